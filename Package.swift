@@ -1,0 +1,67 @@
+// swift-tools-version:6.0
+//
+// intrinsic-dim: measure how few parameters fine-tuning really needs.
+//
+// Layers (each imports only layers below it):
+//   CBLAS, CLAPACKE, CFFTW3   system libraries from Debian (libopenblas-dev, liblapacke-dev, libfftw3-dev)
+//   LinearAlgebra             matrices, BLAS/LAPACK wrappers (GEMM, SVD, QR)
+//   CheckpointIO              safetensors (single and sharded), NumPy .npy/.npz
+//   RankAnalysis              ΔW spectra and effective-rank metrics
+//   Reports                   CSV / JSON outputs, atomic file writes
+//   IntrinsicDim              the one library product: re-exports the modules above
+//   intrinsic-dim             the command-line tool (the only target that prints or exits)
+import PackageDescription
+
+let package = Package(
+    name: "intrinsic-dim",
+    products: [
+        .library(name: "IntrinsicDim", targets: ["IntrinsicDim"]),
+        .executable(name: "intrinsic-dim", targets: ["intrinsic-dim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        // MARK: - System libraries
+        .systemLibrary(
+            name: "CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CLAPACKE", pkgConfig: "lapacke",
+            providers: [.apt(["liblapacke-dev"])]),
+        .systemLibrary(
+            name: "CFFTW3", pkgConfig: "fftw3",
+            providers: [.apt(["libfftw3-dev"])]),
+
+        // MARK: - Public API
+        .target(
+            name: "LinearAlgebra",
+            dependencies: ["CBLAS", "CLAPACKE", "CFFTW3"]),
+        .target(
+            name: "CheckpointIO",
+            dependencies: ["LinearAlgebra", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(
+            name: "RankAnalysis",
+            dependencies: ["LinearAlgebra", "CheckpointIO"]),
+        .target(
+            name: "Reports",
+            dependencies: ["LinearAlgebra", "CheckpointIO", "RankAnalysis"]),
+        .target(
+            name: "IntrinsicDim",
+            dependencies: ["LinearAlgebra", "CheckpointIO", "RankAnalysis", "Reports"]),
+        .executableTarget(
+            name: "intrinsic-dim",
+            dependencies: ["IntrinsicDim", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // MARK: - Implementation details
+        .target(name: "_TestSupport", dependencies: ["IntrinsicDim"]),
+
+        // MARK: - Unit test bundles
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "_TestSupport"]),
+        .testTarget(name: "CheckpointIOTests", dependencies: ["CheckpointIO", "_TestSupport"]),
+        .testTarget(name: "RankAnalysisTests", dependencies: ["RankAnalysis", "CheckpointIO", "_TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "_TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["_TestSupport"]),
+    ]
+)

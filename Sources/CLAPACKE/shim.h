@@ -1,0 +1,2 @@
+// LAPACKE from Debian's liblapacke-dev, found through pkg-config "lapacke".
+#include <lapacke.h>

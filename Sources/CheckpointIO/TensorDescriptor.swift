@@ -1,0 +1,214 @@
+/// One tensor of a checkpoint: its name, dtype and shape, and where its
+/// bytes lie. Reading values goes through ``decode(chunkElements:_:)`` or
+/// ``readDoubles()``; nothing is read until asked.
+///
+/// Layout conventions:
+/// - values are returned in **logical C (row-major) order** whatever the
+///   storage order: a Fortran-ordered `.npy` is transposed on the fly;
+/// - safetensors data are little-endian; `.npy` data may be either byte order;
+/// - a tensor of shape `[d0, d1, …]` is seen by the rank analysis as a
+///   `d0 × (d1·d2·…)` matrix, rows = `d0` (PyTorch's out-features / out-channels).
+public struct TensorDescriptor: Sendable {
+    /// The tensor's name (safetensors key, or `.npz` member without `.npy`).
+    public let name: String
+    /// Its element type.
+    public let dtype: DType
+    /// Its dimensions, outermost first. `[]` is a scalar.
+    public let shape: [Int]
+    /// The file it lives in.
+    public let path: String
+    /// Whether storage is Fortran (column-major) order (`.npy` only).
+    public let isFortranOrder: Bool
+    /// Whether the stored bytes are big-endian (`.npy` only).
+    public let isBigEndian: Bool
+    /// The number of elements, the product of `shape` (1 for a scalar).
+    public let elementCount: Int
+
+    internal let region: ByteRegion
+    internal let byteOffset: Int
+    internal let byteCount: Int
+
+    internal init(name: String, dtype: DType, shape: [Int], path: String, region: ByteRegion,
+                  byteOffset: Int, byteCount: Int, elementCount: Int,
+                  isFortranOrder: Bool = false, isBigEndian: Bool = false) {
+        self.name = name
+        self.dtype = dtype
+        self.shape = shape
+        self.path = path
+        self.region = region
+        self.byteOffset = byteOffset
+        self.byteCount = byteCount
+        self.elementCount = elementCount
+        self.isFortranOrder = isFortranOrder
+        self.isBigEndian = isBigEndian
+    }
+
+    /// The stored size in bytes.
+    public var storedByteCount: Int { byteCount }
+
+    /// Statistics gathered while decoding, at no extra pass over the data.
+    public struct DecodeSummary: Sendable, Equatable {
+        /// Σ ulp(xᵢ)² over all elements, where ulp(x) is the spacing of the
+        /// storage dtype at the stored value x, 2^(max(e,1) − bias − fraction bits)
+        /// for biased exponent field e. This is 12 × the variance of the
+        /// rounding error that storing exact values in this dtype introduced.
+        public var sumSquaredULP: Double
+        /// Σ xᵢ², accumulated in Float64.
+        public var sumSquares: Double
+    }
+
+    /// Decodes all values as `Double`, in logical C order, in chunks of at
+    /// most `chunkElements`, calling `body(firstIndex, values)` for each.
+    ///
+    /// - Throws: ``CheckpointError/Code/unsupportedDType`` for a dtype that is
+    ///   not F64/F32/F16/BF16; ``CheckpointError/Code/nonFinite`` (naming the
+    ///   element's multi-index) at the first NaN or infinity, before `body`
+    ///   sees the chunk holding it; and whatever `body` throws.
+    @discardableResult
+    public func decode(
+        chunkElements: Int = 16_384,
+        _ body: (_ firstIndex: Int, _ values: UnsafeBufferPointer<Double>) throws -> Void
+    ) throws -> DecodeSummary {
+        guard let layout = dtype.floatLayout else {
+            throw CheckpointError(.unsupportedDType, path: path, tensor: name,
+                                  "dtype \(dtype.rawValue) is not read as real numbers: \(dtype.skipReason ?? "")")
+        }
+        let ulpSquared = ULPTable(layout: layout)
+        let width = dtype.bitWidth / 8
+        let chunk = max(1, chunkElements)
+        var scratch = [Double](repeating: 0, count: min(chunk, max(elementCount, 1)))
+        var summary = DecodeSummary(sumSquaredULP: 0, sumSquares: 0)
+        try region.withBytes(offset: byteOffset, count: byteCount) { raw in
+            var start = 0
+            while start < elementCount {
+                let n = min(chunk, elementCount - start)
+                try scratch.withUnsafeMutableBufferPointer { out in
+                    if isFortranOrder && shape.count > 1 {
+                        decodeFortran(raw, first: start, count: n, width: width, into: out, ulp: ulpSquared, summary: &summary)
+                    } else {
+                        decodeContiguous(raw, first: start, count: n, into: out, ulp: ulpSquared, summary: &summary)
+                    }
+                    for k in 0..<n where !out[k].isFinite {
+                        throw CheckpointError(.nonFinite, path: path, tensor: name,
+                                              "\(out[k].isNaN ? "NaN" : "infinity") at element \(formatIndex(start + k))",
+                                              element: multiIndex(start + k))
+                    }
+                    try body(start, UnsafeBufferPointer(rebasing: out[0..<n]))
+                }
+                start += n
+            }
+        }
+        return summary
+    }
+
+    /// All values as `Double`, in logical C order.
+    public func readDoubles() throws -> [Double] {
+        var out = [Double](repeating: 0, count: elementCount)
+        try decode { first, values in
+            for k in 0..<values.count { out[first + k] = values[k] }
+        }
+        return out
+    }
+
+    /// Drops this tensor's pages from the process's resident set (they stay
+    /// in the kernel's page cache). Call after a mapped tensor has been read
+    /// to keep the memory footprint of a large checkpoint at one tensor.
+    public func releaseResidentPages() {
+        region.releasePages(offset: byteOffset, count: byteCount)
+    }
+
+    /// The zero-based multi-index of C-order linear index `linear`.
+    public func multiIndex(_ linear: Int) -> [Int] {
+        var rest = linear
+        var idx = [Int](repeating: 0, count: shape.count)
+        for d in stride(from: shape.count - 1, through: 0, by: -1) where shape[d] > 0 {
+            idx[d] = rest % shape[d]
+            rest /= shape[d]
+        }
+        return idx
+    }
+
+    private func formatIndex(_ linear: Int) -> String {
+        "[" + multiIndex(linear).map(String.init).joined(separator: ", ") + "]"
+    }
+
+    // MARK: - Decoding kernels
+
+    private func decodeContiguous(
+        _ raw: UnsafeRawBufferPointer, first: Int, count n: Int,
+        into out: UnsafeMutableBufferPointer<Double>, ulp: ULPTable, summary: inout DecodeSummary
+    ) {
+        var sULP = 0.0, sSq = 0.0
+        switch dtype {
+        case .f64:
+            for k in 0..<n {
+                var bits = raw.loadUnaligned(fromByteOffset: (first + k) * 8, as: UInt64.self)
+                if isBigEndian { bits = bits.byteSwapped }
+                let v = Double(bitPattern: bits)
+                out[k] = v; sSq += v * v; sULP += ulp[Int(bits >> 52)]
+            }
+        case .f32:
+            for k in 0..<n {
+                var bits = raw.loadUnaligned(fromByteOffset: (first + k) * 4, as: UInt32.self)
+                if isBigEndian { bits = bits.byteSwapped }
+                let v = Double(Float(bitPattern: bits))
+                out[k] = v; sSq += v * v; sULP += ulp[Int(bits >> 23)]
+            }
+        case .f16:
+            for k in 0..<n {
+                var bits = raw.loadUnaligned(fromByteOffset: (first + k) * 2, as: UInt16.self)
+                if isBigEndian { bits = bits.byteSwapped }
+                let v = Double(Float16(bitPattern: bits))
+                out[k] = v; sSq += v * v; sULP += ulp[Int(bits >> 10)]
+            }
+        case .bf16:
+            for k in 0..<n {
+                var bits = raw.loadUnaligned(fromByteOffset: (first + k) * 2, as: UInt16.self)
+                if isBigEndian { bits = bits.byteSwapped }
+                let v = Double(Float(bitPattern: UInt32(bits) << 16))
+                out[k] = v; sSq += v * v; sULP += ulp[Int(bits >> 7)]
+            }
+        default:
+            preconditionFailure("decodeContiguous: dtype \(dtype) checked by the caller")
+        }
+        summary.sumSquaredULP += sULP
+        summary.sumSquares += sSq
+    }
+
+    /// Fortran order: C-order element with multi-index (i₀, …, iₖ) is stored at
+    /// i₀ + d₀·(i₁ + d₁·(…)). Rare (only `.npy`), so a plain per-element path.
+    private func decodeFortran(
+        _ raw: UnsafeRawBufferPointer, first: Int, count n: Int, width: Int,
+        into out: UnsafeMutableBufferPointer<Double>, ulp: ULPTable, summary: inout DecodeSummary
+    ) {
+        var single = [Double](repeating: 0, count: 1)
+        for k in 0..<n {
+            let idx = multiIndex(first + k)
+            var offset = 0
+            for d in stride(from: shape.count - 1, through: 0, by: -1) { offset = offset * shape[d] + idx[d] }
+            single.withUnsafeMutableBufferPointer { one in
+                decodeContiguous(raw, first: offset, count: 1, into: one, ulp: ulp, summary: &summary)
+            }
+            out[k] = single[0]
+        }
+    }
+}
+
+/// ulp² for every value of the sign-and-exponent bits of a stored float, so
+/// that decoding looks it up from the raw bit pattern shifted right by the
+/// fraction width.
+private struct ULPTable {
+    private let table: [Double]
+    init(layout: (bias: Int, fractionBits: Int, exponentBits: Int)) {
+        let exponents = 1 << layout.exponentBits
+        var t = [Double](repeating: 0, count: 2 * exponents)
+        for sign in 0..<2 {
+            for e in 0..<exponents {
+                let ulp = Double(sign: .plus, exponent: max(e, 1) - layout.bias - layout.fractionBits, significand: 1)
+                t[sign * exponents + e] = ulp * ulp
+            }
+        }
+        table = t
+    }
+    @inline(__always) subscript(signAndExponent: Int) -> Double { table[signAndExponent] }
+}

@@ -1,0 +1,6 @@
+// The one library product analysis scripts import: `import IntrinsicDim`.
+// It has no code of its own.
+@_exported import CheckpointIO
+@_exported import LinearAlgebra
+@_exported import RankAnalysis
+@_exported import Reports

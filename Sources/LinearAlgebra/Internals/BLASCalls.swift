@@ -1,0 +1,40 @@
+// The one place this module calls CBLAS. Everything here is column-major;
+// the public wrappers translate row-major operands by swapping roles.
+internal import CBLAS
+
+@inline(__always)
+private func cblasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
+
+extension Float {
+    public static func _gemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasColMajor, cblasTranspose(transA), cblasTranspose(transB),
+            blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
+            beta, c, blasint(ldc))
+    }
+}
+
+extension Double {
+    public static func _gemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+        a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dgemm(
+            CblasColMajor, cblasTranspose(transA), cblasTranspose(transB),
+            blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
+            beta, c, blasint(ldc))
+    }
+}
+
+/// OpenBLAS's own thread pool size (`openblas_set_num_threads`).
+internal func openBLASSetThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+internal func openBLASThreads() -> Int { Int(openblas_get_num_threads()) }
+internal func openBLASConfig() -> String {
+    guard let c = openblas_get_config() else { return "OpenBLAS" }
+    return String(cString: c)
+}

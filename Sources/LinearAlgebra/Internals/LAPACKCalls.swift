@@ -1,0 +1,82 @@
+// The one place this module calls LAPACKE. All calls are column-major and go
+// through the `_work` variants with a workspace query, so no hidden row-major
+// transposition copies are made. A negative `info` is an illegal argument
+// from this module (a bug) and traps, naming the routine and argument.
+internal import CLAPACKE
+
+/// `lapack_int` of Debian's LAPACKE (LP64: a 32-bit int; the C name is a macro Swift cannot see).
+internal typealias LAPACKInt = Int32
+
+@inline(__always)
+private func checkArguments(_ routine: String, _ info: LAPACKInt) -> Int {
+    precondition(info >= 0, "\(routine): argument \(-info) had an illegal value")
+    return Int(info)
+}
+
+extension Float {
+    public static func _gesdd(
+        jobz: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Float>, lda: Int,
+        s: UnsafeMutablePointer<Float>, u: UnsafeMutablePointer<Float>?, ldu: Int,
+        vt: UnsafeMutablePointer<Float>?, ldvt: Int
+    ) -> Int {
+        let job = CChar(bitPattern: jobz)
+        var iwork = [LAPACKInt](repeating: 0, count: 8 * max(1, min(m, n)))
+        var query: Float = 0
+        var info = LAPACKE_sgesdd_work(
+            LAPACK_COL_MAJOR, job, LAPACKInt(m), LAPACKInt(n), a, LAPACKInt(lda), s,
+            u, LAPACKInt(ldu), vt, LAPACKInt(ldvt), &query, -1, &iwork)
+        _ = checkArguments("sgesdd", info)
+        let lwork = max(1, Int(query))
+        var work = [Float](repeating: 0, count: lwork)
+        info = LAPACKE_sgesdd_work(
+            LAPACK_COL_MAJOR, job, LAPACKInt(m), LAPACKInt(n), a, LAPACKInt(lda), s,
+            u, LAPACKInt(ldu), vt, LAPACKInt(ldvt), &work, LAPACKInt(lwork), &iwork)
+        return checkArguments("sgesdd", info)
+    }
+
+    public static func _geqrf(
+        m: Int, n: Int, a: UnsafeMutablePointer<Float>, lda: Int, tau: UnsafeMutablePointer<Float>
+    ) -> Int {
+        checkArguments("sgeqrf", LAPACKE_sgeqrf(LAPACK_COL_MAJOR, LAPACKInt(m), LAPACKInt(n), a, LAPACKInt(lda), tau))
+    }
+
+    public static func _orgqr(
+        m: Int, n: Int, k: Int, a: UnsafeMutablePointer<Float>, lda: Int, tau: UnsafePointer<Float>
+    ) -> Int {
+        checkArguments("sorgqr", LAPACKE_sorgqr(LAPACK_COL_MAJOR, LAPACKInt(m), LAPACKInt(n), LAPACKInt(k), a, LAPACKInt(lda), tau))
+    }
+}
+
+extension Double {
+    public static func _gesdd(
+        jobz: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Double>, lda: Int,
+        s: UnsafeMutablePointer<Double>, u: UnsafeMutablePointer<Double>?, ldu: Int,
+        vt: UnsafeMutablePointer<Double>?, ldvt: Int
+    ) -> Int {
+        let job = CChar(bitPattern: jobz)
+        var iwork = [LAPACKInt](repeating: 0, count: 8 * max(1, min(m, n)))
+        var query: Double = 0
+        var info = LAPACKE_dgesdd_work(
+            LAPACK_COL_MAJOR, job, LAPACKInt(m), LAPACKInt(n), a, LAPACKInt(lda), s,
+            u, LAPACKInt(ldu), vt, LAPACKInt(ldvt), &query, -1, &iwork)
+        _ = checkArguments("dgesdd", info)
+        let lwork = max(1, Int(query))
+        var work = [Double](repeating: 0, count: lwork)
+        info = LAPACKE_dgesdd_work(
+            LAPACK_COL_MAJOR, job, LAPACKInt(m), LAPACKInt(n), a, LAPACKInt(lda), s,
+            u, LAPACKInt(ldu), vt, LAPACKInt(ldvt), &work, LAPACKInt(lwork), &iwork)
+        return checkArguments("dgesdd", info)
+    }
+
+    public static func _geqrf(
+        m: Int, n: Int, a: UnsafeMutablePointer<Double>, lda: Int, tau: UnsafeMutablePointer<Double>
+    ) -> Int {
+        checkArguments("dgeqrf", LAPACKE_dgeqrf(LAPACK_COL_MAJOR, LAPACKInt(m), LAPACKInt(n), a, LAPACKInt(lda), tau))
+    }
+
+    public static func _orgqr(
+        m: Int, n: Int, k: Int, a: UnsafeMutablePointer<Double>, lda: Int, tau: UnsafePointer<Double>
+    ) -> Int {
+        checkArguments("dorgqr", LAPACKE_dorgqr(LAPACK_COL_MAJOR, LAPACKInt(m), LAPACKInt(n), LAPACKInt(k), a, LAPACKInt(lda), tau))
+    }
+}

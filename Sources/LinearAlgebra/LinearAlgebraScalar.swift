@@ -1,0 +1,42 @@
+/// The element types the BLAS/LAPACK wrappers support: `Float` (the `s`
+/// routines) and `Double` (the `d` routines).
+///
+/// The underscored requirements dispatch to the C libraries; they are
+/// implementation details, not API.
+public protocol LinearAlgebraScalar: BinaryFloatingPoint, Sendable
+where Self.RawSignificand: FixedWidthInteger {
+    /// Machine epsilon, 2⁻²³ for `Float` and 2⁻⁵² for `Double`.
+    static var machineEpsilon: Self { get }
+    /// The LAPACK/BLAS precision prefix: `"s"` or `"d"`.
+    static var _lapackPrefix: String { get }
+
+    // Column-major C = α·op(A)·op(B) + β·C (`?gemm`).
+    static func _gemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+        a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+    // Column-major divide-and-conquer SVD (`?gesdd`); returns LAPACK's info.
+    static func _gesdd(
+        jobz: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Self>, lda: Int,
+        s: UnsafeMutablePointer<Self>, u: UnsafeMutablePointer<Self>?, ldu: Int,
+        vt: UnsafeMutablePointer<Self>?, ldvt: Int) -> Int
+
+    // Column-major Householder QR (`?geqrf`) then explicit Q (`?orgqr`); returns info.
+    static func _geqrf(
+        m: Int, n: Int, a: UnsafeMutablePointer<Self>, lda: Int,
+        tau: UnsafeMutablePointer<Self>) -> Int
+    static func _orgqr(
+        m: Int, n: Int, k: Int, a: UnsafeMutablePointer<Self>, lda: Int,
+        tau: UnsafePointer<Self>) -> Int
+}
+
+extension Float: LinearAlgebraScalar {
+    public static var machineEpsilon: Float { .ulpOfOne }
+    public static var _lapackPrefix: String { "s" }
+}
+
+extension Double: LinearAlgebraScalar {
+    public static var machineEpsilon: Double { .ulpOfOne }
+    public static var _lapackPrefix: String { "d" }
+}

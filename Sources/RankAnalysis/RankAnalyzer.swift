@@ -1,0 +1,143 @@
+import CheckpointIO
+import Dispatch
+import Foundation
+import LinearAlgebra
+import Synchronization
+
+/// Runs the effective-rank analysis of fine-tuning updates.
+///
+/// ```swift
+/// let base = try Checkpoint.open("base/model.safetensors")
+/// let tuned = try Checkpoint.open("tuned/")
+/// let pairing = try TensorPairing(base: base, tuned: tuned)
+/// let result = try RankAnalyzer.run(pairing)
+/// for t in result.matrices { print(t.tensor, t.metrics.stableRank) }
+/// ```
+public enum RankAnalyzer {
+    /// Analyses one matrix pair: ΔW in Float64, its singular values through
+    /// `dgesdd`, and the metrics.
+    ///
+    /// - Throws: ``CheckpointIO/CheckpointError`` for unreadable or
+    ///   non-finite values; ``RankAnalysisError/Code/decompositionFailed``
+    ///   when LAPACK does not converge.
+    public static func analyse(_ pair: TensorPair, leadingVectors: Int = 0) throws -> TensorRankResult {
+        let start = DispatchTime.now()
+        let (m, n) = (pair.rows, pair.cols)
+        var buffer = [Double](repeating: 0, count: m * n)
+        let stats = try buffer.withUnsafeMutableBufferPointer { try pair.computeUpdate(into: $0) }
+        let isZero = !buffer.contains { $0 != 0 }
+        var σ: [Double]
+        var vectors: SingularValueDecomposition<Double>? = nil
+        do {
+            if isZero {
+                σ = [Double](repeating: 0, count: min(m, n))
+            } else if leadingVectors > 0 {
+                let svd = try SVD.decompose(Matrix(rows: m, cols: n, storage: buffer))
+                σ = svd.singularValues
+                vectors = svd.truncated(to: leadingVectors)
+            } else {
+                σ = try buffer.withUnsafeMutableBufferPointer { (p) throws(LinearAlgebraError) -> [Double] in
+                    try SVD.singularValues(destroying: p, rows: m, cols: n)
+                }
+            }
+        } catch {
+            throw RankAnalysisError(.decompositionFailed, tensor: pair.name, paths: [pair.base.path, pair.tuned.path],
+                                    error.description)
+        }
+        let τ = NoiseFloor.threshold(rows: m, cols: n, sumSquaredULPBase: stats.sumSquaredULPBase,
+                                     sumSquaredULPTuned: stats.sumSquaredULPTuned)
+        let metrics = RankMetrics(singularValues: σ, rows: m, cols: n, epsilon: pair.rankEpsilon,
+                                  noiseThreshold: τ, baseFrobeniusNorm: stats.baseSumSquares.squareRoot())
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        return TensorRankResult(tensor: pair.name, shape: pair.shape, rows: m, cols: n, dtype: pair.dtypeLabel,
+                                singularValues: σ, metrics: metrics, leadingVectors: vectors, seconds: seconds)
+    }
+
+    /// The relative update of a vector pair.
+    public static func analyseVector(_ pair: TensorPair) throws -> VectorUpdateResult {
+        var buffer = [Double](repeating: 0, count: pair.base.elementCount)
+        let stats = try buffer.withUnsafeMutableBufferPointer { try pair.computeUpdate(into: $0) }
+        let norm = buffer.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let baseNorm = stats.baseSumSquares.squareRoot()
+        let rel = norm == 0 ? 0 : (baseNorm > 0 ? norm / baseNorm : .infinity)
+        return VectorUpdateResult(tensor: pair.name, length: pair.base.elementCount, dtype: pair.dtypeLabel,
+                                  frobeniusNorm: norm, relativeUpdate: rel)
+    }
+
+    /// Analyses every pair of `pairing`, `options.jobs` tensors at a time,
+    /// largest first (so the last tensor to finish is a small one).
+    ///
+    /// Results are identical whatever `jobs` is: each tensor is computed by
+    /// one thread with the same single-threaded LAPACK calls.
+    ///
+    /// - Parameter progress: called after each tensor, from a worker thread.
+    /// - Throws: the first error any tensor raised; remaining tensors are not started.
+    public static func run(
+        _ pairing: TensorPairing, options: RankAnalysisOptions = .init(),
+        progress: (@Sendable (RankAnalysisProgress) -> Void)? = nil
+    ) throws -> RankAnalysisResult {
+        guard options.jobs >= 1 else {
+            throw RankAnalysisError(.invalidOption, "jobs must be at least 1, got \(options.jobs)")
+        }
+        guard options.leadingVectors >= 0 else {
+            throw RankAnalysisError(.invalidOption, "leading vectors must be ≥ 0, got \(options.leadingVectors)")
+        }
+        let start = DispatchTime.now()
+        let elapsed: @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
+        let vectors = try pairing.vectors.map(analyseVector)
+
+        let pairs = pairing.matrices
+        let cost = pairs.map { Double($0.rows) * Double($0.cols) * Double(max(1, min($0.rows, $0.cols))) }
+        let order = pairs.indices.sorted { cost[$0] > cost[$1] }
+        let totalCost = cost.reduce(0, +)
+        let jobs = min(options.jobs, max(1, pairs.count))
+
+        struct State: ~Copyable {
+            var next = 0
+            var done = 0
+            var costDone = 0.0
+            var results: [TensorRankResult?]
+            var error: (any Error)?
+        }
+        let state = Mutex(State(results: Array(repeating: nil, count: pairs.count)))
+        let savedThreads = BLASThreads.count
+        if jobs > 1 { BLASThreads.set(1) }
+        defer { if jobs > 1 { BLASThreads.set(savedThreads) } }
+
+        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+            while true {
+                let slot: Int? = state.withLock { s in
+                    guard s.error == nil, s.next < order.count else { return nil }
+                    defer { s.next += 1 }
+                    return order[s.next]
+                }
+                guard let i = slot else { return }
+                do {
+                    let r = try analyse(pairs[i], leadingVectors: options.leadingVectors)
+                    let report: RankAnalysisProgress = state.withLock { s in
+                        s.results[i] = r
+                        s.done += 1
+                        s.costDone += cost[i]
+                        let t = elapsed()
+                        let rate = s.costDone > 0 ? t / s.costDone : 0
+                        return RankAnalysisProgress(done: s.done, total: pairs.count, lastTensor: r.tensor, elapsed: t,
+                                                    estimatedRemaining: rate * (totalCost - s.costDone))
+                    }
+                    progress?(report)
+                } catch {
+                    state.withLock { s in if s.error == nil { s.error = error } }
+                    return
+                }
+            }
+        }
+        let (results, failure): ([TensorRankResult], (any Error)?) = state.withLock { s in
+            (s.results.compactMap { $0 }, s.error)
+        }
+        if let failure { throw failure }
+        let skipped = pairing.skipped
+            + pairing.onlyInBase.map { SkippedTensor(tensor: $0, reason: "only in base") }
+            + pairing.onlyInTuned.map { SkippedTensor(tensor: $0, reason: "only in tuned") }
+        return RankAnalysisResult(matrices: results, vectors: vectors,
+                                  skipped: skipped.sorted { $0.tensor < $1.tensor }, seconds: elapsed())
+    }
+}

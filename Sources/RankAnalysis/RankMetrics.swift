@@ -1,0 +1,84 @@
+/// Effective-rank metrics of one update ΔW (rows × cols) from its singular
+/// values σ₁ ≥ … ≥ σₖ (k = min(rows, cols)).
+///
+/// Definitions (a zero update gives 0 for every field):
+/// - `frobeniusNorm` = √Σσ²; `spectralNorm` = σ₁; `nuclearNorm` = Σσ;
+/// - `stableRank` = Σσ² / σ₁²;
+/// - `entropyEffectiveRank` = exp(−Σ pᵢ ln pᵢ), pᵢ = σᵢ / Σσ (Roy & Vetterli 2007), 0·ln 0 = 0;
+/// - `numericalRank` = #{σ > σ₁ · max(rows, cols) · ε}, NumPy's `matrix_rank` rule;
+/// - `energyRank(t)` = the smallest k with Σ_{i≤k} σᵢ² ≥ (t/100) · Σσ²;
+/// - `noiseRank` = #{σ > τ} for a noise threshold τ (see ``NoiseFloor``);
+/// - `relativeUpdate` = ‖ΔW‖_F / ‖W_base‖_F (+∞ when the base is zero and ΔW is not).
+public struct RankMetrics: Sendable, Equatable, Codable {
+    public var frobeniusNorm: Double
+    public var spectralNorm: Double
+    public var nuclearNorm: Double
+    public var stableRank: Double
+    public var entropyEffectiveRank: Double
+    public var numericalRank: Int
+    /// Energy ranks at 50, 90, 95 and 99 % of Σσ².
+    public var energyRank50: Int
+    public var energyRank90: Int
+    public var energyRank95: Int
+    public var energyRank99: Int
+    public var relativeUpdate: Double
+    public var noiseRank: Int
+    /// The threshold τ behind ``noiseRank``.
+    public var noiseThreshold: Double
+
+    /// The energy percentages reported as columns.
+    public static let energyLevels: [Double] = [50, 90, 95, 99]
+
+    /// Computes the metrics.
+    ///
+    /// - Parameters:
+    ///   - singularValues: σ in descending order, all finite and ≥ 0.
+    ///   - rows, cols: ΔW's shape.
+    ///   - epsilon: the ε of the numerical-rank rule (``CheckpointIO/DType/rankEpsilon``).
+    ///   - noiseThreshold: τ of the noise rank.
+    ///   - baseFrobeniusNorm: ‖W_base‖_F.
+    public init(singularValues σ: [Double], rows: Int, cols: Int, epsilon: Double,
+                noiseThreshold τ: Double, baseFrobeniusNorm: Double) {
+        let total2 = σ.reduce(0) { $0 + $1 * $1 }
+        let σ1 = σ.first ?? 0
+        let nuclear = σ.reduce(0, +)
+        frobeniusNorm = total2.squareRoot()
+        spectralNorm = σ1
+        nuclearNorm = nuclear
+        noiseThreshold = τ
+        if σ1 == 0 {
+            stableRank = 0; entropyEffectiveRank = 0; numericalRank = 0
+            energyRank50 = 0; energyRank90 = 0; energyRank95 = 0; energyRank99 = 0
+            relativeUpdate = 0; noiseRank = 0
+            return
+        }
+        stableRank = total2 / (σ1 * σ1)
+        var h = 0.0
+        for s in σ where s > 0 {
+            let p = s / nuclear
+            h -= p * Foundation.log(p)
+        }
+        entropyEffectiveRank = Foundation.exp(h)
+        let cutoff = σ1 * Double(max(rows, cols)) * epsilon
+        numericalRank = σ.reduce(0) { $0 + ($1 > cutoff ? 1 : 0) }
+        noiseRank = σ.reduce(0) { $0 + ($1 > τ ? 1 : 0) }
+        let ranks = RankMetrics.energyRanks(σ, total: total2, levels: RankMetrics.energyLevels)
+        (energyRank50, energyRank90, energyRank95, energyRank99) = (ranks[0], ranks[1], ranks[2], ranks[3])
+        relativeUpdate = baseFrobeniusNorm > 0 ? frobeniusNorm / baseFrobeniusNorm : .infinity
+    }
+
+    /// For each level t (percent), the smallest k with Σ_{i≤k} σᵢ² ≥ (t/100)·total.
+    public static func energyRanks(_ σ: [Double], total: Double, levels: [Double]) -> [Int] {
+        levels.map { t in
+            let target = t / 100 * total
+            var cum = 0.0
+            for (i, s) in σ.enumerated() {
+                cum += s * s
+                if cum >= target { return i + 1 }
+            }
+            return σ.count
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,59 @@
+import CheckpointIO
+import Foundation
+
+/// Where a result came from: the tool, its inputs, its options and how long
+/// it took. Embedded in every JSON report.
+public struct RunProvenance: Sendable, Codable {
+    /// One input (a checkpoint or data set) and the files it was read from.
+    public struct Input: Sendable, Codable {
+        /// The path as given.
+        public let path: String
+        /// The files read, with their sizes in bytes.
+        public let files: [Checkpoint.SourceFile]
+        public init(path: String, files: [Checkpoint.SourceFile]) {
+            self.path = path
+            self.files = files
+        }
+        /// The input a checkpoint was opened from.
+        public init(_ checkpoint: Checkpoint) {
+            self.init(path: checkpoint.path, files: checkpoint.files)
+        }
+    }
+
+    /// `intrinsic-dim`.
+    public var tool = ToolInfo.name
+    /// The toolkit version.
+    public var version = ToolInfo.version
+    /// The subcommand, e.g. `rank`.
+    public var command: String
+    /// The full command line.
+    public var arguments: [String]
+    /// Inputs by role (`base`, `tuned`, …).
+    public var inputs: [String: Input]
+    /// Every option, rendered as text.
+    public var options: [String: String]
+    /// Native library versions.
+    public var libraries: [String: String] = ToolInfo.libraries
+    /// Start time, ISO 8601 in UTC.
+    public var startedAt: String
+    /// Wall time, seconds.
+    public var seconds: Double
+    /// The host name and processor count.
+    public var host: String = ProcessInfo.processInfo.hostName
+    public var processors: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    public init(command: String, arguments: [String], inputs: [String: Input], options: [String: String],
+                startedAt: Date, seconds: Double) {
+        self.command = command
+        self.arguments = arguments
+        self.inputs = inputs
+        self.options = options
+        self.startedAt = ISO8601DateFormatter().string(from: startedAt)
+        self.seconds = seconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case tool, version, command, arguments, inputs, options, libraries, host, processors, seconds
+        case startedAt = "started_at"
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+import IntrinsicDim
+
+@main
+struct IntrinsicDimCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "intrinsic-dim",
+        abstract: "Measure how few parameters fine-tuning really needs.",
+        discussion: """
+            rank: effective rank of fine-tuning updates ΔW = W_tuned − W_base, per tensor, \
+            from safetensors (single or sharded) or NumPy checkpoints.
+            """,
+        version: ToolInfo.version,
+        subcommands: [Rank.self])
+}
