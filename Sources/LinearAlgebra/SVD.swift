@@ -10,15 +10,22 @@
 /// result would be undefined); a failure to converge (`info > 0`) throws
 /// ``LinearAlgebraError/Code/notConverged``.
 public enum SVD {
-    /// The singular values of the row-major `rows × cols` matrix held in
-    /// `buffer`, in descending order (min(rows, cols) of them). `buffer` is
-    /// used as LAPACK's work matrix and its contents are destroyed.
+    /// The singular values of the `rows × cols` matrix held in `buffer`, in
+    /// descending order (min(rows, cols) of them). `buffer` is used as
+    /// LAPACK's work matrix and its contents are destroyed.
     ///
-    /// Calls `?gesdd` with `JOBZ = 'N'` (values only).
+    /// Calls `?gesdd` with `JOBZ = 'N'` (values only). LAPACK is always
+    /// handed a tall column-major matrix (m ≥ n), which it reduces by a QR
+    /// factorisation whose Householder vectors run down contiguous columns;
+    /// a wide one would take the LQ path with strided rows, 2–7× slower. So
+    /// store a tall matrix (rows > cols) `.columnMajor` and a wide one
+    /// `.rowMajor` (its column-major view is the tall transpose, which has the
+    /// same singular values); the other two combinations work but are slower.
     ///
     /// - Precondition: `buffer.count ≥ rows * cols`.
     public static func singularValues<S: LinearAlgebraScalar>(
-        destroying buffer: UnsafeMutableBufferPointer<S>, rows: Int, cols: Int
+        destroying buffer: UnsafeMutableBufferPointer<S>, rows: Int, cols: Int,
+        order: StorageOrder = .rowMajor
     ) throws(LinearAlgebraError) -> [S] {
         precondition(rows >= 0 && cols >= 0 && buffer.count >= rows * cols,
                      "SVD: buffer of \(buffer.count) elements cannot hold \(rows)×\(cols)")
@@ -29,9 +36,10 @@ public enum SVD {
             throw .nonFinite(routine: routine, shape: [rows, cols])
         }
         var s = [S](repeating: 0, count: k)
-        // Column-major view: cols × rows with leading dimension cols.
+        // LAPACK's column-major view: the matrix itself, or its transpose.
+        let (m, n) = order == .columnMajor ? (rows, cols) : (cols, rows)
         let info = s.withUnsafeMutableBufferPointer { ps in
-            S._gesdd(jobz: UInt8(ascii: "N"), m: cols, n: rows, a: buffer.baseAddress!, lda: max(1, cols),
+            S._gesdd(jobz: UInt8(ascii: "N"), m: m, n: n, a: buffer.baseAddress!, lda: max(1, m),
                      s: ps.baseAddress!, u: nil, ldu: 1, vt: nil, ldvt: 1)
         }
         if info > 0 { throw .notConverged(routine: routine, info: info, shape: [rows, cols]) }

@@ -23,8 +23,10 @@ public enum RankAnalyzer {
     public static func analyse(_ pair: TensorPair, leadingVectors: Int = 0) throws -> TensorRankResult {
         let start = DispatchTime.now()
         let (m, n) = (pair.rows, pair.cols)
+        // LAPACK is fastest on a tall column-major matrix (see SVD.singularValues).
+        let order: StorageOrder = leadingVectors == 0 && m > n ? .columnMajor : .rowMajor
         var buffer = [Double](repeating: 0, count: m * n)
-        let stats = try buffer.withUnsafeMutableBufferPointer { try pair.computeUpdate(into: $0) }
+        let stats = try buffer.withUnsafeMutableBufferPointer { try pair.computeUpdate(into: $0, order: order) }
         let isZero = !buffer.contains { $0 != 0 }
         var σ: [Double]
         var vectors: SingularValueDecomposition<Double>? = nil
@@ -37,7 +39,7 @@ public enum RankAnalyzer {
                 vectors = svd.truncated(to: leadingVectors)
             } else {
                 σ = try buffer.withUnsafeMutableBufferPointer { (p) throws(LinearAlgebraError) -> [Double] in
-                    try SVD.singularValues(destroying: p, rows: m, cols: n)
+                    try SVD.singularValues(destroying: p, rows: m, cols: n, order: order)
                 }
             }
         } catch {

@@ -12,8 +12,10 @@ extension TensorPair {
         public var sumSquaredULPTuned: Double
     }
 
-    /// Writes ΔW = tuned − base into `buffer` in Float64, row-major (C order
-    /// of the stored tensor, so a ≥3-D tensor is its `rows × cols` view).
+    /// Writes ΔW = tuned − base, as its `rows × cols` matrix view, into
+    /// `buffer` in Float64: row-major by default (the C order of the stored
+    /// tensor), or column-major (the transpose written as it is decoded, at no
+    /// extra memory), which is what LAPACK wants for a tall matrix.
     ///
     /// Each side is converted exactly to Float64 before subtracting: a BF16
     /// difference is never rounded to BF16. Mapped pages of both tensors are
@@ -22,18 +24,32 @@ extension TensorPair {
     /// - Precondition: `buffer.count ≥ base.elementCount`.
     /// - Throws: ``CheckpointIO/CheckpointError/Code/nonFinite`` naming the
     ///   file, tensor and element of the first NaN or infinity on either side.
-    public func computeUpdate(into buffer: UnsafeMutableBufferPointer<Double>) throws -> UpdateStatistics {
+    public func computeUpdate(
+        into buffer: UnsafeMutableBufferPointer<Double>, order: StorageOrder = .rowMajor
+    ) throws -> UpdateStatistics {
         precondition(buffer.count >= base.elementCount, "computeUpdate: buffer too small for '\(name)'")
         defer {
             base.releaseResidentPages()
             tuned.releaseResidentPages()
         }
-        let b = try base.decode { first, values in
-            for k in 0..<values.count { buffer[first + k] = values[k] }
+        let (m, n) = (rows, cols)
+        // Destination of C-order element `linear`: itself, or (i, j) → i + j·m.
+        @inline(__always) func scatter(_ first: Int, _ values: UnsafeBufferPointer<Double>,
+                                       _ combine: (Double, Double) -> Double) {
+            if order == .rowMajor || n == 1 || m == 1 {
+                for k in 0..<values.count { buffer[first + k] = combine(values[k], buffer[first + k]) }
+                return
+            }
+            var i = first / n, j = first % n
+            for k in 0..<values.count {
+                let d = i + j * m
+                buffer[d] = combine(values[k], buffer[d])
+                j += 1
+                if j == n { j = 0; i += 1 }
+            }
         }
-        let t = try tuned.decode { first, values in
-            for k in 0..<values.count { buffer[first + k] = values[k] - buffer[first + k] }
-        }
+        let b = try base.decode { first, values in scatter(first, values) { v, _ in v } }
+        let t = try tuned.decode { first, values in scatter(first, values) { v, old in v - old } }
         return UpdateStatistics(baseSumSquares: b.sumSquares, sumSquaredULPBase: b.sumSquaredULP,
                                 sumSquaredULPTuned: t.sumSquaredULP)
     }

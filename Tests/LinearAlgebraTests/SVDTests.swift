@@ -96,3 +96,20 @@ final class SVDTests: XCTestCase {
         assertClose(r[2, 2], 0, atol: 1e-14, "r22")
     }
 }
+
+final class SVDStorageOrderTests: XCTestCase {
+    /// The same 3×2 matrix [[3, 0], [4, 5], [0, 0]] stored either way has
+    /// singular values √45 and √5 (AᵀA = [[25, 20], [20, 25]]).
+    func testBothOrdersGiveTheSameValues() throws {
+        for (order, storage) in [(StorageOrder.rowMajor, [3.0, 0, 4, 5, 0, 0]),
+                                 (StorageOrder.columnMajor, [3.0, 4, 0, 0, 5, 0])] {
+            var buffer = storage
+            let s = try buffer.withUnsafeMutableBufferPointer { p in
+                try SVD.singularValues(destroying: p, rows: 3, cols: 2, order: order)
+            }
+            XCTAssertEqual(s.count, 2)
+            assertClose(s[0], 45.0.squareRoot(), rtol: 1e-14, "\(order) σ₁")
+            assertClose(s[1], 5.0.squareRoot(), rtol: 1e-14, "\(order) σ₂")
+        }
+    }
+}

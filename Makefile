@@ -1,0 +1,47 @@
+# intrinsic-dim: two commands for a newcomer on a fresh Debian machine with Swift.
+#   make demo   install what is missing, build, run the rank analysis on a real fine-tune
+#   make test   install what is missing, build, run every test and the fixture checks
+#   make bench  the benchmarks recorded in BENCHMARKS.md
+SHELL := /bin/bash
+DEBS := libopenblas-dev liblapacke-dev libfftw3-dev pkg-config
+SWIFT ?= swift
+# Release builds target this machine's CPU (SIMD kernels); override with CPU= (empty for baseline x86-64).
+CPU ?= $(shell clang -march=native -\#\#\# -c -x c /dev/null 2>&1 | sed -n 's/.*"-target-cpu" "\([^"]*\)".*/\1/p')
+RELEASE_FLAGS := -c release $(if $(CPU),-Xswiftc -target-cpu -Xswiftc $(CPU),)
+BIN := .build/release/intrinsic-dim
+
+.PHONY: deps deps-test deps-bench build release test fixture-check demo bench clean
+
+deps:
+	@scripts/install-deps.sh "$(DEBS)"
+
+deps-test:
+	@scripts/install-deps.sh "$(DEBS)" requirements-test.txt
+
+deps-bench:
+	@scripts/install-deps.sh "$(DEBS)" requirements-bench.txt
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build $(RELEASE_FLAGS)
+
+# Unit and end-to-end tests, then the check that every committed fixture is
+# exactly what its numpy/safetensors script produces.
+test: deps-test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory fixture-check
+
+fixture-check:
+	python3 Tests/Fixtures/check_fixtures.py
+
+demo: deps-bench release
+	scripts/demo.sh $(BIN)
+
+bench: deps-bench release
+	python3 bench/rank/run_bench.py --markdown-out bench-out/rank.md
+
+clean:
+	rm -rf .build bench-out

@@ -1,0 +1,29 @@
+import Reports
+import XCTest
+
+final class CSVTableTests: XCTestCase {
+    func testFormattingForPandas() {
+        var t = CSVTable(columns: ["name", "n", "x"])
+        t.append(["plain", 3, 0.1])
+        t.append([.text("has,comma"), .integer(-7), .real(1e-5)])
+        t.append([.text("say \"hi\""), .integer(0), .real(.infinity)])
+        t.append([.text("nan"), .integer(0), .real(.nan)])
+        t.append([.text("neg"), .integer(0), .real(-.infinity)])
+        let expected = [
+            "name,n,x",
+            "plain,3,0.1",
+            "\"has,comma\",-7,1e-05",
+            "\"say \"\"hi\"\"\",0,inf",
+            "nan,0,nan",
+            "neg,0,-inf",
+        ].map { $0 + "\n" }.joined()
+        XCTAssertEqual(t.text, expected)
+        XCTAssertEqual(t.rowCount, 5)
+    }
+
+    func testRealsRoundTrip() {
+        for x in [Double.pi, 1.0 / 3, 0x1p-1074, 1e300, -0.0, 123456789.123] {
+            XCTAssertEqual(Double(CSVTable.format(x))!.bitPattern, x.bitPattern, "\(x)")
+        }
+    }
+}
