@@ -41,7 +41,8 @@ demo: deps-bench release
 	scripts/demo.sh $(BIN)
 
 bench: deps-bench release
-	python3 bench/rank/run_bench.py --markdown-out bench-out/rank.md
+	mkdir -p bench-out
+	python3 bench/rank/run_bench.py --reps 5 --markdown-out bench-out/rank.md
 
 clean:
 	rm -rf .build bench-out

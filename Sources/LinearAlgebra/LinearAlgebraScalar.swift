@@ -10,6 +10,10 @@ where Self.RawSignificand: FixedWidthInteger {
     /// The LAPACK/BLAS precision prefix: `"s"` or `"d"`.
     static var _lapackPrefix: String { get }
 
+    // Whether every element is finite. A concrete (specialised) scan: the
+    // same loop written generically costs ~100 ns per element unspecialised.
+    static func _allFinite(_ values: UnsafeBufferPointer<Self>) -> Bool
+
     // Column-major C = α·op(A)·op(B) + β·C (`?gemm`).
     static func _gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self,
@@ -34,9 +38,19 @@ where Self.RawSignificand: FixedWidthInteger {
 extension Float: LinearAlgebraScalar {
     public static var machineEpsilon: Float { .ulpOfOne }
     public static var _lapackPrefix: String { "s" }
+    public static func _allFinite(_ values: UnsafeBufferPointer<Float>) -> Bool {
+        var ok = true
+        for x in values { ok = ok && x.isFinite }
+        return ok
+    }
 }
 
 extension Double: LinearAlgebraScalar {
     public static var machineEpsilon: Double { .ulpOfOne }
     public static var _lapackPrefix: String { "d" }
+    public static func _allFinite(_ values: UnsafeBufferPointer<Double>) -> Bool {
+        var ok = true
+        for x in values { ok = ok && x.isFinite }
+        return ok
+    }
 }

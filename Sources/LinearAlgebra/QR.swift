@@ -15,7 +15,7 @@ public enum QR {
         let (m, n) = (matrix.rows, matrix.cols)
         let k = min(m, n)
         if k == 0 { return (Matrix(rows: m, cols: 0), Matrix(rows: 0, cols: n)) }
-        for x in matrix.storage where !x.isFinite {
+        if !matrix.storage.withUnsafeBufferPointer(S._allFinite) {
             throw .nonFinite(routine: "\(S._lapackPrefix)geqrf", shape: [m, n])
         }
         // Column-major copy: element (i, j) at i + j*m.

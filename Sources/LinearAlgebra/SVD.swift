@@ -32,7 +32,7 @@ public enum SVD {
         let k = min(rows, cols)
         if k == 0 { return [] }
         let routine = "\(S._lapackPrefix)gesdd"
-        for x in buffer[0..<(rows * cols)] where !x.isFinite {
+        if !S._allFinite(UnsafeBufferPointer(rebasing: buffer[0..<(rows * cols)])) {
             throw .nonFinite(routine: routine, shape: [rows, cols])
         }
         var s = [S](repeating: 0, count: k)
@@ -67,7 +67,7 @@ public enum SVD {
             return SingularValueDecomposition(
                 u: Matrix(rows: m, cols: 0), singularValues: [], vt: Matrix(rows: 0, cols: n))
         }
-        for x in matrix.storage where !x.isFinite { throw .nonFinite(routine: routine, shape: [m, n]) }
+        if !matrix.storage.withUnsafeBufferPointer(S._allFinite) { throw .nonFinite(routine: routine, shape: [m, n]) }
         var a = matrix.storage
         var s = [S](repeating: 0, count: k)
         // LAPACK factors the column-major n×m matrix Aᵀ = U'·S·V'ᵀ. Then

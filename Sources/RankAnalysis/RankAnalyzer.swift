@@ -21,30 +21,42 @@ public enum RankAnalyzer {
     ///   non-finite values; ``RankAnalysisError/Code/decompositionFailed``
     ///   when LAPACK does not converge.
     public static func analyse(_ pair: TensorPair, leadingVectors: Int = 0) throws -> TensorRankResult {
+        var workspace: [Double] = []
+        return try analyse(pair, leadingVectors: leadingVectors, workspace: &workspace)
+    }
+
+    /// ``analyse(_:leadingVectors:)`` with a caller-kept ΔW buffer, grown
+    /// when too small and reused across tensors, so a worker does not fault
+    /// in fresh zeroed pages for every tensor.
+    internal static func analyse(
+        _ pair: TensorPair, leadingVectors: Int, workspace: inout [Double]
+    ) throws -> TensorRankResult {
         let start = DispatchTime.now()
         let (m, n) = (pair.rows, pair.cols)
         // LAPACK is fastest on a tall column-major matrix (see SVD.singularValues).
         let order: StorageOrder = leadingVectors == 0 && m > n ? .columnMajor : .rowMajor
-        var buffer = [Double](repeating: 0, count: m * n)
-        let stats = try buffer.withUnsafeMutableBufferPointer { try pair.computeUpdate(into: $0, order: order) }
-        let isZero = !buffer.contains { $0 != 0 }
-        var σ: [Double]
+        if workspace.count < m * n { workspace = [Double](repeating: 0, count: m * n) }
+        var σ: [Double] = []
         var vectors: SingularValueDecomposition<Double>? = nil
-        do {
-            if isZero {
-                σ = [Double](repeating: 0, count: min(m, n))
-            } else if leadingVectors > 0 {
-                let svd = try SVD.decompose(Matrix(rows: m, cols: n, storage: buffer))
-                σ = svd.singularValues
-                vectors = svd.truncated(to: leadingVectors)
-            } else {
-                σ = try buffer.withUnsafeMutableBufferPointer { (p) throws(LinearAlgebraError) -> [Double] in
-                    try SVD.singularValues(destroying: p, rows: m, cols: n, order: order)
+        let stats = try workspace.withUnsafeMutableBufferPointer { whole in
+            let buffer = UnsafeMutableBufferPointer(rebasing: whole[0..<(m * n)])
+            let stats = try pair.computeUpdate(into: buffer, order: order)
+            let isZero = !buffer.contains { $0 != 0 }
+            do {
+                if isZero {
+                    σ = [Double](repeating: 0, count: min(m, n))
+                } else if leadingVectors > 0 {
+                    let svd = try SVD.decompose(Matrix(rows: m, cols: n, storage: Array(buffer)))
+                    σ = svd.singularValues
+                    vectors = svd.truncated(to: leadingVectors)
+                } else {
+                    σ = try SVD.singularValues(destroying: buffer, rows: m, cols: n, order: order)
                 }
+            } catch {
+                throw RankAnalysisError(.decompositionFailed, tensor: pair.name, paths: [pair.base.path, pair.tuned.path],
+                                        "\(error)")
             }
-        } catch {
-            throw RankAnalysisError(.decompositionFailed, tensor: pair.name, paths: [pair.base.path, pair.tuned.path],
-                                    error.description)
+            return stats
         }
         let τ = NoiseFloor.threshold(rows: m, cols: n, sumSquaredULPBase: stats.sumSquaredULPBase,
                                      sumSquaredULPTuned: stats.sumSquaredULPTuned)
@@ -107,6 +119,7 @@ public enum RankAnalyzer {
         defer { if jobs > 1 { BLASThreads.set(savedThreads) } }
 
         DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+            var workspace: [Double] = []
             while true {
                 let slot: Int? = state.withLock { s in
                     guard s.error == nil, s.next < order.count else { return nil }
@@ -115,7 +128,7 @@ public enum RankAnalyzer {
                 }
                 guard let i = slot else { return }
                 do {
-                    let r = try analyse(pairs[i], leadingVectors: options.leadingVectors)
+                    let r = try analyse(pairs[i], leadingVectors: options.leadingVectors, workspace: &workspace)
                     let report: RankAnalysisProgress = state.withLock { s in
                         s.results[i] = r
                         s.done += 1

@@ -33,23 +33,32 @@ extension TensorPair {
             tuned.releaseResidentPages()
         }
         let (m, n) = (rows, cols)
-        // Destination of C-order element `linear`: itself, or (i, j) → i + j·m.
-        @inline(__always) func scatter(_ first: Int, _ values: UnsafeBufferPointer<Double>,
-                                       _ combine: (Double, Double) -> Double) {
-            if order == .rowMajor || n == 1 || m == 1 {
-                for k in 0..<values.count { buffer[first + k] = combine(values[k], buffer[first + k]) }
+        let transpose = order == .columnMajor && m > 1 && n > 1
+        // Chunks of whole rows (≈ 256 KiB of doubles), so the transposed
+        // write runs down each column in contiguous stretches of `r` values
+        // instead of striding m·8 bytes per element.
+        let chunk = transpose ? max(1, 32_768 / n) * n : 16_384
+        @inline(__always) func scatter(_ first: Int, _ values: UnsafeBufferPointer<Double>, subtract: Bool) {
+            if !transpose {
+                if subtract {
+                    for k in 0..<values.count { buffer[first + k] = values[k] - buffer[first + k] }
+                } else {
+                    for k in 0..<values.count { buffer[first + k] = values[k] }
+                }
                 return
             }
-            var i = first / n, j = first % n
-            for k in 0..<values.count {
-                let d = i + j * m
-                buffer[d] = combine(values[k], buffer[d])
-                j += 1
-                if j == n { j = 0; i += 1 }
+            let i0 = first / n, r = values.count / n
+            for j in 0..<n {
+                let column = j * m + i0
+                if subtract {
+                    for ii in 0..<r { buffer[column + ii] = values[ii * n + j] - buffer[column + ii] }
+                } else {
+                    for ii in 0..<r { buffer[column + ii] = values[ii * n + j] }
+                }
             }
         }
-        let b = try base.decode { first, values in scatter(first, values) { v, _ in v } }
-        let t = try tuned.decode { first, values in scatter(first, values) { v, old in v - old } }
+        let b = try base.decode(chunkElements: chunk) { first, values in scatter(first, values, subtract: false) }
+        let t = try tuned.decode(chunkElements: chunk) { first, values in scatter(first, values, subtract: true) }
         return UpdateStatistics(baseSumSquares: b.sumSquares, sumSquaredULPBase: b.sumSquaredULP,
                                 sumSquaredULPTuned: t.sumSquaredULP)
     }
