@@ -11,5 +11,5 @@ struct IntrinsicDimCommand: ParsableCommand {
             from safetensors (single or sharded) or NumPy checkpoints.
             """,
         version: ToolInfo.version,
-        subcommands: [Rank.self])
+        subcommands: [Rank.self, Benchmark.self])
 }

@@ -1,0 +1,190 @@
+// A cache-blocked, in-register Walsh–Hadamard kernel in the manner of
+// FALCONN's FFHT, over SIMD vectors of 64 bytes (SIMD16<Float>, SIMD8<Double>).
+//
+// The transform is log₂n stages of butterflies (a, b) → (a + b, a − b) at
+// strides 1, 2, 4, …; stages commute, so they are grouped to touch memory
+// as few times as possible:
+// 1. strides inside one vector (lane WHT, shuffles in registers), fused into
+// 2. the in-cache pass: for each block of `blockVectors` vectors (256 KiB,
+//    L2-resident) all strides below the block size, as radix-8 passes;
+// 3. the out-of-cache passes: the remaining strides over the whole array,
+//    radix-16 (4 stages per read+write of memory).
+// Loads and stores are unaligned-safe: caller buffers need no alignment.
+
+/// A SIMD vector the kernel can transform across its lanes.
+internal protocol WHTVector: SIMD where Scalar: BinaryFloatingPoint {
+    /// The WHT of the lanes, in natural order.
+    func laneWHT() -> Self
+}
+
+@inline(__always) private func wht2<S: BinaryFloatingPoint & SIMDScalar>(_ v: SIMD2<S>) -> SIMD2<S> {
+    SIMD2(v.x + v.y, v.x - v.y)
+}
+@inline(__always) private func wht4<S: BinaryFloatingPoint & SIMDScalar>(_ v: SIMD4<S>) -> SIMD4<S> {
+    let a = wht2(v.lowHalf), b = wht2(v.highHalf)
+    return SIMD4(lowHalf: a + b, highHalf: a - b)
+}
+@inline(__always) private func wht8<S: BinaryFloatingPoint & SIMDScalar>(_ v: SIMD8<S>) -> SIMD8<S> {
+    let a = wht4(v.lowHalf), b = wht4(v.highHalf)
+    return SIMD8(lowHalf: a + b, highHalf: a - b)
+}
+
+extension SIMD16: WHTVector where Scalar == Float {
+    @inline(__always) func laneWHT() -> SIMD16<Float> {
+        let a = wht8(lowHalf), b = wht8(highHalf)
+        return SIMD16(lowHalf: a + b, highHalf: a - b)
+    }
+}
+
+extension SIMD8: WHTVector where Scalar == Double {
+    @inline(__always) func laneWHT() -> SIMD8<Double> { wht8(self) }
+}
+
+internal enum NativeWHT {
+    /// Vectors per in-cache block: 256 KiB of data.
+    static let blockBytes = 1 << 18
+
+    static func transform<V: WHTVector>(_ p: UnsafeMutablePointer<V.Scalar>, log2Length k: Int, vector: V.Type) {
+        let laneBits = V.scalarCount.trailingZeroBitCount
+        if k <= laneBits { scalarTransform(p, count: 1 << k); return }
+        let nv = 1 << (k - laneBits)
+        let raw = UnsafeMutableRawPointer(p)
+        let block = min(nv, max(1, blockBytes / MemoryLayout<V>.stride))
+        // In-cache pass: lane WHT + all strides < block, block by block.
+        for start in stride(from: 0, to: nv, by: block) {
+            var s = 1
+            var fused = true
+            while s < block {
+                let stages = min(3, (block / s).trailingZeroBitCount)
+                Radix.pass(raw, V.self, start: start, count: block, stride: s, stages: stages, laneWHTFirst: fused)
+                fused = false
+                s <<= stages
+            }
+            if fused {  // block == 1 vector
+                Radix.laneOnly(raw, V.self, index: start)
+            }
+        }
+        // Out-of-cache passes over the whole array.
+        var s = block
+        while s < nv {
+            let stages = min(4, (nv / s).trailingZeroBitCount)
+            Radix.pass(raw, V.self, start: 0, count: nv, stride: s, stages: stages, laneWHTFirst: false)
+            s <<= stages
+        }
+    }
+
+    /// The textbook in-place transform, for lengths below one vector.
+    static func scalarTransform<S: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<S>, count n: Int) {
+        var h = 1
+        while h < n {
+            for i in stride(from: 0, to: n, by: 2 * h) {
+                for j in i..<(i + h) {
+                    let a = p[j], b = p[j + h]
+                    p[j] = a + b
+                    p[j + h] = a - b
+                }
+            }
+            h <<= 1
+        }
+    }
+}
+
+/// Radix-2^r butterfly passes over vectors `start ..< start + count` at a
+/// vector stride `s`: each group of 2^r vectors `j, j+s, …, j+(2^r−1)s` is
+/// loaded, transformed in registers through r stages, and stored.
+private enum Radix {
+    @inline(__always) static func ld<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ i: Int, _: V.Type) -> V {
+        raw.loadUnaligned(fromByteOffset: i &* MemoryLayout<V>.stride, as: V.self)
+    }
+    @inline(__always) static func st<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ i: Int, _ v: V) {
+        raw.storeBytes(of: v, toByteOffset: i &* MemoryLayout<V>.stride, as: V.self)
+    }
+
+    static func laneOnly<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, index: Int) {
+        st(raw, index, ld(raw, index, t).laneWHT())
+    }
+
+    static func pass<V: WHTVector>(
+        _ raw: UnsafeMutableRawPointer, _ t: V.Type, start: Int, count: Int, stride s: Int, stages: Int,
+        laneWHTFirst: Bool
+    ) {
+        let group = s << stages
+        for g in Swift.stride(from: start, to: start + count, by: group) {
+            for j in g..<(g + s) {
+                switch stages {
+                case 1: radix2(raw, t, j, s, laneWHTFirst)
+                case 2: radix4(raw, t, j, s, laneWHTFirst)
+                case 3: radix8(raw, t, j, s, laneWHTFirst)
+                default: radix16(raw, t, j, s, laneWHTFirst)
+                }
+            }
+        }
+    }
+
+    @inline(__always) static func load<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ i: Int, _ lane: Bool) -> V {
+        let v = ld(raw, i, t)
+        return lane ? v.laneWHT() : v
+    }
+
+    @inline(__always) static func radix2<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool) {
+        let a = load(raw, t, j, lane), b = load(raw, t, j + s, lane)
+        st(raw, j, a + b)
+        st(raw, j + s, a - b)
+    }
+
+    @inline(__always) static func radix4<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool) {
+        let a0 = load(raw, t, j, lane), a1 = load(raw, t, j + s, lane)
+        let a2 = load(raw, t, j + 2 * s, lane), a3 = load(raw, t, j + 3 * s, lane)
+        let b0 = a0 + a1, b1 = a0 - a1, b2 = a2 + a3, b3 = a2 - a3
+        st(raw, j, b0 + b2)
+        st(raw, j + s, b1 + b3)
+        st(raw, j + 2 * s, b0 - b2)
+        st(raw, j + 3 * s, b1 - b3)
+    }
+
+    @inline(__always) static func radix8<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool) {
+        var a0 = load(raw, t, j, lane), a1 = load(raw, t, j + s, lane)
+        var a2 = load(raw, t, j + 2 * s, lane), a3 = load(raw, t, j + 3 * s, lane)
+        var a4 = load(raw, t, j + 4 * s, lane), a5 = load(raw, t, j + 5 * s, lane)
+        var a6 = load(raw, t, j + 6 * s, lane), a7 = load(raw, t, j + 7 * s, lane)
+        (a0, a1) = (a0 + a1, a0 - a1); (a2, a3) = (a2 + a3, a2 - a3)
+        (a4, a5) = (a4 + a5, a4 - a5); (a6, a7) = (a6 + a7, a6 - a7)
+        (a0, a2) = (a0 + a2, a0 - a2); (a1, a3) = (a1 + a3, a1 - a3)
+        (a4, a6) = (a4 + a6, a4 - a6); (a5, a7) = (a5 + a7, a5 - a7)
+        st(raw, j, a0 + a4); st(raw, j + 4 * s, a0 - a4)
+        st(raw, j + s, a1 + a5); st(raw, j + 5 * s, a1 - a5)
+        st(raw, j + 2 * s, a2 + a6); st(raw, j + 6 * s, a2 - a6)
+        st(raw, j + 3 * s, a3 + a7); st(raw, j + 7 * s, a3 - a7)
+    }
+
+    @inline(__always) static func radix16<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool) {
+        var a = (load(raw, t, j, lane), load(raw, t, j + s, lane), load(raw, t, j + 2 * s, lane), load(raw, t, j + 3 * s, lane),
+                 load(raw, t, j + 4 * s, lane), load(raw, t, j + 5 * s, lane), load(raw, t, j + 6 * s, lane), load(raw, t, j + 7 * s, lane),
+                 load(raw, t, j + 8 * s, lane), load(raw, t, j + 9 * s, lane), load(raw, t, j + 10 * s, lane), load(raw, t, j + 11 * s, lane),
+                 load(raw, t, j + 12 * s, lane), load(raw, t, j + 13 * s, lane), load(raw, t, j + 14 * s, lane), load(raw, t, j + 15 * s, lane))
+        // Stage 1 (distance 1)
+        (a.0, a.1) = (a.0 + a.1, a.0 - a.1); (a.2, a.3) = (a.2 + a.3, a.2 - a.3)
+        (a.4, a.5) = (a.4 + a.5, a.4 - a.5); (a.6, a.7) = (a.6 + a.7, a.6 - a.7)
+        (a.8, a.9) = (a.8 + a.9, a.8 - a.9); (a.10, a.11) = (a.10 + a.11, a.10 - a.11)
+        (a.12, a.13) = (a.12 + a.13, a.12 - a.13); (a.14, a.15) = (a.14 + a.15, a.14 - a.15)
+        // Stage 2 (distance 2)
+        (a.0, a.2) = (a.0 + a.2, a.0 - a.2); (a.1, a.3) = (a.1 + a.3, a.1 - a.3)
+        (a.4, a.6) = (a.4 + a.6, a.4 - a.6); (a.5, a.7) = (a.5 + a.7, a.5 - a.7)
+        (a.8, a.10) = (a.8 + a.10, a.8 - a.10); (a.9, a.11) = (a.9 + a.11, a.9 - a.11)
+        (a.12, a.14) = (a.12 + a.14, a.12 - a.14); (a.13, a.15) = (a.13 + a.15, a.13 - a.15)
+        // Stage 3 (distance 4)
+        (a.0, a.4) = (a.0 + a.4, a.0 - a.4); (a.1, a.5) = (a.1 + a.5, a.1 - a.5)
+        (a.2, a.6) = (a.2 + a.6, a.2 - a.6); (a.3, a.7) = (a.3 + a.7, a.3 - a.7)
+        (a.8, a.12) = (a.8 + a.12, a.8 - a.12); (a.9, a.13) = (a.9 + a.13, a.9 - a.13)
+        (a.10, a.14) = (a.10 + a.14, a.10 - a.14); (a.11, a.15) = (a.11 + a.15, a.11 - a.15)
+        // Stage 4 (distance 8), stored directly
+        st(raw, j, a.0 + a.8); st(raw, j + 8 * s, a.0 - a.8)
+        st(raw, j + s, a.1 + a.9); st(raw, j + 9 * s, a.1 - a.9)
+        st(raw, j + 2 * s, a.2 + a.10); st(raw, j + 10 * s, a.2 - a.10)
+        st(raw, j + 3 * s, a.3 + a.11); st(raw, j + 11 * s, a.3 - a.11)
+        st(raw, j + 4 * s, a.4 + a.12); st(raw, j + 12 * s, a.4 - a.12)
+        st(raw, j + 5 * s, a.5 + a.13); st(raw, j + 13 * s, a.5 - a.13)
+        st(raw, j + 6 * s, a.6 + a.14); st(raw, j + 14 * s, a.6 - a.14)
+        st(raw, j + 7 * s, a.7 + a.15); st(raw, j + 15 * s, a.7 - a.15)
+    }
+}
