@@ -4,7 +4,8 @@
 //
 // Layers (each imports only layers below it):
 //   CBLAS, CLAPACKE, CFFTW3   system libraries from Debian (libopenblas-dev, liblapacke-dev, libfftw3-dev)
-//   LinearAlgebra             matrices, BLAS/LAPACK wrappers (GEMM, SVD, QR)
+//   LinearAlgebra             matrices, BLAS/LAPACK wrappers (GEMM, GEMV, SVD, QR), Walsh–Hadamard
+//   Projections               Philox streams; dense, sparse and Fastfood random projections
 //   CheckpointIO              safetensors (single and sharded), NumPy .npy/.npz
 //   RankAnalysis              ΔW spectra and effective-rank metrics
 //   Reports                   CSV / JSON outputs, atomic file writes
@@ -39,6 +40,9 @@ let package = Package(
             name: "LinearAlgebra",
             dependencies: ["CBLAS", "CLAPACKE", "CFFTW3"]),
         .target(
+            name: "Projections",
+            dependencies: ["LinearAlgebra"]),
+        .target(
             name: "CheckpointIO",
             dependencies: ["LinearAlgebra", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(
@@ -49,7 +53,7 @@ let package = Package(
             dependencies: ["LinearAlgebra", "CheckpointIO", "RankAnalysis"]),
         .target(
             name: "IntrinsicDim",
-            dependencies: ["LinearAlgebra", "CheckpointIO", "RankAnalysis", "Reports"]),
+            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "RankAnalysis", "Reports"]),
         .executableTarget(
             name: "intrinsic-dim",
             dependencies: ["IntrinsicDim", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -59,6 +63,7 @@ let package = Package(
 
         // MARK: - Unit test bundles
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "_TestSupport"]),
+        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "LinearAlgebra", "_TestSupport"]),
         .testTarget(name: "CheckpointIOTests", dependencies: ["CheckpointIO", "_TestSupport"]),
         .testTarget(name: "RankAnalysisTests", dependencies: ["RankAnalysis", "CheckpointIO", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "_TestSupport"]),

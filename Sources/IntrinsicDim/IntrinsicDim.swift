@@ -2,5 +2,6 @@
 // It has no code of its own.
 @_exported import CheckpointIO
 @_exported import LinearAlgebra
+@_exported import Projections
 @_exported import RankAnalysis
 @_exported import Reports

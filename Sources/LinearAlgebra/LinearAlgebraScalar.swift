@@ -20,6 +20,11 @@ where Self.RawSignificand: FixedWidthInteger {
         a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
 
+    // Column-major y = α·op(A)·x + β·y (`?gemv`), unit strides.
+    static func _gemv(
+        trans: Bool, m: Int, n: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
+        x: UnsafePointer<Self>, beta: Self, y: UnsafeMutablePointer<Self>)
+
     // Column-major divide-and-conquer SVD (`?gesdd`); returns LAPACK's info.
     static func _gesdd(
         jobz: UInt8, m: Int, n: Int, a: UnsafeMutablePointer<Self>, lda: Int,

@@ -17,7 +17,7 @@
 /// Thread-safe: concurrent calls on different buffers are fine.
 public enum WalshHadamard {
     /// Which kernel computes the transform.
-    public enum Implementation: String, CaseIterable, Sendable {
+    public enum Implementation: String, CaseIterable, Sendable, Codable {
         case native
         case fftw
     }

@@ -46,3 +46,30 @@ public enum Fixtures {
         return dir
     }
 }
+
+extension Fixtures {
+    /// A little-endian `<i8`/`<f8` `.npy` fixture's raw 8-byte words, read
+    /// without the library (for integer arrays, which the toolkit's float
+    /// readers reject by design).
+    public static func npyWords(_ relative: String) throws -> [UInt64] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path(relative)))
+        let bytes = [UInt8](data)
+        let major = bytes[6]
+        let headerLength = major == 1 ? Int(bytes[8]) | Int(bytes[9]) << 8
+            : Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+        let start = (major == 1 ? 10 : 12) + headerLength
+        return stride(from: start, to: bytes.count, by: 8).map { o in
+            (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[o + $1]) << (8 * UInt64($1)) }
+        }
+    }
+
+    /// A little-endian `<f8` `.npy` fixture as doubles (C order).
+    public static func npyDoubles(_ relative: String) throws -> [Double] {
+        try npyWords(relative).map { Double(bitPattern: $0) }
+    }
+
+    /// A little-endian `<i8` `.npy` fixture as integers (C order).
+    public static func npyInts(_ relative: String) throws -> [Int] {
+        try npyWords(relative).map { Int(Int64(bitPattern: $0)) }
+    }
+}

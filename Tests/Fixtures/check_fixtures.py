@@ -14,6 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SETS = {
     "rank": "make_rank_fixtures.py",
     "malformed": "make_malformed.py",
+    "projections": "make_projection_fixtures.py",
 }
 
 

@@ -39,3 +39,16 @@ final class GEMMTests: XCTestCase {
         XCTAssertTrue(Matrix<Double>([[1, .nan]]).frobeniusNorm.isNaN)
     }
 }
+
+final class GEMVTests: XCTestCase {
+    func testColumnMajorProductsByHand() {
+        // A = [[1, 2, 3], [4, 5, 6]] stored column-major: 1, 4, 2, 5, 3, 6.
+        let a: [Double] = [1, 4, 2, 5, 3, 6]
+        var y = [Double](repeating: 9, count: 2)
+        GEMV.columnMajor(transpose: false, m: 2, n: 3, alpha: 1, a: a, lda: 2, x: [1, 1, 1], beta: 0, y: &y)
+        XCTAssertEqual(y, [6, 15])
+        var z: [Double] = [1, 1, 1]
+        GEMV.columnMajor(transpose: true, m: 2, n: 3, alpha: 2, a: a, lda: 2, x: [1, -1], beta: 1, y: &z)
+        XCTAssertEqual(z, [1 + 2 * (1 - 4), 1 + 2 * (2 - 5), 1 + 2 * (3 - 6)])
+    }
+}

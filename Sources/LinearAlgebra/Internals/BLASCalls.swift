@@ -31,6 +31,24 @@ extension Double {
     }
 }
 
+extension Float {
+    public static func _gemv(
+        trans: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        x: UnsafePointer<Float>, beta: Float, y: UnsafeMutablePointer<Float>
+    ) {
+        cblas_sgemv(CblasColMajor, cblasTranspose(trans), blasint(m), blasint(n), alpha, a, blasint(lda), x, 1, beta, y, 1)
+    }
+}
+
+extension Double {
+    public static func _gemv(
+        trans: Bool, m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        x: UnsafePointer<Double>, beta: Double, y: UnsafeMutablePointer<Double>
+    ) {
+        cblas_dgemv(CblasColMajor, cblasTranspose(trans), blasint(m), blasint(n), alpha, a, blasint(lda), x, 1, beta, y, 1)
+    }
+}
+
 /// OpenBLAS's own thread pool size (`openblas_set_num_threads`).
 internal func openBLASSetThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
 internal func openBLASThreads() -> Int { Int(openblas_get_num_threads()) }

@@ -1,0 +1,186 @@
+import Dispatch
+import LinearAlgebra
+import Synchronization
+
+/// The Fastfood transform (Le, Sarlós & Smola 2013) as Li et al. (2018) use
+/// it for intrinsic dimension: P is never materialised, only its diagonals
+/// and permutation (O(L) memory).
+///
+/// With L = 2^⌈log₂ max(D, d)⌉ (or the chosen block length L' ≥ d, stacking
+/// ⌈D/L'⌉ independent blocks):
+///
+///     P·x = (H G Π H B · pad(x))[:D] / (‖G‖ · √L · √(D/L))
+///
+/// B ∈ {±1}^L, Π a random permutation of L, G ~ N(0,1)^L, H the
+/// unnormalised Walsh–Hadamard matrix; each block has its own B, Π, G and
+/// ‖G‖. Every column has unit norm before truncation to D rows and unit
+/// norm in expectation after it. Pᵀ is the exact adjoint (same operators in
+/// reverse, Πᵀ for Π). Random draws follow `RandomStreams.md`, so a NumPy
+/// reimplementation reproduces P from (D, d, seed, group, L').
+///
+/// Cost per apply or transpose: two WHTs of length L per block plus O(L)
+/// gathers. Memory: per block, L permutation entries (UInt32) and L Gaussian
+/// entries in Float32 and Float64; scratch buffers of 2L values are pooled
+/// across calls.
+public final class FastfoodProjection: Projection, @unchecked Sendable {
+    public let descriptor: ProjectionDescriptor
+    public var fullDimension: Int { descriptor.fullDimension }
+    public var subspaceDimension: Int { descriptor.subspaceDimension }
+    /// The block length L.
+    public let blockLength: Int
+    /// The number of stacked blocks, ⌈D / L⌉.
+    public let blockCount: Int
+
+    private struct Block {
+        var signs: [Double]        // B[0..<d] (the rest multiply padding zeros)
+        var permutation: [UInt32]  // perm[k]: (Πv)[k] = v[perm[k]]
+        var gaussian: [Double]     // G, length L
+        var gaussianF: [Float]
+        var signsF: [Float]
+        var scale: Double          // 1 / (‖G‖·√L·√(D/L)) = 1 / (‖G‖·√D)
+    }
+    private let blocks: [Block]
+    private let scratchF = Mutex<[[Float]]>([])
+    private let scratchD = Mutex<[[Double]]>([])
+
+    /// Builds the diagonals and permutations from `descriptor`.
+    ///
+    /// - Precondition: `descriptor.validate()` passes.
+    public init(_ descriptor: ProjectionDescriptor) {
+        precondition((try? descriptor.validate()) != nil, "FastfoodProjection: invalid descriptor \(descriptor)")
+        self.descriptor = descriptor
+        let (D, d) = (descriptor.fullDimension, descriptor.subspaceDimension)
+        let L = descriptor.blockLength ?? (1 << (Int.bitWidth - (max(D, d) - 1).leadingZeroBitCount))
+        blockLength = max(1, L)
+        blockCount = (D + blockLength - 1) / blockLength
+        let seed = descriptor.seed, group = descriptor.group
+        let L2 = blockLength
+        blocks = (0..<blockCount).map { Self.makeBlock(seed: seed, group: group, index: $0, length: L2, d: d, D: D) }
+    }
+
+    private static func makeBlock(seed: UInt64, group: Int, index: Int, length L: Int, d: Int, D: Int) -> Block {
+        let signStream = RandomStream(seed: seed, kind: .fastfoodSigns, group: group, index: index)
+        let signs = (0..<d).map { signStream.sign($0) }
+        // G: normals 0..<L, generated in parallel chunks (results are per-index).
+        var g = [Double](repeating: 0, count: L)
+        let gaussStream = RandomStream(seed: seed, kind: .fastfoodGaussian, group: group, index: index)
+        let chunk = 1 << 16
+        g.withUnsafeMutableBufferPointer { pg in
+            nonisolated(unsafe) let base = pg
+            DispatchQueue.concurrentPerform(iterations: (L + chunk - 1) / chunk) { c in
+                let start = c * chunk, n = min(chunk, L - start)
+                gaussStream.fillNormals(from: start, into: UnsafeMutableBufferPointer(rebasing: base[start..<(start + n)]))
+            }
+        }
+        var norm2 = 0.0
+        for v in g { norm2 += v * v }
+        // Π: Fisher–Yates, word t swaps perm[L−1−t] with perm[j], j uniform in [0, L−t).
+        var perm = [UInt32](unsafeUninitializedCapacity: L) { buf, n in
+            for k in 0..<L { buf[k] = UInt32(truncatingIfNeeded: k) }
+            n = L
+        }
+        let permStream = RandomStream(seed: seed, kind: .fastfoodPermutation, group: group, index: index)
+        var words = [UInt64](repeating: 0, count: min(max(L - 1, 0), 1 << 16))
+        var t = 0
+        while t < L - 1 {
+            let n = min(words.count, L - 1 - t)
+            words.withUnsafeMutableBufferPointer { permStream.fillWords(from: t, into: UnsafeMutableBufferPointer(rebasing: $0[0..<n])) }
+            for q in 0..<n {
+                let i = L - 1 - (t + q)
+                let j = RandomStream.integer(word: words[q], below: i + 1)
+                perm.swapAt(i, j)
+            }
+            t += n
+        }
+        let scale = norm2 > 0 ? 1 / (norm2.squareRoot() * Double(D).squareRoot()) : 0
+        return Block(signs: signs, permutation: perm, gaussian: g, gaussianF: g.map(Float.init),
+                     signsF: signs.map(Float.init), scale: scale)
+    }
+
+    // MARK: Scratch
+
+    private func withScratch<S: ProjectionScalar, R>(_: S.Type, _ body: (UnsafeMutableBufferPointer<S>, UnsafeMutableBufferPointer<S>) -> R) -> R {
+        let L = blockLength
+        if S.self == Float.self {
+            var pair = scratchF.withLock { $0.popLast() } ?? [Float](repeating: 0, count: 2 * L)
+            defer { scratchF.withLock { [pair] in $0.append(pair) } }
+            return pair.withUnsafeMutableBufferPointer { p in
+                let raw = UnsafeMutableRawBufferPointer(p).bindMemory(to: S.self)
+                return body(UnsafeMutableBufferPointer(rebasing: raw[0..<L]), UnsafeMutableBufferPointer(rebasing: raw[L..<(2 * L)]))
+            }
+        } else {
+            var pair = scratchD.withLock { $0.popLast() } ?? [Double](repeating: 0, count: 2 * L)
+            defer { scratchD.withLock { [pair] in $0.append(pair) } }
+            return pair.withUnsafeMutableBufferPointer { p in
+                let raw = UnsafeMutableRawBufferPointer(p).bindMemory(to: S.self)
+                return body(UnsafeMutableBufferPointer(rebasing: raw[0..<L]), UnsafeMutableBufferPointer(rebasing: raw[L..<(2 * L)]))
+            }
+        }
+    }
+
+    // MARK: Kernels
+
+    private func applyGeneric<S: ProjectionScalar>(_ x: UnsafeBufferPointer<S>, _ y: UnsafeMutableBufferPointer<S>,
+                                                   signs: (Block) -> [S], gaussian: (Block) -> [S]) {
+        checkApply(x.count, y.count)
+        let (L, d, D, wht) = (blockLength, subspaceDimension, fullDimension, descriptor.wht)
+        withScratch(S.self) { v, w in
+            for (b, block) in blocks.enumerated() {
+                let bs = signs(block), g = gaussian(block)
+                for j in 0..<d { v[j] = x[j] * bs[j] }
+                for j in d..<L { v[j] = 0 }
+                S._wht(v, wht)
+                block.permutation.withUnsafeBufferPointer { perm in
+                    g.withUnsafeBufferPointer { g in
+                        for k in 0..<L { w[k] = g[k] * v[Int(perm[k])] }
+                    }
+                }
+                S._wht(w, wht)
+                let s = S(block.scale), r0 = b * L, rows = min(L, D - r0)
+                for i in 0..<rows { y[r0 + i] = w[i] * s }
+            }
+        }
+    }
+
+    private func transposeGeneric<S: ProjectionScalar>(_ gIn: UnsafeBufferPointer<S>, _ out: UnsafeMutableBufferPointer<S>,
+                                                       signs: (Block) -> [S], gaussian: (Block) -> [S]) {
+        checkTranspose(gIn.count, out.count)
+        let (L, d, D, wht) = (blockLength, subspaceDimension, fullDimension, descriptor.wht)
+        for j in 0..<d { out[j] = 0 }
+        withScratch(S.self) { v, w in
+            for (b, block) in blocks.enumerated() {
+                let bs = signs(block), g = gaussian(block)
+                let s = S(block.scale), r0 = b * L, rows = min(L, D - r0)
+                for i in 0..<rows { w[i] = gIn[r0 + i] * s }
+                for i in rows..<L { w[i] = 0 }
+                S._wht(w, wht)
+                block.permutation.withUnsafeBufferPointer { perm in
+                    g.withUnsafeBufferPointer { g in
+                        for k in 0..<L { v[Int(perm[k])] = g[k] * w[k] }
+                    }
+                }
+                S._wht(v, wht)
+                for j in 0..<d { out[j] += v[j] * bs[j] }
+            }
+        }
+    }
+
+    public func apply(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
+        applyGeneric(x, y, signs: { $0.signsF }, gaussian: { $0.gaussianF })
+    }
+    public func apply(_ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>) {
+        applyGeneric(x, y, signs: { $0.signs }, gaussian: { $0.gaussian })
+    }
+    public func applyTranspose(_ g: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
+        transposeGeneric(g, out, signs: { $0.signsF }, gaussian: { $0.gaussianF })
+    }
+    public func applyTranspose(_ g: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+        transposeGeneric(g, out, signs: { $0.signs }, gaussian: { $0.gaussian })
+    }
+
+    /// The random draws of block `b`, for checks against a reference:
+    /// signs B[0..<d], the permutation, and G.
+    public func draws(block b: Int) -> (signs: [Double], permutation: [Int], gaussian: [Double]) {
+        (blocks[b].signs, blocks[b].permutation.map(Int.init), blocks[b].gaussian)
+    }
+}
