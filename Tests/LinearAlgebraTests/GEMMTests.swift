@@ -49,6 +49,6 @@ final class GEMVTests: XCTestCase {
         XCTAssertEqual(y, [6, 15])
         var z: [Double] = [1, 1, 1]
         GEMV.columnMajor(transpose: true, m: 2, n: 3, alpha: 2, a: a, lda: 2, x: [1, -1], beta: 1, y: &z)
-        XCTAssertEqual(z, [1 + 2 * (1 - 4), 1 + 2 * (2 - 5), 1 + 2 * (3 - 6)])
+        XCTAssertEqual(z, [-5.0, -5.0, -5.0])  // 1 + 2·(column · [1, −1]) = 1 + 2·(−3)
     }
 }
