@@ -33,9 +33,9 @@ public final class DenseProjection: Projection, @unchecked Sendable {
 
     /// Builds P's column norms.
     ///
-    /// - Precondition: `descriptor.validate()` passes.
+    /// - Precondition: `descriptor.validate()` passes (d may exceed D for a per-tensor block).
     public init(_ descriptor: ProjectionDescriptor, memoryBudget: Int) {
-        precondition((try? descriptor.validate()) != nil, "DenseProjection: invalid descriptor \(descriptor)")
+        precondition((try? descriptor.validateShape()) != nil, "DenseProjection: invalid descriptor \(descriptor)")
         self.descriptor = descriptor
         self.memoryBudget = memoryBudget
         let stream = RandomStream(seed: descriptor.seed, kind: .dense, group: descriptor.group)

@@ -45,9 +45,9 @@ public final class FastfoodProjection: Projection, @unchecked Sendable {
 
     /// Builds the diagonals and permutations from `descriptor`.
     ///
-    /// - Precondition: `descriptor.validate()` passes.
+    /// - Precondition: `descriptor.validate()` passes (d may exceed D for a per-tensor block).
     public init(_ descriptor: ProjectionDescriptor) {
-        precondition((try? descriptor.validate()) != nil, "FastfoodProjection: invalid descriptor \(descriptor)")
+        precondition((try? descriptor.validateShape()) != nil, "FastfoodProjection: invalid descriptor \(descriptor)")
         self.descriptor = descriptor
         let (D, d) = (descriptor.fullDimension, descriptor.subspaceDimension)
         let L = descriptor.blockLength ?? (1 << (Int.bitWidth - (max(D, d) - 1).leadingZeroBitCount))

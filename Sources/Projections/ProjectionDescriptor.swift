@@ -31,9 +31,14 @@ public struct ProjectionDescriptor: Sendable, Hashable, Codable {
     public var blockLength: Int?
     /// Fastfood's WHT kernel.
     public var wht: WalshHadamard.Implementation
+    /// Per-tensor mode: the element counts of the model's tensors, in
+    /// parameter order (their sum is D). Each tensor t gets its own P_t
+    /// (stream group t), normalised over its own rows. `nil`: one P over
+    /// the whole model.
+    public var tensorSizes: [Int]?
 
     public init(kind: Kind, fullDimension: Int, subspaceDimension: Int, seed: UInt64, group: Int = 0,
-                blockLength: Int? = nil, wht: WalshHadamard.Implementation = .native) {
+                blockLength: Int? = nil, wht: WalshHadamard.Implementation = .native, tensorSizes: [Int]? = nil) {
         self.kind = kind
         self.fullDimension = fullDimension
         self.subspaceDimension = subspaceDimension
@@ -41,6 +46,7 @@ public struct ProjectionDescriptor: Sendable, Hashable, Codable {
         self.group = group
         self.blockLength = blockLength
         self.wht = wht
+        self.tensorSizes = tensorSizes
     }
 
     /// Checks the dimensions.
@@ -48,11 +54,26 @@ public struct ProjectionDescriptor: Sendable, Hashable, Codable {
     /// - Throws: ``ProjectionError`` when d ≤ 0, D ≤ 0, d > D, or a block
     ///   length is not a power of two ≥ d.
     public func validate() throws(ProjectionError) {
-        guard fullDimension > 0 else { throw .invalidDimension("D (full dimension) must be positive, got \(fullDimension)") }
-        guard subspaceDimension > 0 else { throw .invalidDimension("d (subspace dimension) must be positive, got \(subspaceDimension)") }
+        try validateShape()
         guard subspaceDimension <= fullDimension else {
             throw .invalidDimension("d = \(subspaceDimension) exceeds D = \(fullDimension); a subspace cannot be larger than the space")
         }
+        if let sizes = tensorSizes {
+            guard !sizes.isEmpty, sizes.allSatisfy({ $0 > 0 }) else {
+                throw .invalidDimension("per-tensor sizes must be positive, got \(sizes)")
+            }
+            guard sizes.reduce(0, +) == fullDimension else {
+                throw .invalidDimension("per-tensor sizes sum to \(sizes.reduce(0, +)), not D = \(fullDimension)")
+            }
+            guard blockLength == nil else { throw .invalidDimension("a block length does not apply in per-tensor mode") }
+        }
+    }
+
+    /// The checks that also hold for one tensor's block in per-tensor mode,
+    /// where d may exceed that tensor's D.
+    internal func validateShape() throws(ProjectionError) {
+        guard fullDimension > 0 else { throw .invalidDimension("D (full dimension) must be positive, got \(fullDimension)") }
+        guard subspaceDimension > 0 else { throw .invalidDimension("d (subspace dimension) must be positive, got \(subspaceDimension)") }
         if let l = blockLength {
             guard kind == .fastfood else { throw .invalidDimension("a block length applies to fastfood only") }
             guard l > 0, l & (l - 1) == 0, l >= subspaceDimension else {
@@ -65,6 +86,12 @@ public struct ProjectionDescriptor: Sendable, Hashable, Codable {
     /// projections hold in memory (see ``DenseProjection``, ``SparseProjection``).
     public func make(memoryBudget: Int = 256 << 20) throws(ProjectionError) -> any Projection {
         try validate()
+        if tensorSizes != nil { return PerTensorProjection(self, memoryBudget: memoryBudget) }
+        return makeBlock(memoryBudget: memoryBudget)
+    }
+
+    /// One P, without the whole-model check d ≤ D (a per-tensor block).
+    internal func makeBlock(memoryBudget: Int) -> any Projection {
         switch kind {
         case .dense: return DenseProjection(self, memoryBudget: memoryBudget)
         case .sparse: return SparseProjection(self, memoryBudget: memoryBudget)

@@ -33,7 +33,7 @@ public final class SparseProjection: Projection, @unchecked Sendable {
     private let stored: CompressedColumns?
 
     public init(_ descriptor: ProjectionDescriptor, memoryBudget: Int) {
-        precondition((try? descriptor.validate()) != nil, "SparseProjection: invalid descriptor \(descriptor)")
+        precondition((try? descriptor.validateShape()) != nil, "SparseProjection: invalid descriptor \(descriptor)")
         self.descriptor = descriptor
         self.memoryBudget = memoryBudget
         density = 1 / Double(descriptor.fullDimension).squareRoot()
