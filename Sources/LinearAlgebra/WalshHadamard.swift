@@ -25,11 +25,14 @@ public enum WalshHadamard {
     /// Transforms `x` in place.
     ///
     /// - Precondition: `x.count` is a power of two (1 is allowed: H = [1]).
-    public static func transform(_ x: UnsafeMutableBufferPointer<Float>, using implementation: Implementation = .native) {
+    /// - Parameter threads: threads the native kernel may use (results are
+    ///   identical for any count); FFTW's plan runs on the calling thread.
+    public static func transform(_ x: UnsafeMutableBufferPointer<Float>, using implementation: Implementation = .native,
+                                 threads: Int = 1) {
         let k = log2Length(x.count)
         guard k > 0 else { return }
         switch implementation {
-        case .native: NativeWHT.transform(x.baseAddress!, log2Length: k, vector: SIMD16<Float>.self)
+        case .native: NativeWHT.transform(x.baseAddress!, log2Length: k, vector: SIMD16<Float>.self, threads: threads)
         case .fftw: fftwWHT(x, log2Length: k)
         }
     }
@@ -37,23 +40,26 @@ public enum WalshHadamard {
     /// Transforms `x` in place.
     ///
     /// - Precondition: `x.count` is a power of two (1 is allowed: H = [1]).
-    public static func transform(_ x: UnsafeMutableBufferPointer<Double>, using implementation: Implementation = .native) {
+    /// - Parameter threads: threads the native kernel may use (results are
+    ///   identical for any count); FFTW's plan runs on the calling thread.
+    public static func transform(_ x: UnsafeMutableBufferPointer<Double>, using implementation: Implementation = .native,
+                                 threads: Int = 1) {
         let k = log2Length(x.count)
         guard k > 0 else { return }
         switch implementation {
-        case .native: NativeWHT.transform(x.baseAddress!, log2Length: k, vector: SIMD8<Double>.self)
+        case .native: NativeWHT.transform(x.baseAddress!, log2Length: k, vector: SIMD8<Double>.self, threads: threads)
         case .fftw: fftwWHT(x, log2Length: k)
         }
     }
 
     /// Transforms an array in place.
-    public static func transform(_ x: inout [Float], using implementation: Implementation = .native) {
-        x.withUnsafeMutableBufferPointer { transform($0, using: implementation) }
+    public static func transform(_ x: inout [Float], using implementation: Implementation = .native, threads: Int = 1) {
+        x.withUnsafeMutableBufferPointer { transform($0, using: implementation, threads: threads) }
     }
 
     /// Transforms an array in place.
-    public static func transform(_ x: inout [Double], using implementation: Implementation = .native) {
-        x.withUnsafeMutableBufferPointer { transform($0, using: implementation) }
+    public static func transform(_ x: inout [Double], using implementation: Implementation = .native, threads: Int = 1) {
+        x.withUnsafeMutableBufferPointer { transform($0, using: implementation, threads: threads) }
     }
 
     private static func log2Length(_ n: Int) -> Int {

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import LinearAlgebra
 import Synchronization
 
@@ -33,20 +34,24 @@ public final class FastfoodProjection: Projection, @unchecked Sendable {
 
     private struct Block {
         var signs: [Double]        // B[0..<d] (the rest multiply padding zeros)
-        var permutation: [UInt32]  // perm[k]: (Πv)[k] = v[perm[k]]
-        var gaussian: [Double]     // G, length L
-        var gaussianF: [Float]
+        var permutation: AlignedBuffer<UInt32>  // perm[k]: (Πv)[k] = v[perm[k]]
+        var gaussian: AlignedBuffer<Double>     // G, length L
+        var gaussianF: AlignedBuffer<Float>
         var signsF: [Float]
         var scale: Double          // 1 / (‖G‖·√L·√(D/L)) = 1 / (‖G‖·√D)
     }
     private let blocks: [Block]
-    private let scratchF = Mutex<[[Float]]>([])
-    private let scratchD = Mutex<[[Double]]>([])
+    private let scratchF = Mutex<[AlignedBuffer<Float>]>([])
+    private let scratchD = Mutex<[AlignedBuffer<Double>]>([])
+
+    /// Threads one apply or transpose may use (results do not depend on it).
+    public let threads: Int
 
     /// Builds the diagonals and permutations from `descriptor`.
     ///
     /// - Precondition: `descriptor.validate()` passes (d may exceed D for a per-tensor block).
-    public init(_ descriptor: ProjectionDescriptor) {
+    public init(_ descriptor: ProjectionDescriptor, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.threads = max(1, threads)
         precondition((try? descriptor.validateShape()) != nil, "FastfoodProjection: invalid descriptor \(descriptor)")
         self.descriptor = descriptor
         let (D, d) = (descriptor.fullDimension, descriptor.subspaceDimension)
@@ -93,7 +98,13 @@ public final class FastfoodProjection: Projection, @unchecked Sendable {
             t += n
         }
         let scale = norm2 > 0 ? 1 / (norm2.squareRoot() * Double(D).squareRoot()) : 0
-        return Block(signs: signs, permutation: perm, gaussian: g, gaussianF: g.map(Float.init),
+        let permBuffer = AlignedBuffer<UInt32>(count: L, repeating: 0)
+        permBuffer.withUnsafeMutableBufferPointer { p in for k in 0..<L { p[k] = perm[k] } }
+        let gBuffer = AlignedBuffer<Double>(count: L, repeating: 0)
+        let gfBuffer = AlignedBuffer<Float>(count: L, repeating: 0)
+        gBuffer.withUnsafeMutableBufferPointer { p in for k in 0..<L { p[k] = g[k] } }
+        gfBuffer.withUnsafeMutableBufferPointer { p in for k in 0..<L { p[k] = Float(g[k]) } }
+        return Block(signs: signs, permutation: permBuffer, gaussian: gBuffer, gaussianF: gfBuffer,
                      signsF: signs.map(Float.init), scale: scale)
     }
 
@@ -101,27 +112,35 @@ public final class FastfoodProjection: Projection, @unchecked Sendable {
 
     private func withScratch<S: ProjectionScalar, R>(_: S.Type, _ body: (UnsafeMutableBufferPointer<S>, UnsafeMutableBufferPointer<S>) -> R) -> R {
         let L = blockLength
+        func split(_ raw: UnsafeMutableRawBufferPointer) -> R {
+            let p = raw.bindMemory(to: S.self)
+            return body(UnsafeMutableBufferPointer(rebasing: p[0..<L]), UnsafeMutableBufferPointer(rebasing: p[L..<(2 * L)]))
+        }
         if S.self == Float.self {
-            var pair = scratchF.withLock { $0.popLast() } ?? [Float](repeating: 0, count: 2 * L)
-            defer { scratchF.withLock { [pair] in $0.append(pair) } }
-            return pair.withUnsafeMutableBufferPointer { p in
-                let raw = UnsafeMutableRawBufferPointer(p).bindMemory(to: S.self)
-                return body(UnsafeMutableBufferPointer(rebasing: raw[0..<L]), UnsafeMutableBufferPointer(rebasing: raw[L..<(2 * L)]))
-            }
+            let pair = scratchF.withLock { $0.popLast() } ?? AlignedBuffer<Float>(count: 2 * L, repeating: 0)
+            defer { scratchF.withLock { $0.append(pair) } }
+            return pair.withUnsafeMutableBufferPointer { split(UnsafeMutableRawBufferPointer($0)) }
         } else {
-            var pair = scratchD.withLock { $0.popLast() } ?? [Double](repeating: 0, count: 2 * L)
-            defer { scratchD.withLock { [pair] in $0.append(pair) } }
-            return pair.withUnsafeMutableBufferPointer { p in
-                let raw = UnsafeMutableRawBufferPointer(p).bindMemory(to: S.self)
-                return body(UnsafeMutableBufferPointer(rebasing: raw[0..<L]), UnsafeMutableBufferPointer(rebasing: raw[L..<(2 * L)]))
-            }
+            let pair = scratchD.withLock { $0.popLast() } ?? AlignedBuffer<Double>(count: 2 * L, repeating: 0)
+            defer { scratchD.withLock { $0.append(pair) } }
+            return pair.withUnsafeMutableBufferPointer { split(UnsafeMutableRawBufferPointer($0)) }
         }
     }
 
     // MARK: Kernels
 
+    /// Runs `body` over `0..<n` split into contiguous ranges, one per thread.
+    private func inChunks(_ n: Int, _ body: (Range<Int>) -> Void) {
+        let t = n >= 1 << 16 ? threads : 1
+        if t == 1 { body(0..<n); return }
+        withoutActuallyEscaping(body) { b in
+            nonisolated(unsafe) let f = b
+            DispatchQueue.concurrentPerform(iterations: t) { w in f((n * w / t)..<(n * (w + 1) / t)) }
+        }
+    }
+
     private func applyGeneric<S: ProjectionScalar>(_ x: UnsafeBufferPointer<S>, _ y: UnsafeMutableBufferPointer<S>,
-                                                   signs: (Block) -> [S], gaussian: (Block) -> [S]) {
+                                                   signs: (Block) -> [S], gaussian: (Block) -> AlignedBuffer<S>) {
         checkApply(x.count, y.count)
         let (L, d, D, wht) = (blockLength, subspaceDimension, fullDimension, descriptor.wht)
         withScratch(S.self) { v, w in
@@ -129,13 +148,13 @@ public final class FastfoodProjection: Projection, @unchecked Sendable {
                 let bs = signs(block), g = gaussian(block)
                 for j in 0..<d { v[j] = x[j] * bs[j] }
                 for j in d..<L { v[j] = 0 }
-                S._wht(v, wht)
+                S._wht(v, wht, threads: threads)
                 block.permutation.withUnsafeBufferPointer { perm in
                     g.withUnsafeBufferPointer { g in
-                        for k in 0..<L { w[k] = g[k] * v[Int(perm[k])] }
+                        inChunks(L) { r in for k in r { w[k] = g[k] * v[Int(perm[k])] } }
                     }
                 }
-                S._wht(w, wht)
+                S._wht(w, wht, threads: threads)
                 let s = S(block.scale), r0 = b * L, rows = min(L, D - r0)
                 for i in 0..<rows { y[r0 + i] = w[i] * s }
             }
@@ -143,7 +162,7 @@ public final class FastfoodProjection: Projection, @unchecked Sendable {
     }
 
     private func transposeGeneric<S: ProjectionScalar>(_ gIn: UnsafeBufferPointer<S>, _ out: UnsafeMutableBufferPointer<S>,
-                                                       signs: (Block) -> [S], gaussian: (Block) -> [S]) {
+                                                       signs: (Block) -> [S], gaussian: (Block) -> AlignedBuffer<S>) {
         checkTranspose(gIn.count, out.count)
         let (L, d, D, wht) = (blockLength, subspaceDimension, fullDimension, descriptor.wht)
         for j in 0..<d { out[j] = 0 }
@@ -153,13 +172,14 @@ public final class FastfoodProjection: Projection, @unchecked Sendable {
                 let s = S(block.scale), r0 = b * L, rows = min(L, D - r0)
                 for i in 0..<rows { w[i] = gIn[r0 + i] * s }
                 for i in rows..<L { w[i] = 0 }
-                S._wht(w, wht)
+                S._wht(w, wht, threads: threads)
                 block.permutation.withUnsafeBufferPointer { perm in
                     g.withUnsafeBufferPointer { g in
-                        for k in 0..<L { v[Int(perm[k])] = g[k] * w[k] }
+                        // A permutation: every v index is written by exactly one k.
+                        inChunks(L) { r in for k in r { v[Int(perm[k])] = g[k] * w[k] } }
                     }
                 }
-                S._wht(v, wht)
+                S._wht(v, wht, threads: threads)
                 for j in 0..<d { out[j] += v[j] * bs[j] }
             }
         }
@@ -181,6 +201,7 @@ public final class FastfoodProjection: Projection, @unchecked Sendable {
     /// The random draws of block `b`, for checks against a reference:
     /// signs B[0..<d], the permutation, and G.
     public func draws(block b: Int) -> (signs: [Double], permutation: [Int], gaussian: [Double]) {
-        (blocks[b].signs, blocks[b].permutation.map(Int.init), blocks[b].gaussian)
+        (blocks[b].signs, blocks[b].permutation.withUnsafeBufferPointer { $0.map(Int.init) },
+         blocks[b].gaussian.withUnsafeBufferPointer { Array($0) })
     }
 }

@@ -9,7 +9,7 @@ import LinearAlgebra
 /// for every block size and thread count.
 public protocol ProjectionScalar: LinearAlgebraScalar {
     /// In-place unnormalised Walsh–Hadamard transform.
-    static func _wht(_ x: UnsafeMutableBufferPointer<Self>, _ implementation: WalshHadamard.Implementation)
+    static func _wht(_ x: UnsafeMutableBufferPointer<Self>, _ implementation: WalshHadamard.Implementation, threads: Int)
     /// Σ a[i]·b[i], i < n, accumulated in 64-byte SIMD lanes (lane = i mod
     /// width) then reduced in lane order: a fixed order for a given n.
     static func _dot(_ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ n: Int) -> Self
@@ -39,8 +39,8 @@ where V.Scalar: BinaryFloatingPoint {
 }
 
 extension Float: ProjectionScalar {
-    public static func _wht(_ x: UnsafeMutableBufferPointer<Float>, _ i: WalshHadamard.Implementation) {
-        WalshHadamard.transform(x, using: i)
+    public static func _wht(_ x: UnsafeMutableBufferPointer<Float>, _ i: WalshHadamard.Implementation, threads: Int) {
+        WalshHadamard.transform(x, using: i, threads: threads)
     }
     public static func _dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
         simdDot(a, b, n, SIMD16<Float>.self)
@@ -51,8 +51,8 @@ extension Float: ProjectionScalar {
 }
 
 extension Double: ProjectionScalar {
-    public static func _wht(_ x: UnsafeMutableBufferPointer<Double>, _ i: WalshHadamard.Implementation) {
-        WalshHadamard.transform(x, using: i)
+    public static func _wht(_ x: UnsafeMutableBufferPointer<Double>, _ i: WalshHadamard.Implementation, threads: Int) {
+        WalshHadamard.transform(x, using: i, threads: threads)
     }
     public static func _dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
         simdDot(a, b, n, SIMD8<Double>.self)

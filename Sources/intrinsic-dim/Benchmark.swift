@@ -10,7 +10,7 @@ struct Benchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time the numerical kernels (used by make bench).",
         shouldDisplay: false,
-        subcommands: [WHT.self])
+        subcommands: [WHT.self, Apply.self])
 
     enum Precision: String, ExpressibleByArgument, CaseIterable { case f32, f64 }
 
@@ -39,6 +39,7 @@ struct Benchmark: ParsableCommand {
         @Option(help: "native or fftw.") var implementation: String = "native"
         @Option(help: "f32 or f64.") var precision: Precision = .f32
         @Option(help: "Timed repetitions.") var `repeat`: Int = 20
+        @Option(help: "Threads of the native kernel.") var threads: Int = 1
 
         func validate() throws {
             guard (1...30).contains(log2Length) else { throw ValidationError("--log2-length must be in 1...30") }
@@ -55,14 +56,74 @@ struct Benchmark: ParsableCommand {
             switch precision {
             case .f32:
                 var x = (0..<n).map { Float(($0 % 7) - 3) * 1e-3 }
-                t = Benchmark.time(repeat: `repeat`) { WalshHadamard.transform(&x, using: impl) }
+                t = Benchmark.time(repeat: `repeat`) { WalshHadamard.transform(&x, using: impl, threads: threads) }
             case .f64:
                 var x = (0..<n).map { Double(($0 % 7) - 3) * 1e-3 }
-                t = Benchmark.time(repeat: `repeat`) { WalshHadamard.transform(&x, using: impl) }
+                t = Benchmark.time(repeat: `repeat`) { WalshHadamard.transform(&x, using: impl, threads: threads) }
             }
             Benchmark.emit(["kernel": "wht", "implementation": implementation, "precision": precision.rawValue,
-                            "length": n, "best_seconds": t.best, "median_seconds": t.median,
+                            "length": n, "threads": threads, "best_seconds": t.best, "median_seconds": t.median,
                             "ns_per_element_best": t.best / Double(n) * 1e9])
         }
     }
+
+    /// `benchmark fastfood|dense|sparse`: P·x and Pᵀ·y timed separately.
+    struct Apply: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "projection", abstract: "Time P·x and Pᵀ·y of one projection.", aliases: ["fastfood", "dense", "sparse"])
+
+        @Option(help: "dense, sparse or fastfood (default: the alias used).") var kind: ProjectionDescriptor.Kind?
+        @Option(help: "D.") var fullDim: Int = 1 << 20
+        @Option(name: .customLong("d"), help: "d.") var d: Int = 1000
+        @Option(help: "f32 or f64.") var precision: Precision = .f32
+        @Option(help: "native or fftw.") var wht: WalshHadamard.Implementation = .native
+        @Option(help: "Memory budget for dense/sparse P.") var memoryBudget: MemorySize = MemorySize(bytes: 256 << 20)
+        @Option(help: "Timed repetitions.") var `repeat`: Int = 10
+
+        func run() throws {
+            let alias = CommandLine.arguments.first { ["fastfood", "dense", "sparse"].contains($0) }
+            let k = kind ?? alias.flatMap(ProjectionDescriptor.Kind.init(rawValue:)) ?? .fastfood
+            let desc = ProjectionDescriptor(kind: k, fullDimension: fullDim, subspaceDimension: d, seed: 1, wht: wht)
+            do { try desc.validate() } catch { throw ValidationError("\(error)") }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let p = try desc.make(memoryBudget: memoryBudget.bytes)
+            let setup = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            var forward: (best: Double, median: Double)
+            var backward: (best: Double, median: Double)
+            switch precision {
+            case .f32:
+                let x = [Float]((0..<d).map { Float($0 % 5) - 2 })
+                var y = [Float](repeating: 0, count: fullDim)
+                var out = [Float](repeating: 0, count: d)
+                forward = Benchmark.time(repeat: `repeat`) {
+                    x.withUnsafeBufferPointer { px in y.withUnsafeMutableBufferPointer { p.apply(px, into: $0) } }
+                }
+                backward = Benchmark.time(repeat: `repeat`) {
+                    y.withUnsafeBufferPointer { py in out.withUnsafeMutableBufferPointer { p.applyTranspose(py, into: $0) } }
+                }
+            case .f64:
+                let x = [Double]((0..<d).map { Double($0 % 5) - 2 })
+                var y = [Double](repeating: 0, count: fullDim)
+                var out = [Double](repeating: 0, count: d)
+                forward = Benchmark.time(repeat: `repeat`) {
+                    x.withUnsafeBufferPointer { px in y.withUnsafeMutableBufferPointer { p.apply(px, into: $0) } }
+                }
+                backward = Benchmark.time(repeat: `repeat`) {
+                    y.withUnsafeBufferPointer { py in out.withUnsafeMutableBufferPointer { p.applyTranspose(py, into: $0) } }
+                }
+            }
+            var fields: [String: Any] = [
+                "kernel": k.rawValue, "full_dim": fullDim, "d": d, "precision": precision.rawValue,
+                "setup_seconds": setup, "memory_budget": memoryBudget.bytes,
+                "apply_best_seconds": forward.best, "apply_median_seconds": forward.median,
+                "transpose_best_seconds": backward.best, "transpose_median_seconds": backward.median,
+            ]
+            if let ff = p as? FastfoodProjection {
+                fields["length"] = ff.blockLength * ff.blockCount
+                fields["wht"] = wht.rawValue
+            }
+            Benchmark.emit(fields)
+        }
+    }
 }
+

@@ -9,7 +9,8 @@ struct IntrinsicDimCommand: ParsableCommand {
         discussion: """
             rank: effective rank of fine-tuning updates ΔW = W_tuned − W_base, per tensor, \
             from safetensors (single or sharded) or NumPy checkpoints.
+            project: apply a dense, sparse or Fastfood random projection (or its transpose).
             """,
         version: ToolInfo.version,
-        subcommands: [Rank.self, Benchmark.self])
+        subcommands: [Rank.self, Project.self, Benchmark.self])
 }

@@ -70,3 +70,18 @@ final class WalshHadamardTests: XCTestCase {
         for i in 0..<64 { assertClose(Double(storage[1 + i]), want[i], rtol: 1e-5, atol: 1e-4, "[\(i)]") }
     }
 }
+
+final class WalshHadamardThreadTests: XCTestCase {
+    /// The same bytes for 1, 2 and 3 threads, at a length with many in-cache blocks.
+    func testThreadCountDoesNotChangeResults() {
+        let n = 1 << 20
+        let x = (0..<n).map { Float(sin(Double($0) * 0.01)) }
+        var reference = x
+        WalshHadamard.transform(&reference, threads: 1)
+        for t in [2, 3] {
+            var y = x
+            WalshHadamard.transform(&y, threads: t)
+            XCTAssertEqual(zip(y, reference).filter { $0.bitPattern != $1.bitPattern }.count, 0, "\(t) threads")
+        }
+    }
+}

@@ -91,6 +91,20 @@ final class ProjectionPropertyTests: XCTestCase {
         }
     }
 
+    func testFastfoodThreadCountDoesNotChangeResults() throws {
+        let desc = ProjectionDescriptor(kind: .fastfood, fullDimension: 300_000, subspaceDimension: 100, seed: 3)
+        let x = vector(100, 1).map(Float.init), y = vector(300_000, 2).map(Float.init)
+        var outputs: [[UInt32]] = []
+        for t in [1, 2, 3] {
+            let p = FastfoodProjection(desc, threads: t)
+            let px: [Float] = p.apply(x), pty: [Float] = p.applyTranspose(y)
+            outputs.append((px + pty).map(\.bitPattern))
+        }
+        for (k, o) in outputs.enumerated().dropFirst() {
+            XCTAssertEqual(zip(o, outputs[0]).filter { $0 != $1 }.count, 0, "threads configuration \(k)")
+        }
+    }
+
     func testInvalidDimensionsAreRejected() {
         for (D, d, block) in [(10, 11, nil), (0, 1, nil), (10, 0, nil), (100, 10, 12 as Int?), (100, 10, 8)] {
             let desc = ProjectionDescriptor(kind: .fastfood, fullDimension: D, subspaceDimension: d, seed: 1, blockLength: block)

@@ -10,6 +10,9 @@
 // 3. the out-of-cache passes: the remaining strides over the whole array,
 //    radix-16 (4 stages per read+write of memory).
 // Loads and stores are unaligned-safe: caller buffers need no alignment.
+// Both passes split across threads by contiguous ranges of blocks or
+// butterfly groups; results are identical for any thread count.
+import Dispatch
 
 /// A SIMD vector the kernel can transform across its lanes.
 internal protocol WHTVector: SIMD where Scalar: BinaryFloatingPoint {
@@ -44,32 +47,52 @@ internal enum NativeWHT {
     /// Vectors per in-cache block: 256 KiB of data.
     static let blockBytes = 1 << 18
 
-    static func transform<V: WHTVector>(_ p: UnsafeMutablePointer<V.Scalar>, log2Length k: Int, vector: V.Type) {
+    static func transform<V: WHTVector>(_ p: UnsafeMutablePointer<V.Scalar>, log2Length k: Int, vector: V.Type,
+                                         threads: Int = 1) {
         let laneBits = V.scalarCount.trailingZeroBitCount
         if k <= laneBits { scalarTransform(p, count: 1 << k); return }
         let nv = 1 << (k - laneBits)
-        let raw = UnsafeMutableRawPointer(p)
+        nonisolated(unsafe) let raw = UnsafeMutableRawPointer(p)
         let block = min(nv, max(1, blockBytes / MemoryLayout<V>.stride))
+        let blocks = nv / block
+        // Work is split into contiguous ranges, one per thread; every element
+        // goes through the same operations whatever the split.
+        let workers = max(1, min(threads, blocks, 64))
         // In-cache pass: lane WHT + all strides < block, block by block.
-        for start in stride(from: 0, to: nv, by: block) {
-            var s = 1
-            var fused = true
-            while s < block {
-                let stages = min(3, (block / s).trailingZeroBitCount)
-                Radix.pass(raw, V.self, start: start, count: block, stride: s, stages: stages, laneWHTFirst: fused)
-                fused = false
-                s <<= stages
-            }
-            if fused {  // block == 1 vector
-                Radix.laneOnly(raw, V.self, index: start)
+        parallel(workers) { w in
+            for b in (blocks * w / workers)..<(blocks * (w + 1) / workers) {
+                let start = b * block
+                var s = 1
+                var fused = true
+                while s < block {
+                    let stages = min(3, (block / s).trailingZeroBitCount)
+                    Radix.pass(raw, V.self, start: start, count: block, stride: s, stages: stages, laneWHTFirst: fused)
+                    fused = false
+                    s <<= stages
+                }
+                if fused { Radix.laneOnly(raw, V.self, index: start) }  // block == 1 vector
             }
         }
-        // Out-of-cache passes over the whole array.
+        // Out-of-cache passes over the whole array: nv / 2^stages butterfly groups each.
         var s = block
         while s < nv {
             let stages = min(4, (nv / s).trailingZeroBitCount)
-            Radix.pass(raw, V.self, start: 0, count: nv, stride: s, stages: stages, laneWHTFirst: false)
+            let units = nv >> stages
+            let stride = s
+            parallel(max(1, min(threads, units / 4096))) { w in
+                let n = max(1, min(threads, units / 4096))
+                Radix.passUnits(raw, V.self, units: (units * w / n)..<(units * (w + 1) / n), stride: stride, stages: stages)
+            }
             s <<= stages
+        }
+    }
+
+    /// Runs `body(0..<n)` on n threads (inline when n == 1).
+    static func parallel(_ n: Int, _ body: (Int) -> Void) {
+        if n <= 1 { body(0); return }
+        withoutActuallyEscaping(body) { b in
+            nonisolated(unsafe) let f = b
+            DispatchQueue.concurrentPerform(iterations: n) { f($0) }
         }
     }
 
@@ -92,12 +115,27 @@ internal enum NativeWHT {
 /// Radix-2^r butterfly passes over vectors `start ..< start + count` at a
 /// vector stride `s`: each group of 2^r vectors `j, j+s, …, j+(2^r−1)s` is
 /// loaded, transformed in registers through r stages, and stored.
-private enum Radix {
+internal enum Radix {
     @inline(__always) static func ld<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ i: Int, _: V.Type) -> V {
         raw.loadUnaligned(fromByteOffset: i &* MemoryLayout<V>.stride, as: V.self)
     }
     @inline(__always) static func st<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ i: Int, _ v: V) {
         raw.storeBytes(of: v, toByteOffset: i &* MemoryLayout<V>.stride, as: V.self)
+    }
+
+    /// Butterfly groups `units` of a pass at vector stride `s`: unit u is
+    /// the group starting at vector (u / s)·(s·2^stages) + u mod s.
+    static func passUnits<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, units: Range<Int>, stride s: Int, stages: Int) {
+        let group = s << stages
+        for u in units {
+            let j = (u / s) * group + u % s
+            switch stages {
+            case 1: radix2(raw, t, j, s, false)
+            case 2: radix4(raw, t, j, s, false)
+            case 3: radix8(raw, t, j, s, false)
+            default: radix16(raw, t, j, s, false)
+            }
+        }
     }
 
     static func laneOnly<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, index: Int) {
