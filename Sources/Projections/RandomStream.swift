@@ -58,15 +58,14 @@ public struct RandomStream: Sendable, Hashable {
     public func fillWords(from start: Int, into out: UnsafeMutableBufferPointer<UInt64>) {
         var w = start
         var k = 0
-        while k < out.count {
+        let end = start + out.count
+        while w < end && w & 3 != 0 { out[k] = word(w); w += 1; k += 1 }
+        while w + 4 <= end {
             let b = block(UInt64(w) >> 2)
-            let lanes = [b.0, b.1, b.2, b.3]
-            var lane = w & 3
-            while lane < 4 && k < out.count {
-                out[k] = lanes[lane]
-                lane += 1; k += 1; w += 1
-            }
+            out[k] = b.0; out[k + 1] = b.1; out[k + 2] = b.2; out[k + 3] = b.3
+            w += 4; k += 4
         }
+        while w < end { out[k] = word(w); w += 1; k += 1 }
     }
 
     /// Uniform in [0, 1) from word n.
