@@ -7,8 +7,9 @@
 // 1. strides inside one vector (lane WHT, shuffles in registers), fused into
 // 2. the in-cache pass: for each block of `blockVectors` vectors (256 KiB,
 //    L2-resident) all strides below the block size, as radix-8 passes;
-// 3. the out-of-cache passes: the remaining strides over the whole array,
-//    radix-16 (4 stages per read+write of memory).
+// 3. the out-of-cache stages: the remaining strides, done slab by slab
+//    (an L2-sized set of columns of the rows × block view at a time,
+//    radix-16 in registers), so the array crosses memory only once more.
 // Loads and stores are unaligned-safe: caller buffers need no alignment.
 // Both passes split across threads by contiguous ranges of blocks or
 // butterfly groups; results are identical for any thread count.
@@ -73,17 +74,26 @@ internal enum NativeWHT {
                 if fused { Radix.laneOnly(raw, V.self, index: start) }  // block == 1 vector
             }
         }
-        // Out-of-cache passes over the whole array: nv / 2^stages butterfly groups each.
-        var s = block
-        while s < nv {
-            let stages = min(4, (nv / s).trailingZeroBitCount)
-            let units = nv >> stages
-            let stride = s
-            parallel(max(1, min(threads, units / 4096))) { w in
-                let n = max(1, min(threads, units / 4096))
-                Radix.passUnits(raw, V.self, units: (units * w / n)..<(units * (w + 1) / n), stride: stride, stages: stages)
+        // Out-of-cache stages (strides ≥ block): view the array as
+        // (nv / block) rows × block columns; these stages are WHTs down the
+        // columns. Take slabs of `slab` columns (rows × slab vectors ≈ 256 KiB,
+        // L2-resident) and run all of them on the slab before moving on, so
+        // the whole array crosses memory once more, not once per pass.
+        guard block < nv else { return }
+        let rows = nv / block
+        let slab = max(1, min(block, (blockBytes / MemoryLayout<V>.stride) / rows))
+        let slabs = block / slab
+        let slabWorkers = max(1, min(threads, slabs, 64))
+        parallel(slabWorkers) { w in
+            for q in (slabs * w / slabWorkers)..<(slabs * (w + 1) / slabWorkers) {
+                let c0 = q * slab
+                var s = block
+                while s < nv {
+                    let stages = min(4, (nv / s).trailingZeroBitCount)
+                    Radix.slabPass(raw, V.self, columns: c0..<(c0 + slab), block: block, count: nv, stride: s, stages: stages)
+                    s <<= stages
+                }
             }
-            s <<= stages
         }
     }
 
@@ -123,17 +133,22 @@ internal enum Radix {
         raw.storeBytes(of: v, toByteOffset: i &* MemoryLayout<V>.stride, as: V.self)
     }
 
-    /// Butterfly groups `units` of a pass at vector stride `s`: unit u is
-    /// the group starting at vector (u / s)·(s·2^stages) + u mod s.
-    static func passUnits<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, units: Range<Int>, stride s: Int, stages: Int) {
+    /// A radix-2^stages pass at vector stride `s` (a multiple of `block`),
+    /// restricted to vectors whose index mod `block` lies in `columns`.
+    static func slabPass<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, columns: Range<Int>, block: Int,
+                                       count nv: Int, stride s: Int, stages: Int) {
         let group = s << stages
-        for u in units {
-            let j = (u / s) * group + u % s
-            switch stages {
-            case 1: radix2(raw, t, j, s, false)
-            case 2: radix4(raw, t, j, s, false)
-            case 3: radix8(raw, t, j, s, false)
-            default: radix16(raw, t, j, s, false)
+        for g in Swift.stride(from: 0, to: nv, by: group) {
+            for q in Swift.stride(from: 0, to: s, by: block) {
+                for c in columns {
+                    let j = g + q + c
+                    switch stages {
+                    case 1: radix2(raw, t, j, s, false)
+                    case 2: radix4(raw, t, j, s, false)
+                    case 3: radix8(raw, t, j, s, false)
+                    default: radix16(raw, t, j, s, false)
+                    }
+                }
             }
         }
     }
