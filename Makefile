@@ -10,7 +10,7 @@ CPU ?= $(shell clang -march=native -\#\#\# -c -x c /dev/null 2>&1 | sed -n 's/.*
 RELEASE_FLAGS := -c release $(if $(CPU),-Xswiftc -target-cpu -Xswiftc $(CPU),)
 BIN := .build/release/intrinsic-dim
 
-.PHONY: deps deps-test deps-bench build release test fixture-check demo bench clean
+ .PHONY: deps deps-test deps-demo deps-bench build release test fixture-check demo bench clean
 
 deps:
 	@scripts/install-deps.sh "$(DEBS)"
@@ -18,8 +18,12 @@ deps:
 deps-test:
 	@scripts/install-deps.sh "$(DEBS)" requirements-test.txt
 
+deps-demo:
+	@scripts/install-deps.sh "$(DEBS)" requirements-demo.txt
+
 deps-bench:
 	@scripts/install-deps.sh "$(DEBS)" requirements-bench.txt
+	@python3 -c "import ffht" 2>/dev/null || python3 -m pip install -q --no-build-isolation ffht-unofficial==0.3
 
 build: deps
 	$(SWIFT) build
@@ -37,12 +41,13 @@ test: deps-test
 fixture-check:
 	python3 Tests/Fixtures/check_fixtures.py
 
-demo: deps-bench release
+demo: deps-demo release
 	scripts/demo.sh $(BIN)
 
 bench: deps-bench release
 	mkdir -p bench-out
 	python3 bench/rank/run_bench.py --reps 5 --markdown-out bench-out/rank.md
+	python3 bench/projections/run_bench.py --markdown-out bench-out/projections.md
 
 clean:
 	rm -rf .build bench-out
