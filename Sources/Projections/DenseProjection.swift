@@ -83,27 +83,23 @@ public final class DenseProjection: Projection, @unchecked Sendable {
         }
     }
 
-    private func withFullMatrix<S: ProjectionScalar, R>(_: S.Type, _ body: (UnsafeBufferPointer<S>) -> R) -> R? {
-        let count = fullDimension * subspaceDimension
-        guard count * MemoryLayout<S>.size <= memoryBudget else { return nil }
-        if S.self == Float.self {
-            let m = cacheF.withLock { c -> [Float] in
-                if let c { return c }
-                var m = [Float](repeating: 0, count: count)
-                m.withUnsafeMutableBufferPointer { generate(rows: 0, count: fullDimension, into: $0) }
-                c = m
-                return m
-            }
-            return m.withUnsafeBufferPointer { body(UnsafeRawBufferPointer($0).bindMemory(to: S.self)) }
-        }
-        let m = cacheD.withLock { c -> [Double] in
+    /// All of P (column-major D × d), generated on first use and kept.
+    private func cached<T: ProjectionScalar>(_ cache: borrowing Mutex<[T]?>) -> [T] {
+        cache.withLock { c in
             if let c { return c }
-            var m = [Double](repeating: 0, count: count)
+            var m = [T](repeating: 0, count: fullDimension * subspaceDimension)
             m.withUnsafeMutableBufferPointer { generate(rows: 0, count: fullDimension, into: $0) }
             c = m
             return m
         }
-        return m.withUnsafeBufferPointer { body(UnsafeRawBufferPointer($0).bindMemory(to: S.self)) }
+    }
+
+    private func withFullMatrix<S: ProjectionScalar, R>(_: S.Type, _ body: (UnsafeBufferPointer<S>) -> R) -> R? {
+        guard fullDimension * subspaceDimension * MemoryLayout<S>.size <= memoryBudget else { return nil }
+        // S is Float or Double, so exactly one of these casts is the identity.
+        let m: [S] = S.self == Float.self ? unsafeBitCast(cached(cacheF), to: [S].self)
+                                          : unsafeBitCast(cached(cacheD), to: [S].self)
+        return m.withUnsafeBufferPointer(body)
     }
 
     /// Calls `body(r0, rows, block)` for consecutive row blocks of P (column-major, rows × d).
