@@ -15,6 +15,7 @@ SETS = {
     "rank": "make_rank_fixtures.py",
     "malformed": "make_malformed.py",
     "projections": "make_projection_fixtures.py",
+    "idx": "make_idx_fixtures.py",
 }
 
 
