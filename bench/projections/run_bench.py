@@ -46,18 +46,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shlex
-import signal
 import statistics
 import subprocess
 import sys
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-DEFAULT_BIN = os.path.join(REPO, ".build", "release", "intrinsic-dim")
+sys.path.insert(0, os.path.dirname(HERE))   # bench/, for benchlib
+from benchlib import REPO, Run, finish, find_binary, harness_cmd, log, machine_info, run_measured  # noqa: E402
+
 DEFAULT_CACHE = "/tmp/intrinsic-dim-bench/projections"
 PY = sys.executable
 
@@ -80,54 +78,10 @@ TORCH_MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "4294967296", "MALLOC_TRIM_THRESHO
 
 HARNESS_CMD = ""
 PREP_CMDS: list[str] = []
-
-
-def log(msg: str = "") -> None:
-    print(msg, file=sys.stderr, flush=True)
+PROJECTION_DISTS = ("numpy", "scipy", "torch", "ffht-unofficial")
 
 
 # ----------------------------------------------------------------------------- running
-
-class Run:
-    def __init__(self, cmd, wall, maxrss_kib, rc, stdout, stderr, utime, stime):
-        self.cmd, self.wall, self.maxrss_kib, self.rc = cmd, wall, maxrss_kib, rc
-        self.stdout, self.stderr, self.utime, self.stime = stdout, stderr, utime, stime
-        self.data: dict | None = None
-        self.status = "ok"          # ok | unavailable | failed
-        self.note = ""
-
-    @property
-    def cpu_ratio(self) -> float:
-        return (self.utime + self.stime) / self.wall if self.wall > 0 else 0.0
-
-
-def run_measured(cmd: list[str], log_dir: str, tag: str, timeout: float, env: dict | None = None) -> Run:
-    """Run CMD as a child; wall time around it, its own rusage from os.wait4."""
-    os.makedirs(log_dir, exist_ok=True)
-    so, se = os.path.join(log_dir, f"{tag}.stdout"), os.path.join(log_dir, f"{tag}.stderr")
-    with open(so, "wb") as fo, open(se, "wb") as fe:
-        t0 = time.perf_counter()
-        try:
-            p = subprocess.Popen(cmd, stdout=fo, stderr=fe, stdin=subprocess.DEVNULL, start_new_session=True,
-                                 env=dict(os.environ, **env) if env else None)
-        except OSError as e:
-            fe.write(str(e).encode())
-            return Run(cmd, 0.0, 0, 127, "", str(e), 0.0, 0.0)
-        timer = threading.Timer(timeout, lambda: os.killpg(p.pid, signal.SIGKILL))
-        timer.start()
-        try:
-            _pid, status, ru = os.wait4(p.pid, 0)
-        finally:
-            timer.cancel()
-        wall = time.perf_counter() - t0
-    rc = os.waitstatus_to_exitcode(status)
-    p.returncode = rc
-    with open(so, errors="replace") as f:
-        out = f.read()
-    with open(se, errors="replace") as f:
-        err = f.read()
-    return Run(cmd, wall, ru.ru_maxrss, rc, out, err, ru.ru_utime, ru.ru_stime)
-
 
 def first_line(text: str) -> str:
     for line in text.splitlines():
@@ -200,22 +154,6 @@ class Cell:
 
 # ----------------------------------------------------------------------------- machine info
 
-def _cmd_out(cmd: list[str]) -> str:
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
-def _pkg_version(name: str) -> str | None:
-    # importlib.metadata reads the installed distribution's metadata; it does not import it.
-    try:
-        from importlib.metadata import version
-        return version(name)
-    except Exception:
-        return None
-
-
 def binary_fingerprint(path: str) -> str:
     """size, mtime and sha256 prefix of the binary (to notice a rebuild during the run)."""
     import hashlib
@@ -233,75 +171,6 @@ def load_average() -> str:
         return " ".join(f"{v:.2f}" for v in os.getloadavg())
     except OSError:
         return "?"
-
-
-def machine_info(bin_path: str | None) -> list[tuple[str, str]]:
-    info = []
-    lscpu = dict(l.split(":", 1) for l in _cmd_out(["lscpu"]).splitlines() if ":" in l)
-    lscpu = {k.strip(): v.strip() for k, v in lscpu.items()}
-    cpu = lscpu.get("Model name", "")
-    if cpu:
-        extra = [f"{k.lower()} {lscpu[k]}" for k in ("CPU family", "Model") if lscpu.get(k)]
-        if lscpu.get("Hypervisor vendor"):
-            extra.append(f"{lscpu['Hypervisor vendor']} guest")
-        if extra:
-            cpu += f" ({', '.join(extra)})"
-    else:
-        try:
-            cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
-        except (OSError, StopIteration):
-            cpu = platform.processor() or "?"
-    info.append(("CPU", cpu))
-    flags = set(lscpu.get("Flags", "").split())
-    simd = [f for f in ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512vl") if f in flags]
-    if simd:
-        info.append(("SIMD flags", " ".join(simd)))
-    caches = [f"{k} {lscpu[k]}" for k in ("L1d cache", "L2 cache", "L3 cache") if lscpu.get(k)]
-    if caches:
-        info.append(("caches", ", ".join(caches)))
-    ncpu = os.cpu_count()
-    try:
-        avail = len(os.sched_getaffinity(0))
-    except AttributeError:
-        avail = ncpu
-    info.append(("cores", f"{ncpu} logical ({avail} available to this process)"))
-    try:
-        kib = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal:"))
-        info.append(("memory", f"{kib / 2**20:.1f} GiB"))
-    except (OSError, StopIteration):
-        pass
-    try:
-        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
-            info.append(("transparent huge pages", f.read().strip()))
-    except OSError:
-        pass
-    osname = ""
-    try:
-        osname = next(l.split("=", 1)[1].strip().strip('"') for l in open("/etc/os-release") if l.startswith("PRETTY_NAME="))
-    except (OSError, StopIteration):
-        pass
-    info.append(("OS", f"{osname or platform.system()} (kernel {platform.release()})"))
-    info.append(("Python", platform.python_version()))
-    for dist in ("numpy", "scipy", "torch", "ffht-unofficial"):
-        v = _pkg_version(dist)
-        info.append((dist, v or "not installed"))
-    threads_env = {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-                   if k in os.environ}
-    if threads_env:
-        info.append(("thread env", " ".join(f"{k}={v}" for k, v in threads_env.items())))
-    sw = _cmd_out(["swift", "--version"]).strip().splitlines()
-    if sw:
-        info.append(("Swift", sw[0]))
-    if bin_path:
-        info.append(("intrinsic-dim", bin_path))
-        ver = _cmd_out([bin_path, "--version"]).strip().splitlines()
-        if ver:
-            info.append(("intrinsic-dim --version", ver[0]))
-    rev = _cmd_out(["git", "-C", REPO, "rev-parse", "--short", "HEAD"]).strip()
-    if rev:
-        dirty = _cmd_out(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"]).strip()
-        info.append(("repo commit", rev + (" (+ uncommitted changes)" if dirty else "")))
-    return info
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -393,19 +262,13 @@ def main(argv=None) -> int:
     ff_dims = [1 << int(k) for k in a.ff_log2.split(",") if k.strip()]
 
     global HARNESS_CMD
-    env = os.environ.get("INTRINSIC_DIM_BIN")
-    HARNESS_CMD = (f"INTRINSIC_DIM_BIN={shlex.quote(env)} " if env and not a.baselines_only else "") + \
-        shlex.join(["python3", os.path.relpath(os.path.abspath(__file__), REPO)] + list(sys.argv[1:] if argv is None else argv))
+    HARNESS_CMD = harness_cmd(__file__, argv, not a.baselines_only)
 
     bin_path = None
     if not a.baselines_only:
-        bin_path = env or DEFAULT_BIN
-        if not (os.path.isfile(bin_path) and os.access(bin_path, os.X_OK)):
-            print(f"error: intrinsic-dim binary not found or not executable: {bin_path}\n"
-                  f"  build it first (cd {REPO} && make release) or set INTRINSIC_DIM_BIN;\n"
-                  f"  use --baselines-only to time just FFHT / numpy / torch.", file=sys.stderr)
+        bin_path = find_binary("make release", "--baselines-only to time just FFHT / numpy / torch")
+        if bin_path is None:
             return 2
-        bin_path = os.path.abspath(bin_path)
         bin_before = binary_fingerprint(bin_path)   # also brings it into the page cache
     load_before = load_average()
 
@@ -550,7 +413,7 @@ def main(argv=None) -> int:
             measure(dense_cell, cmd, f"dense-{rep}", ["apply_best_seconds", "transpose_best_seconds"], True, rep == 1)
 
     # ------------------------------------------------------------------ report
-    info = machine_info(bin_path)
+    info = machine_info(bin_path, PROJECTION_DISTS, cpu_details=True, cmd_timeout=30)
     if bin_path:
         bin_after = binary_fingerprint(bin_path)
         info.append(("intrinsic-dim binary", bin_before))
@@ -560,16 +423,7 @@ def main(argv=None) -> int:
     info.append(("load average (1, 5, 15 min) before / after", f"{load_before} / {load_average()}"))
     report, target_fails = build_report(a, sections, info, check_summary, wht, wht_ks, copy_cell, ff, ff_dims,
                                         dense_cell, bool(bin_path), cmds, skip)
-    print(report)
-    if a.markdown_out:
-        with open(a.markdown_out, "w") as f:
-            f.write(report)
-        log(f"markdown written to {a.markdown_out}")
-    if failures:
-        return 1
-    if a.strict and target_fails:
-        return 1
-    return 0
+    return finish(report, a.markdown_out, failures, a.strict, target_fails)
 
 
 def build_report(a, sections, info, check, wht, wht_ks, copy_cell, ff, ff_dims, dense_cell, have_bin, cmds, skip):

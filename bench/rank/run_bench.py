@@ -46,22 +46,19 @@ import glob
 import json
 import math
 import os
-import platform
 import re
 import shlex
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tarfile
-import threading
-import time
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-DEFAULT_BIN = os.path.join(REPO, ".build", "release", "intrinsic-dim")
+sys.path.insert(0, os.path.dirname(HERE))   # bench/, for benchlib
+from benchlib import finish, find_binary, harness_cmd, log, machine_info, run_measured  # noqa: E402
+
 DEFAULT_CACHE = "/tmp/intrinsic-dim-bench"
 
 # Pinned so the "real" case is the same pair on every machine.
@@ -79,10 +76,6 @@ INT_SLACK = {"numerical_rank": 1}
 
 HARNESS_CMD = ""
 PREP_CMDS: list[str] = []  # commands that prepared the inputs, for the report
-
-
-def log(msg: str = "") -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -224,37 +217,6 @@ def warm_imports(bin_path: str | None) -> None:
 
 # ----------------------------------------------------------------------------- running
 
-class Run:
-    def __init__(self, cmd, wall, maxrss_kib, rc, out_dir, stderr_path, utime=0.0, stime=0.0):
-        self.cmd, self.wall, self.maxrss_kib, self.rc, self.out_dir, self.stderr_path = cmd, wall, maxrss_kib, rc, out_dir, stderr_path
-        self.utime, self.stime = utime, stime
-
-
-def run_measured(cmd: list[str], out_dir: str, log_dir: str, tag: str, timeout: float) -> Run:
-    """Run CMD as a child; wall time around it, its own rusage from os.wait4.
-
-    Linux carries a process's high-water RSS across exec, and subprocess forks with
-    vfork, so a child's ru_maxrss is at least this harness's own peak RSS (~15 MB):
-    the harness therefore never imports numpy or reads big buffers itself.
-    """
-    shutil.rmtree(out_dir, ignore_errors=True)
-    os.makedirs(log_dir, exist_ok=True)
-    so, se = os.path.join(log_dir, f"{tag}.stdout"), os.path.join(log_dir, f"{tag}.stderr")
-    with open(so, "wb") as fo, open(se, "wb") as fe:
-        t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=fo, stderr=fe, stdin=subprocess.DEVNULL, start_new_session=True)
-        timer = threading.Timer(timeout, lambda: os.killpg(p.pid, signal.SIGKILL))
-        timer.start()
-        try:
-            _pid, status, ru = os.wait4(p.pid, 0)  # this child's own rusage (incl. its reaped descendants)
-        finally:
-            timer.cancel()
-        wall = time.perf_counter() - t0
-    rc = os.waitstatus_to_exitcode(status)
-    p.returncode = rc  # already reaped; keep Popen from waiting again
-    return Run(cmd, wall, ru.ru_maxrss, rc, out_dir, se, ru.ru_utime, ru.ru_stime)
-
-
 def tail(path: str, n: int = 15) -> str:
     try:
         with open(path, errors="replace") as f:
@@ -349,79 +311,23 @@ def compare(ours_dir: str, numpy_dir: str) -> tuple[int, list[str]]:
 
 # ----------------------------------------------------------------------------- machine info
 
-def _cmd_out(cmd: list[str]) -> str:
-    try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=20).stdout
-    except (OSError, subprocess.SubprocessError):
-        return ""
+RANK_DISTS = ("numpy", "safetensors", "ml_dtypes")
 
 
-def machine_info(bin_path: str | None) -> list[tuple[str, str]]:
-    info = []
-    cpu = ""
-    lscpu = dict(l.split(":", 1) for l in _cmd_out(["lscpu"]).splitlines() if ":" in l)
-    lscpu = {k.strip(): v.strip() for k, v in lscpu.items()}
-    if lscpu.get("Model name"):
-        cpu = lscpu["Model name"]
-        extra = [f"{k.lower()} {lscpu[k]}" for k in ("CPU family", "Model") if lscpu.get(k)]
-        if lscpu.get("Hypervisor vendor"):
-            extra.append(f"{lscpu['Hypervisor vendor']} guest")
-        if extra:
-            cpu += f" ({', '.join(extra)})"
-    if not cpu:
-        try:
-            cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
-        except (OSError, StopIteration):
-            cpu = platform.processor() or "?"
-    info.append(("CPU", cpu))
-    ncpu = os.cpu_count()
-    try:
-        avail = len(os.sched_getaffinity(0))
-    except AttributeError:
-        avail = ncpu
-    info.append(("cores", f"{ncpu} logical ({avail} available to this process)"))
-    try:
-        kib = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal:"))
-        info.append(("memory", f"{kib / 2**20:.1f} GiB"))
-    except (OSError, StopIteration):
-        pass
-    osname = ""
-    try:
-        osname = next(l.split("=", 1)[1].strip().strip('"') for l in open("/etc/os-release") if l.startswith("PRETTY_NAME="))
-    except (OSError, StopIteration):
-        pass
-    info.append(("OS", f"{osname or platform.system()} (kernel {platform.release()})"))
-    info.append(("Python", platform.python_version()))
-
-    # numpy details come from a child interpreter: importing numpy here would raise this
-    # process's peak RSS, which the children inherit as a floor (see run_measured).
+def numpy_details() -> list[tuple[str, str]]:
+    """numpy's BLAS/LAPACK, from a child interpreter: importing numpy here would raise this
+    process's peak RSS, which the children inherit as a floor (see benchlib.run_measured)."""
     try:
         out = subprocess.run([sys.executable, "-c", NUMPY_INFO_SCRIPT], capture_output=True, text=True, timeout=60)
-        info.extend((k, v) for k, v in json.loads(out.stdout))
+        return [(k, v) for k, v in json.loads(out.stdout)]
     except (OSError, ValueError, subprocess.SubprocessError) as e:
-        info.append(("numpy", f"? ({e})"))
-    threads_env = {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS") if k in os.environ}
-    if threads_env:
-        info.append(("thread env", " ".join(f"{k}={v}" for k, v in threads_env.items())))
-    sw = _cmd_out(["swift", "--version"]).strip().splitlines()
-    if sw:
-        info.append(("Swift", sw[0]))
-    if bin_path:
-        info.append(("intrinsic-dim", bin_path))
-        ver = _cmd_out([bin_path, "--version"]).strip().splitlines()
-        if ver:
-            info.append(("intrinsic-dim --version", ver[0]))
-    rev = _cmd_out(["git", "-C", REPO, "rev-parse", "--short", "HEAD"]).strip()
-    if rev:
-        dirty = _cmd_out(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"]).strip()
-        info.append(("repo commit", rev + (" (+ uncommitted changes)" if dirty else "")))
-    return info
+        return [("numpy BLAS/LAPACK", f"? ({e})")]
 
 
 NUMPY_INFO_SCRIPT = r"""
 import glob, json, os
 import numpy as np
-info = [("numpy", np.__version__)]
+info = []
 blas = "?"
 try:
     deps = np.show_config(mode="dicts")["Build Dependencies"]
@@ -459,11 +365,6 @@ except ImportError:
             break
 if runtime:
     info.append(("BLAS at run time", runtime))
-for mod in ("safetensors", "ml_dtypes"):
-    try:
-        info.append((mod, __import__(mod).__version__))
-    except Exception:
-        pass
 print(json.dumps(info))
 """
 
@@ -595,9 +496,7 @@ def main(argv=None) -> int:
     if a.reps < 1 or a.warmup < 0:
         ap.error("--reps must be >= 1 and --warmup >= 0")
     global HARNESS_CMD
-    env = os.environ.get("INTRINSIC_DIM_BIN")
-    HARNESS_CMD = (f"INTRINSIC_DIM_BIN={shlex.quote(env)} " if env and not a.numpy_only else "") + \
-        shlex.join(["python3", os.path.relpath(os.path.abspath(__file__), REPO)] + list(sys.argv[1:] if argv is None else argv))
+    HARNESS_CMD = harness_cmd(__file__, argv, not a.numpy_only)
 
     cases = [c.strip() for c in a.cases.split(",") if c.strip()]
     bad = [c for c in cases if c not in ALL_CASES]
@@ -606,13 +505,9 @@ def main(argv=None) -> int:
 
     bin_path = None
     if not a.numpy_only:
-        bin_path = os.environ.get("INTRINSIC_DIM_BIN") or DEFAULT_BIN
-        if not (os.path.isfile(bin_path) and os.access(bin_path, os.X_OK)):
-            print(f"error: intrinsic-dim binary not found or not executable: {bin_path}\n"
-                  f"  build it first (cd {REPO} && swift build -c release) or set INTRINSIC_DIM_BIN;\n"
-                  f"  use --numpy-only to time just the numpy reference.", file=sys.stderr)
+        bin_path = find_binary("swift build -c release", "--numpy-only to time just the numpy reference")
+        if bin_path is None:
             return 2
-        bin_path = os.path.abspath(bin_path)
 
     try:
         inputs = {}
@@ -652,7 +547,7 @@ def main(argv=None) -> int:
                     cmd += ["--jobs", str(a.jobs)]
                 if rep == 1:
                     cmds.append(shlex.join(cmd))
-                run = run_measured(cmd, out, logs, tag, a.timeout)
+                run = run_measured(cmd, logs, tag, a.timeout, out_dir=out)
                 status = "ok" if run.rc == 0 else f"EXIT {run.rc}"
                 label = f"rep {rep}" if rep >= 1 else "warm-up"
                 log(f"   {impl:5s} {label}: {run.wall:8.3f} s  peak RSS {run.maxrss_kib / 1024:8.1f} MB  "
@@ -676,18 +571,9 @@ def main(argv=None) -> int:
                 r["check"] = "not compared (run failed)"
         results.append(r)
 
-    info = machine_info(bin_path)
+    info = machine_info(bin_path, RANK_DISTS, missing=None, extra=numpy_details)
     report, target_fails = build_report(results, info, a.reps, cmds, case_desc, a.jobs, a.warmup)
-    print(report)
-    if a.markdown_out:
-        with open(a.markdown_out, "w") as f:
-            f.write(report)
-        log(f"markdown written to {a.markdown_out}")
-    if failures:
-        return 1
-    if a.strict and target_fails:
-        return 1
-    return 0
+    return finish(report, a.markdown_out, failures, a.strict, target_fails)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,24 @@ import Dispatch
 internal protocol WHTVector: SIMD where Scalar: BinaryFloatingPoint {
     /// The WHT of the lanes, in natural order.
     func laneWHT() -> Self
+    /// The same, one lane permute and one multiply-add per stage:
+    /// stage h is p + signs[h]·v with p[i] = v[i ^ 2^h] and signs[h][i] =
+    /// −1 where bit h of i is set, +1 elsewhere. The signs are read from
+    /// memory (built at run time) so the compiler cannot fold the ±1 into
+    /// horizontal add/blend sequences, which it does with constant signs.
+    func laneWHT(signs: UnsafePointer<Self>) -> Self
+    /// The sign table `laneWHT(signs:)` reads: log₂(width) vectors.
+    static func laneSigns() -> [Self]
+}
+
+extension WHTVector {
+    static func laneSigns() -> [Self] {
+        (0..<scalarCount.trailingZeroBitCount).map { h in
+            var v = Self()
+            for i in 0..<scalarCount { v[i] = (i >> h) & 1 == 0 ? 1 : -1 }
+            return v
+        }
+    }
 }
 
 @inline(__always) private func wht2<S: BinaryFloatingPoint & SIMDScalar>(_ v: SIMD2<S>) -> SIMD2<S> {
@@ -34,6 +52,18 @@ internal protocol WHTVector: SIMD where Scalar: BinaryFloatingPoint {
 }
 
 extension SIMD16: WHTVector where Scalar == Float {
+    @inline(__always) func laneWHT(signs: UnsafePointer<SIMD16<Float>>) -> SIMD16<Float> {
+        var v = self
+        v = SIMD16(v[1], v[0], v[3], v[2], v[5], v[4], v[7], v[6], v[9], v[8], v[11], v[10], v[13], v[12], v[15], v[14])
+            .addingProduct(v, signs[0])
+        v = SIMD16(v[2], v[3], v[0], v[1], v[6], v[7], v[4], v[5], v[10], v[11], v[8], v[9], v[14], v[15], v[12], v[13])
+            .addingProduct(v, signs[1])
+        v = SIMD16(v[4], v[5], v[6], v[7], v[0], v[1], v[2], v[3], v[12], v[13], v[14], v[15], v[8], v[9], v[10], v[11])
+            .addingProduct(v, signs[2])
+        v = SIMD16(v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7])
+            .addingProduct(v, signs[3])
+        return v
+    }
     @inline(__always) func laneWHT() -> SIMD16<Float> {
         let a = wht8(lowHalf), b = wht8(highHalf)
         return SIMD16(lowHalf: a + b, highHalf: a - b)
@@ -41,6 +71,13 @@ extension SIMD16: WHTVector where Scalar == Float {
 }
 
 extension SIMD8: WHTVector where Scalar == Double {
+    @inline(__always) func laneWHT(signs: UnsafePointer<SIMD8<Double>>) -> SIMD8<Double> {
+        var v = self
+        v = SIMD8(v[1], v[0], v[3], v[2], v[5], v[4], v[7], v[6]).addingProduct(v, signs[0])
+        v = SIMD8(v[2], v[3], v[0], v[1], v[6], v[7], v[4], v[5]).addingProduct(v, signs[1])
+        v = SIMD8(v[4], v[5], v[6], v[7], v[0], v[1], v[2], v[3]).addingProduct(v, signs[2])
+        return v
+    }
     @inline(__always) func laneWHT() -> SIMD8<Double> { wht8(self) }
 }
 
@@ -54,6 +91,10 @@ internal enum NativeWHT {
         if k <= laneBits { scalarTransform(p, count: 1 << k); return }
         let nv = 1 << (k - laneBits)
         nonisolated(unsafe) let raw = UnsafeMutableRawPointer(p)
+        let signTable = V.laneSigns()
+        nonisolated(unsafe) let signs = UnsafeMutablePointer<V>.allocate(capacity: signTable.count)
+        signs.initialize(from: signTable, count: signTable.count)
+        defer { signs.deallocate() }
         let block = min(nv, max(1, blockBytes / MemoryLayout<V>.stride))
         let blocks = nv / block
         // Work is split into contiguous ranges, one per thread; every element
@@ -67,11 +108,11 @@ internal enum NativeWHT {
                 var fused = true
                 while s < block {
                     let stages = min(3, (block / s).trailingZeroBitCount)
-                    Radix.pass(raw, V.self, start: start, count: block, stride: s, stages: stages, laneWHTFirst: fused)
+                    Radix.pass(raw, V.self, start: start, count: block, stride: s, stages: stages, laneWHTFirst: fused, signs: signs)
                     fused = false
                     s <<= stages
                 }
-                if fused { Radix.laneOnly(raw, V.self, index: start) }  // block == 1 vector
+                if fused { Radix.laneOnly(raw, V.self, index: start, signs: signs) }  // block == 1 vector
             }
         }
         // Out-of-cache stages (strides ≥ block): view the array as
@@ -153,41 +194,42 @@ internal enum Radix {
         }
     }
 
-    static func laneOnly<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, index: Int) {
-        st(raw, index, ld(raw, index, t).laneWHT())
+    static func laneOnly<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, index: Int, signs: UnsafePointer<V>) {
+        st(raw, index, ld(raw, index, t).laneWHT(signs: signs))
     }
 
     static func pass<V: WHTVector>(
         _ raw: UnsafeMutableRawPointer, _ t: V.Type, start: Int, count: Int, stride s: Int, stages: Int,
-        laneWHTFirst: Bool
+        laneWHTFirst: Bool, signs: UnsafePointer<V>
     ) {
         let group = s << stages
         for g in Swift.stride(from: start, to: start + count, by: group) {
             for j in g..<(g + s) {
                 switch stages {
-                case 1: radix2(raw, t, j, s, laneWHTFirst)
-                case 2: radix4(raw, t, j, s, laneWHTFirst)
-                case 3: radix8(raw, t, j, s, laneWHTFirst)
-                default: radix16(raw, t, j, s, laneWHTFirst)
+                case 1: radix2(raw, t, j, s, laneWHTFirst, signs)
+                case 2: radix4(raw, t, j, s, laneWHTFirst, signs)
+                case 3: radix8(raw, t, j, s, laneWHTFirst, signs)
+                default: radix16(raw, t, j, s, laneWHTFirst, signs)
                 }
             }
         }
     }
 
-    @inline(__always) static func load<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ i: Int, _ lane: Bool) -> V {
+    @inline(__always) static func load<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ i: Int, _ lane: Bool,
+                                                      _ signs: UnsafePointer<V>? = nil) -> V {
         let v = ld(raw, i, t)
-        return lane ? v.laneWHT() : v
+        return lane ? v.laneWHT(signs: signs!) : v
     }
 
-    @inline(__always) static func radix2<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool) {
-        let a = load(raw, t, j, lane), b = load(raw, t, j + s, lane)
+    @inline(__always) static func radix2<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool, _ signs: UnsafePointer<V>? = nil) {
+        let a = load(raw, t, j, lane, signs), b = load(raw, t, j + s, lane, signs)
         st(raw, j, a + b)
         st(raw, j + s, a - b)
     }
 
-    @inline(__always) static func radix4<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool) {
-        let a0 = load(raw, t, j, lane), a1 = load(raw, t, j + s, lane)
-        let a2 = load(raw, t, j + 2 * s, lane), a3 = load(raw, t, j + 3 * s, lane)
+    @inline(__always) static func radix4<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool, _ signs: UnsafePointer<V>? = nil) {
+        let a0 = load(raw, t, j, lane, signs), a1 = load(raw, t, j + s, lane, signs)
+        let a2 = load(raw, t, j + 2 * s, lane, signs), a3 = load(raw, t, j + 3 * s, lane, signs)
         let b0 = a0 + a1, b1 = a0 - a1, b2 = a2 + a3, b3 = a2 - a3
         st(raw, j, b0 + b2)
         st(raw, j + s, b1 + b3)
@@ -195,11 +237,11 @@ internal enum Radix {
         st(raw, j + 3 * s, b1 - b3)
     }
 
-    @inline(__always) static func radix8<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool) {
-        var a0 = load(raw, t, j, lane), a1 = load(raw, t, j + s, lane)
-        var a2 = load(raw, t, j + 2 * s, lane), a3 = load(raw, t, j + 3 * s, lane)
-        var a4 = load(raw, t, j + 4 * s, lane), a5 = load(raw, t, j + 5 * s, lane)
-        var a6 = load(raw, t, j + 6 * s, lane), a7 = load(raw, t, j + 7 * s, lane)
+    @inline(__always) static func radix8<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool, _ signs: UnsafePointer<V>? = nil) {
+        var a0 = load(raw, t, j, lane, signs), a1 = load(raw, t, j + s, lane, signs)
+        var a2 = load(raw, t, j + 2 * s, lane, signs), a3 = load(raw, t, j + 3 * s, lane, signs)
+        var a4 = load(raw, t, j + 4 * s, lane, signs), a5 = load(raw, t, j + 5 * s, lane, signs)
+        var a6 = load(raw, t, j + 6 * s, lane, signs), a7 = load(raw, t, j + 7 * s, lane, signs)
         (a0, a1) = (a0 + a1, a0 - a1); (a2, a3) = (a2 + a3, a2 - a3)
         (a4, a5) = (a4 + a5, a4 - a5); (a6, a7) = (a6 + a7, a6 - a7)
         (a0, a2) = (a0 + a2, a0 - a2); (a1, a3) = (a1 + a3, a1 - a3)
@@ -210,11 +252,11 @@ internal enum Radix {
         st(raw, j + 3 * s, a3 + a7); st(raw, j + 7 * s, a3 - a7)
     }
 
-    @inline(__always) static func radix16<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool) {
-        var a = (load(raw, t, j, lane), load(raw, t, j + s, lane), load(raw, t, j + 2 * s, lane), load(raw, t, j + 3 * s, lane),
-                 load(raw, t, j + 4 * s, lane), load(raw, t, j + 5 * s, lane), load(raw, t, j + 6 * s, lane), load(raw, t, j + 7 * s, lane),
-                 load(raw, t, j + 8 * s, lane), load(raw, t, j + 9 * s, lane), load(raw, t, j + 10 * s, lane), load(raw, t, j + 11 * s, lane),
-                 load(raw, t, j + 12 * s, lane), load(raw, t, j + 13 * s, lane), load(raw, t, j + 14 * s, lane), load(raw, t, j + 15 * s, lane))
+    @inline(__always) static func radix16<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool, _ signs: UnsafePointer<V>? = nil) {
+        var a = (load(raw, t, j, lane, signs), load(raw, t, j + s, lane, signs), load(raw, t, j + 2 * s, lane, signs), load(raw, t, j + 3 * s, lane, signs),
+                 load(raw, t, j + 4 * s, lane, signs), load(raw, t, j + 5 * s, lane, signs), load(raw, t, j + 6 * s, lane, signs), load(raw, t, j + 7 * s, lane, signs),
+                 load(raw, t, j + 8 * s, lane, signs), load(raw, t, j + 9 * s, lane, signs), load(raw, t, j + 10 * s, lane, signs), load(raw, t, j + 11 * s, lane, signs),
+                 load(raw, t, j + 12 * s, lane, signs), load(raw, t, j + 13 * s, lane, signs), load(raw, t, j + 14 * s, lane, signs), load(raw, t, j + 15 * s, lane, signs))
         // Stage 1 (distance 1)
         (a.0, a.1) = (a.0 + a.1, a.0 - a.1); (a.2, a.3) = (a.2 + a.3, a.2 - a.3)
         (a.4, a.5) = (a.4 + a.5, a.4 - a.5); (a.6, a.7) = (a.6 + a.7, a.6 - a.7)
