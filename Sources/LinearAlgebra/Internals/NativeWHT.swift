@@ -5,7 +5,7 @@
 // strides 1, 2, 4, …; stages commute, so they are grouped to touch memory
 // as few times as possible:
 // 1. strides inside one vector (lane WHT, shuffles in registers), fused into
-// 2. the in-cache pass: for each block of `blockVectors` vectors (256 KiB,
+// 2. the in-cache pass: for each block of `blockBytes` (1 MiB,
 //    L2-resident) all strides below the block size, as radix-8 passes;
 // 3. the out-of-cache stages: the remaining strides, done slab by slab
 //    (an L2-sized set of columns of the rows × block view at a time,
@@ -82,8 +82,11 @@ extension SIMD8: WHTVector where Scalar == Double {
 }
 
 internal enum NativeWHT {
-    /// Vectors per in-cache block: 256 KiB of data.
-    static let blockBytes = 1 << 18
+    /// Bytes per in-cache block: 1 MiB (measured best here: 2^20 f32 went from
+    /// 0.85 ns/element with 256 KiB to 0.61). A constant, not the L2 size read
+    /// at run time, because the block size fixes the rounding order and results
+    /// must not depend on the machine.
+    static let blockBytes = 1 << 20
 
     static func transform<V: WHTVector>(_ p: UnsafeMutablePointer<V.Scalar>, log2Length k: Int, vector: V.Type,
                                          threads: Int = 1) {
