@@ -4,7 +4,7 @@
 // The transform is log₂n stages of butterflies (a, b) → (a + b, a − b) at
 // strides 1, 2, 4, …; stages commute, so they are grouped to touch memory
 // as few times as possible:
-// 1. strides inside one vector (lane WHT, shuffles in registers), fused into
+// 1. strides inside one vector (lane WHT: a permute and an FMA per stage), fused into
 // 2. the in-cache pass: for each block of `blockBytes` (1 MiB,
 //    L2-resident) all strides below the block size, as radix-8 passes;
 // 3. the out-of-cache stages: the remaining strides, done slab by slab
@@ -17,9 +17,8 @@ import Dispatch
 
 /// A SIMD vector the kernel can transform across its lanes.
 internal protocol WHTVector: SIMD where Scalar: BinaryFloatingPoint {
-    /// The WHT of the lanes, in natural order.
-    func laneWHT() -> Self
-    /// The same, one lane permute and one multiply-add per stage:
+    /// The WHT of the lanes, in natural order, one lane permute and one
+    /// multiply-add per stage:
     /// stage h is p + signs[h]·v with p[i] = v[i ^ 2^h] and signs[h][i] =
     /// −1 where bit h of i is set, +1 elsewhere. The signs are read from
     /// memory (built at run time) so the compiler cannot fold the ±1 into
@@ -39,18 +38,6 @@ extension WHTVector {
     }
 }
 
-@inline(__always) private func wht2<S: BinaryFloatingPoint & SIMDScalar>(_ v: SIMD2<S>) -> SIMD2<S> {
-    SIMD2(v.x + v.y, v.x - v.y)
-}
-@inline(__always) private func wht4<S: BinaryFloatingPoint & SIMDScalar>(_ v: SIMD4<S>) -> SIMD4<S> {
-    let a = wht2(v.lowHalf), b = wht2(v.highHalf)
-    return SIMD4(lowHalf: a + b, highHalf: a - b)
-}
-@inline(__always) private func wht8<S: BinaryFloatingPoint & SIMDScalar>(_ v: SIMD8<S>) -> SIMD8<S> {
-    let a = wht4(v.lowHalf), b = wht4(v.highHalf)
-    return SIMD8(lowHalf: a + b, highHalf: a - b)
-}
-
 extension SIMD16: WHTVector where Scalar == Float {
     @inline(__always) func laneWHT(signs: UnsafePointer<SIMD16<Float>>) -> SIMD16<Float> {
         var v = self
@@ -64,10 +51,6 @@ extension SIMD16: WHTVector where Scalar == Float {
             .addingProduct(v, signs[3])
         return v
     }
-    @inline(__always) func laneWHT() -> SIMD16<Float> {
-        let a = wht8(lowHalf), b = wht8(highHalf)
-        return SIMD16(lowHalf: a + b, highHalf: a - b)
-    }
 }
 
 extension SIMD8: WHTVector where Scalar == Double {
@@ -78,7 +61,6 @@ extension SIMD8: WHTVector where Scalar == Double {
         v = SIMD8(v[4], v[5], v[6], v[7], v[0], v[1], v[2], v[3]).addingProduct(v, signs[2])
         return v
     }
-    @inline(__always) func laneWHT() -> SIMD8<Double> { wht8(self) }
 }
 
 internal enum NativeWHT {
@@ -134,7 +116,7 @@ internal enum NativeWHT {
                 var s = block
                 while s < nv {
                     let stages = min(4, (nv / s).trailingZeroBitCount)
-                    Radix.slabPass(raw, V.self, columns: c0..<(c0 + slab), block: block, count: nv, stride: s, stages: stages)
+                    Radix.slabPass(raw, V.self, columns: c0..<(c0 + slab), block: block, count: nv, stride: s, stages: stages, signs: signs)
                     s <<= stages
                 }
             }
@@ -180,17 +162,17 @@ internal enum Radix {
     /// A radix-2^stages pass at vector stride `s` (a multiple of `block`),
     /// restricted to vectors whose index mod `block` lies in `columns`.
     static func slabPass<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, columns: Range<Int>, block: Int,
-                                       count nv: Int, stride s: Int, stages: Int) {
+                                       count nv: Int, stride s: Int, stages: Int, signs: UnsafePointer<V>) {
         let group = s << stages
         for g in Swift.stride(from: 0, to: nv, by: group) {
             for q in Swift.stride(from: 0, to: s, by: block) {
                 for c in columns {
                     let j = g + q + c
                     switch stages {
-                    case 1: radix2(raw, t, j, s, false)
-                    case 2: radix4(raw, t, j, s, false)
-                    case 3: radix8(raw, t, j, s, false)
-                    default: radix16(raw, t, j, s, false)
+                    case 1: radix2(raw, t, j, s, false, signs)
+                    case 2: radix4(raw, t, j, s, false, signs)
+                    case 3: radix8(raw, t, j, s, false, signs)
+                    default: radix16(raw, t, j, s, false, signs)
                     }
                 }
             }
@@ -219,18 +201,18 @@ internal enum Radix {
     }
 
     @inline(__always) static func load<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ i: Int, _ lane: Bool,
-                                                      _ signs: UnsafePointer<V>? = nil) -> V {
+                                                      _ signs: UnsafePointer<V>) -> V {
         let v = ld(raw, i, t)
-        return lane ? v.laneWHT(signs: signs!) : v
+        return lane ? v.laneWHT(signs: signs) : v
     }
 
-    @inline(__always) static func radix2<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool, _ signs: UnsafePointer<V>? = nil) {
+    @inline(__always) static func radix2<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool, _ signs: UnsafePointer<V>) {
         let a = load(raw, t, j, lane, signs), b = load(raw, t, j + s, lane, signs)
         st(raw, j, a + b)
         st(raw, j + s, a - b)
     }
 
-    @inline(__always) static func radix4<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool, _ signs: UnsafePointer<V>? = nil) {
+    @inline(__always) static func radix4<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool, _ signs: UnsafePointer<V>) {
         let a0 = load(raw, t, j, lane, signs), a1 = load(raw, t, j + s, lane, signs)
         let a2 = load(raw, t, j + 2 * s, lane, signs), a3 = load(raw, t, j + 3 * s, lane, signs)
         let b0 = a0 + a1, b1 = a0 - a1, b2 = a2 + a3, b3 = a2 - a3
@@ -240,7 +222,7 @@ internal enum Radix {
         st(raw, j + 3 * s, b1 - b3)
     }
 
-    @inline(__always) static func radix8<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool, _ signs: UnsafePointer<V>? = nil) {
+    @inline(__always) static func radix8<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool, _ signs: UnsafePointer<V>) {
         var a0 = load(raw, t, j, lane, signs), a1 = load(raw, t, j + s, lane, signs)
         var a2 = load(raw, t, j + 2 * s, lane, signs), a3 = load(raw, t, j + 3 * s, lane, signs)
         var a4 = load(raw, t, j + 4 * s, lane, signs), a5 = load(raw, t, j + 5 * s, lane, signs)
@@ -255,7 +237,7 @@ internal enum Radix {
         st(raw, j + 3 * s, a3 + a7); st(raw, j + 7 * s, a3 - a7)
     }
 
-    @inline(__always) static func radix16<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool, _ signs: UnsafePointer<V>? = nil) {
+    @inline(__always) static func radix16<V: WHTVector>(_ raw: UnsafeMutableRawPointer, _ t: V.Type, _ j: Int, _ s: Int, _ lane: Bool, _ signs: UnsafePointer<V>) {
         var a = (load(raw, t, j, lane, signs), load(raw, t, j + s, lane, signs), load(raw, t, j + 2 * s, lane, signs), load(raw, t, j + 3 * s, lane, signs),
                  load(raw, t, j + 4 * s, lane, signs), load(raw, t, j + 5 * s, lane, signs), load(raw, t, j + 6 * s, lane, signs), load(raw, t, j + 7 * s, lane, signs),
                  load(raw, t, j + 8 * s, lane, signs), load(raw, t, j + 9 * s, lane, signs), load(raw, t, j + 10 * s, lane, signs), load(raw, t, j + 11 * s, lane, signs),
