@@ -3,7 +3,7 @@
 #   make test   install what is missing, build, run every test and the fixture checks
 #   make bench  the benchmarks recorded in BENCHMARKS.md
 SHELL := /bin/bash
-DEBS := libopenblas-dev liblapacke-dev libfftw3-dev pkg-config
+DEBS := libopenblas-dev liblapacke-dev libfftw3-dev pkg-config dataset-fashion-mnist
 SWIFT ?= swift
 # Release builds target this machine's CPU (SIMD kernels); override with CPU= (empty for baseline x86-64).
 CPU ?= $(shell clang -march=native -\#\#\# -c -x c /dev/null 2>&1 | sed -n 's/.*"-target-cpu" "\([^"]*\)".*/\1/p')
@@ -31,12 +31,14 @@ build: deps
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 
-# Unit and end-to-end tests, then the check that every committed fixture is
-# exactly what its numpy/safetensors script produces.
+# Unit and end-to-end tests, the check that every committed fixture is
+# exactly what its numpy/safetensors script produces, and NumPy reproducing
+# the accuracy of freshly trained models from their model.safetensors.
 test: deps-test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory fixture-check
+	python3 Tests/Scripts/check_trained_models.py .build/debug/intrinsic-dim
 
 fixture-check:
 	python3 Tests/Fixtures/check_fixtures.py
@@ -48,6 +50,7 @@ bench: deps-bench release
 	mkdir -p bench-out
 	python3 bench/rank/run_bench.py --reps 5 --markdown-out bench-out/rank.md
 	python3 bench/projections/run_bench.py --markdown-out bench-out/projections.md
+	python3 bench/train/run_bench.py --reps 3 --markdown-out bench-out/train.md
 
 clean:
 	rm -rf .build bench-out

@@ -6,7 +6,8 @@
 //   CBLAS, CLAPACKE, CFFTW3   system libraries from Debian (libopenblas-dev, liblapacke-dev, libfftw3-dev)
 //   LinearAlgebra             matrices, BLAS/LAPACK wrappers (GEMM, GEMV, SVD, QR), Walsh–Hadamard
 //   Projections               Philox streams; dense, sparse and Fastfood random projections
-//   CheckpointIO              safetensors (single and sharded), NumPy .npy/.npz
+//   CheckpointIO              safetensors (single and sharded), NumPy .npy/.npz, IDX and .npz datasets
+//   Training                  models (FC, LeNet-5), optimisers, full/subspace training, d_int90 sweeps
 //   RankAnalysis              ΔW spectra and effective-rank metrics
 //   Reports                   CSV / JSON outputs, atomic file writes
 //   IntrinsicDim              the one library product: re-exports the modules above
@@ -46,14 +47,17 @@ let package = Package(
             name: "CheckpointIO",
             dependencies: ["LinearAlgebra", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(
+            name: "Training",
+            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO"]),
+        .target(
             name: "RankAnalysis",
             dependencies: ["LinearAlgebra", "CheckpointIO"]),
         .target(
             name: "Reports",
-            dependencies: ["LinearAlgebra", "CheckpointIO", "RankAnalysis"]),
+            dependencies: ["LinearAlgebra", "CheckpointIO", "Training", "RankAnalysis"]),
         .target(
             name: "IntrinsicDim",
-            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "RankAnalysis", "Reports"]),
+            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Training", "RankAnalysis", "Reports"]),
         .executableTarget(
             name: "intrinsic-dim",
             dependencies: ["IntrinsicDim", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -66,7 +70,8 @@ let package = Package(
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "LinearAlgebra", "_TestSupport"]),
         .testTarget(name: "CheckpointIOTests", dependencies: ["CheckpointIO", "_TestSupport"]),
         .testTarget(name: "RankAnalysisTests", dependencies: ["RankAnalysis", "CheckpointIO", "_TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Projections", "CheckpointIO", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "_TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["_TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["IntrinsicDim", "_TestSupport"]),
     ]
 )

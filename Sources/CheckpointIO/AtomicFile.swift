@@ -45,6 +45,20 @@ public enum AtomicFile {
         try write(Array(text.utf8), to: path)
     }
 
+    /// Appends `line` plus a newline to `path` (created if missing) with one
+    /// `write(2)` on an `O_APPEND` descriptor, then `fsync`. A crash can leave
+    /// at most a partial last line (no newline), which readers of such
+    /// journals must ignore.
+    public static func appendLine(_ line: String, to path: String) throws(CheckpointError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        if fd < 0 { throw failure(path, "cannot open for appending") }
+        let bytes = Array((line + "\n").utf8)
+        let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) }
+        if n != bytes.count { let e = errno; close(fd); throw failure(path, "cannot append", e) }
+        if fsync(fd) != 0 { let e = errno; close(fd); throw failure(path, "cannot flush", e) }
+        if close(fd) != 0 { throw failure(path, "cannot close") }
+    }
+
     private static func failure(_ path: String, _ what: String, _ e: Int32 = errno) -> CheckpointError {
         CheckpointError(.unreadable, path: path, "\(what): \(String(cString: strerror(e)))", errno: e)
     }

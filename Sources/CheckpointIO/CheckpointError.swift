@@ -63,6 +63,8 @@ public struct CheckpointError: Error, Sendable, Hashable, CustomStringConvertibl
         public static let missingTensor = Code("missingTensor")
         /// A path that is none of the supported checkpoint layouts.
         public static let notACheckpoint = Code("notACheckpoint")
+        /// A dataset label is negative or not below the number of classes.
+        public static let labelOutOfRange = Code("labelOutOfRange")
     }
 
     /// What went wrong.

@@ -4,8 +4,10 @@
 /// Format: magic `\x93NUMPY`, major and minor version bytes, a
 /// little-endian header length (u16 for 1.0, u32 for 2.0/3.0), then a Python
 /// dict literal `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`
-/// padded with spaces and a newline, then the raw data. Only real float
-/// dtypes are read: `f2`, `f4`, `f8` in either byte order (`<`, `>`, `=`).
+/// padded with spaces and a newline, then the raw data. Real float dtypes
+/// (`f2`, `f4`, `f8`) are read as numbers (``TensorDescriptor/decode(chunkElements:_:)``),
+/// integer and bool dtypes (`i1`…`u8`, `b1`) as integers
+/// (``TensorDescriptor/readIntegers()``: dataset labels), in either byte order.
 /// Fortran-ordered arrays are presented in C order by the descriptor.
 public struct NPYFile: Sendable {
     /// The path the array came from (for an `.npz` member: `archive.npz:member.npy`).
@@ -61,8 +63,8 @@ public struct NPYFile: Sendable {
         } catch {
             throw fail(.badNpyHeader, "header \(error.message): \(text.trimmingWhitespace())")
         }
-        guard let (dtype, bigEndian) = header.realDType else {
-            throw fail(.unsupportedDType, "dtype '\(header.descr)' is not a real float (only float16/32/64 are read)")
+        guard let (dtype, bigEndian) = header.dtype else {
+            throw fail(.unsupportedDType, "dtype '\(header.descr)' is neither a real float (float16/32/64) nor an integer or bool")
         }
         var count = 1
         for d in header.shape {

@@ -110,6 +110,56 @@ public struct TensorDescriptor: Sendable {
         return out
     }
 
+    /// All values of an integer or bool tensor (`U8`…`I64`, `BOOL`) as
+    /// `Int64`, in logical C order: dataset labels and uint8 pixels.
+    ///
+    /// - Throws: ``CheckpointError/Code/unsupportedDType`` for a float or
+    ///   other dtype, and for a `U64` value above `Int64.max` (naming it).
+    public func readIntegers() throws(CheckpointError) -> [Int64] {
+        let width = dtype.bitWidth / 8
+        switch dtype {
+        case .bool, .u8, .i8, .u16, .i16, .u32, .i32, .u64, .i64: break
+        default:
+            throw CheckpointError(.unsupportedDType, path: path, tensor: name,
+                                  "dtype \(dtype.rawValue) is not an integer dtype")
+        }
+        var out = [Int64](repeating: 0, count: elementCount)
+        var overflow: Int? = nil
+        region.withBytes(offset: byteOffset, count: byteCount) { raw in
+            for k in 0..<elementCount {
+                var offset = k
+                if isFortranOrder && shape.count > 1 {
+                    let idx = multiIndex(k)
+                    offset = 0
+                    for d in stride(from: shape.count - 1, through: 0, by: -1) { offset = offset * shape[d] + idx[d] }
+                }
+                let at = offset * width
+                switch dtype {
+                case .bool, .u8: out[k] = Int64(raw[at])
+                case .i8: out[k] = Int64(Int8(bitPattern: raw[at]))
+                case .u16, .i16:
+                    var b = raw.loadUnaligned(fromByteOffset: at, as: UInt16.self)
+                    if isBigEndian { b = b.byteSwapped }
+                    out[k] = dtype == .u16 ? Int64(b) : Int64(Int16(bitPattern: b))
+                case .u32, .i32:
+                    var b = raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)
+                    if isBigEndian { b = b.byteSwapped }
+                    out[k] = dtype == .u32 ? Int64(b) : Int64(Int32(bitPattern: b))
+                default:
+                    var b = raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)
+                    if isBigEndian { b = b.byteSwapped }
+                    if dtype == .u64 && b > UInt64(Int64.max) { if overflow == nil { overflow = k } }
+                    out[k] = Int64(bitPattern: b)
+                }
+            }
+        }
+        if let k = overflow {
+            throw CheckpointError(.unsupportedDType, path: path, tensor: name,
+                                  "U64 value at element \(formatIndex(k)) exceeds Int64.max")
+        }
+        return out
+    }
+
     /// Drops this tensor's pages from the process's resident set (they stay
     /// in the kernel's page cache). Call after a mapped tensor has been read
     /// to keep the memory footprint of a large checkpoint at one tensor.

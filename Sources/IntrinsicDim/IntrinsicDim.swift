@@ -3,5 +3,6 @@
 @_exported import CheckpointIO
 @_exported import LinearAlgebra
 @_exported import Projections
+@_exported import Training
 @_exported import RankAnalysis
 @_exported import Reports

@@ -1,3 +1,4 @@
+import Foundation
 import Dispatch
 
 /// The per-tensor block mode of Aghajanyan et al. (2020): the model's
@@ -21,7 +22,8 @@ public final class PerTensorProjection: Projection, @unchecked Sendable {
     public let offsets: [Int]
 
     /// - Precondition: `descriptor.validate()` passes and `tensorSizes` is set.
-    public init(_ descriptor: ProjectionDescriptor, memoryBudget: Int) {
+    public init(_ descriptor: ProjectionDescriptor, memoryBudget: Int,
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         precondition((try? descriptor.validate()) != nil && descriptor.tensorSizes != nil,
                      "PerTensorProjection: invalid descriptor \(descriptor)")
         self.descriptor = descriptor
@@ -35,7 +37,7 @@ public final class PerTensorProjection: Projection, @unchecked Sendable {
             part.fullDimension = size
             part.group = t
             part.tensorSizes = nil
-            return part.makeBlock(memoryBudget: memoryBudget / max(1, sizes.count))
+            return part.makeBlock(memoryBudget: memoryBudget / max(1, sizes.count), threads: threads)
         }
     }
 

@@ -10,7 +10,7 @@
 /// at once. P is a function of its description alone (kind, D, d, seed, …):
 /// the same description gives bit-identical results on any machine
 /// configuration and thread count.
-public protocol Projection: Sendable {
+public protocol Projection: SubspaceMap {
     /// D, the number of model parameters.
     var fullDimension: Int { get }
     /// d, the number of trainable subspace parameters.

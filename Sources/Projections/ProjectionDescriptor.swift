@@ -1,3 +1,4 @@
+import Foundation
 import LinearAlgebra
 
 /// Everything that determines a projection P, so it can be recorded
@@ -83,19 +84,21 @@ public struct ProjectionDescriptor: Sendable, Hashable, Codable {
     }
 
     /// Builds P. `memoryBudget` (bytes) caps what dense and sparse
-    /// projections hold in memory (see ``DenseProjection``, ``SparseProjection``).
-    public func make(memoryBudget: Int = 256 << 20) throws(ProjectionError) -> any Projection {
+    /// projections hold in memory (see ``DenseProjection``, ``SparseProjection``);
+    /// `threads` is how many threads Fastfood's WHTs use (results do not depend on it).
+    public func make(memoryBudget: Int = 256 << 20,
+                     threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(ProjectionError) -> any Projection {
         try validate()
-        if tensorSizes != nil { return PerTensorProjection(self, memoryBudget: memoryBudget) }
-        return makeBlock(memoryBudget: memoryBudget)
+        if tensorSizes != nil { return PerTensorProjection(self, memoryBudget: memoryBudget, threads: threads) }
+        return makeBlock(memoryBudget: memoryBudget, threads: threads)
     }
 
     /// One P, without the whole-model check d ≤ D (a per-tensor block).
-    internal func makeBlock(memoryBudget: Int) -> any Projection {
+    internal func makeBlock(memoryBudget: Int, threads: Int) -> any Projection {
         switch kind {
         case .dense: return DenseProjection(self, memoryBudget: memoryBudget)
         case .sparse: return SparseProjection(self, memoryBudget: memoryBudget)
-        case .fastfood: return FastfoodProjection(self)
+        case .fastfood: return FastfoodProjection(self, threads: threads)
         }
     }
 }

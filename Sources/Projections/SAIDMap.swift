@@ -1,3 +1,4 @@
+import Foundation
 /// Structure-Aware Intrinsic Dimension (Aghajanyan et al. 2020): per-tensor
 /// projections with one extra trainable scale per tensor, counted in d.
 ///
@@ -17,7 +18,8 @@ public final class SAIDMap: SubspaceMap, @unchecked Sendable {
 
     /// SAID over `descriptor`, whose `subspaceDimension` is the total d
     /// (including the T scales) and whose `tensorSizes` is set.
-    public init(_ descriptor: ProjectionDescriptor, memoryBudget: Int = 256 << 20) throws(ProjectionError) {
+    public init(_ descriptor: ProjectionDescriptor, memoryBudget: Int = 256 << 20,
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(ProjectionError) {
         guard let sizes = descriptor.tensorSizes else {
             throw .invalidDimension("SAID needs the model's tensor sizes (per-tensor mode)")
         }
@@ -27,7 +29,7 @@ public final class SAIDMap: SubspaceMap, @unchecked Sendable {
         var inner = descriptor
         inner.subspaceDimension -= sizes.count
         try inner.validate()
-        base = PerTensorProjection(inner, memoryBudget: memoryBudget)
+        base = PerTensorProjection(inner, memoryBudget: memoryBudget, threads: threads)
     }
 
     public var initialPoint: [Double] {

@@ -11,4 +11,12 @@ public enum StreamKind: UInt64, Sendable, CaseIterable {
     case fastfoodPermutation = 4
     /// Fastfood's Gaussian diagonal G.
     case fastfoodGaussian = 5
+    /// A model's initial weights: group = tensor index, words in element order.
+    case initialization = 6
+    /// The example order of one training epoch: index = epoch.
+    case shuffle = 7
+    /// A held-out test split of a dataset without one.
+    case split = 8
+    /// The bootstrap replicates of a sweep's d_int90: index = replicate.
+    case bootstrap = 9
 }

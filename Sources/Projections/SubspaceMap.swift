@@ -2,7 +2,7 @@
 /// model parameters, δθ_D = f(θ_d), with its pullback for gradients:
 /// ∇θ_d = J_f(θ_d)ᵀ · ∇θ_D. Training uses θ_D = θ_D⁰ + f(θ_d).
 ///
-/// Every linear ``Projection`` is one (f(θ) = P·θ, pullback Pᵀ·g, starting
+/// Every linear ``Projection`` is one (it refines this protocol: f(θ) = P·θ, pullback Pᵀ·g, starting
 /// point 0); ``SAIDMap`` is the non-linear case.
 public protocol SubspaceMap: Sendable {
     /// D.
@@ -24,8 +24,3 @@ extension Projection {
         applyTranspose(g, into: out)
     }
 }
-
-extension DenseProjection: SubspaceMap {}
-extension SparseProjection: SubspaceMap {}
-extension FastfoodProjection: SubspaceMap {}
-extension PerTensorProjection: SubspaceMap {}

@@ -16,6 +16,7 @@ SETS = {
     "malformed": "make_malformed.py",
     "projections": "make_projection_fixtures.py",
     "idx": "make_idx_fixtures.py",
+    "training": "make_training_fixtures.py",
 }
 
 

@@ -58,13 +58,14 @@ internal struct NPYHeader {
         }
     }
 
-    /// The dtype and whether it is big-endian, for the real float descrs.
-    var realDType: (DType, Bool)? {
+    /// The dtype and whether it is big-endian, for the real float, integer
+    /// and bool descrs (`f2 f4 f8`, `i1 u1 i2 u2 i4 u4 i8 u8`, `b1`).
+    var dtype: (DType, Bool)? {
         guard descr.count == 3 else { return nil }
         let order = descr.first!
         let bigEndian: Bool
         switch order {
-        case "<", "=": bigEndian = false   // this toolkit runs on little-endian hosts
+        case "<", "=", "|": bigEndian = false   // this toolkit runs on little-endian hosts
         case ">": bigEndian = true
         default: return nil
         }
@@ -72,6 +73,15 @@ internal struct NPYHeader {
         case "f2": return (.f16, bigEndian)
         case "f4": return (.f32, bigEndian)
         case "f8": return (.f64, bigEndian)
+        case "b1": return (.bool, false)
+        case "i1": return (.i8, false)
+        case "u1": return (.u8, false)
+        case "i2": return (.i16, bigEndian)
+        case "u2": return (.u16, bigEndian)
+        case "i4": return (.i32, bigEndian)
+        case "u4": return (.u32, bigEndian)
+        case "i8": return (.i64, bigEndian)
+        case "u8": return (.u64, bigEndian)
         default: return nil
         }
     }

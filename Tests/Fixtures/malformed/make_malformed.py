@@ -312,11 +312,11 @@ def build_cases():
         "(%d header bytes after the 10-byte prefix), so the header runs past end of file."
         % (len(past_eof), len(past_eof) - 10))
 
-    add("npy_unsupported_dtype_i4.npy",
-        npy(npy_header_text("<i4", [2]), struct.pack("<2i", 1, 2)),
+    add("npy_unsupported_dtype_u4str.npy",
+        npy(npy_header_text("<U2", [1]), struct.pack("<2I", 0x68, 0x69)),
         "unsupportedDType", None,
-        "Valid int32 ('<i4') .npy; our tool reads only float16/32/64, so numpy "
-        "accepts it but our reader rejects it.")
+        "Valid unicode-string ('<U2', the text 'hi') .npy; our tool reads float and integer "
+        "dtypes only, so numpy accepts it but our reader rejects it.")
 
     add("npy_unsupported_dtype_c16.npy",
         npy(npy_header_text("<c16", [1]), struct.pack("<2d", 1.0, -1.0)),

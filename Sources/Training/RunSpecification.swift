@@ -1,0 +1,84 @@
+import LinearAlgebra
+import Projections
+
+/// Everything that determines one training run except where its data live:
+/// recorded in `run.json`, and compared option by option when a sweep
+/// resumes. Two runs with equal specifications give bit-identical weights.
+public struct RunSpecification: Sendable, Hashable, Codable {
+    /// The subspace construction of a subspace run.
+    public struct Subspace: Sendable, Hashable, Codable {
+        /// dense, sparse or fastfood.
+        public var projection: ProjectionDescriptor.Kind
+        /// d, the number of trained parameters (for SAID including its per-tensor scales).
+        public var d: Int
+        /// The seed of P's streams.
+        public var projectionSeed: UInt64
+        /// One P per tensor, each normalised over its own rows.
+        public var perTensor: Bool = false
+        /// SAID: per-tensor P with one trained scale per tensor (implies per-tensor).
+        public var said: Bool = false
+        /// Fastfood's stacked block length, or `nil` for one block.
+        public var blockLength: Int? = nil
+        /// Fastfood's WHT kernel.
+        public var wht: WalshHadamard.Implementation = .native
+
+        public init(projection: ProjectionDescriptor.Kind, d: Int, projectionSeed: UInt64, perTensor: Bool = false,
+                    said: Bool = false, blockLength: Int? = nil, wht: WalshHadamard.Implementation = .native) {
+            self.projection = projection
+            self.d = d
+            self.projectionSeed = projectionSeed
+            self.perTensor = perTensor
+            self.said = said
+            self.blockLength = blockLength
+            self.wht = wht
+        }
+
+        /// P's description for a model of layout `layout`.
+        public func descriptor(for layout: ParameterLayout) -> ProjectionDescriptor {
+            ProjectionDescriptor(kind: projection, fullDimension: layout.count, subspaceDimension: d, seed: projectionSeed,
+                                 blockLength: blockLength, wht: wht,
+                                 tensorSizes: perTensor || said ? layout.tensorSizes : nil)
+        }
+
+        /// The map θ_d ↦ δθ_D.
+        ///
+        /// - Throws: ``TrainingError/invalidOption(_:_:)`` naming `--d` when
+        ///   d ≤ 0 or d > D (or the block length is invalid).
+        public func makeMap(for layout: ParameterLayout, memoryBudget: Int, threads: Int) throws(TrainingError) -> any SubspaceMap {
+            let desc = descriptor(for: layout)
+            do {
+                if said { return try SAIDMap(desc, memoryBudget: memoryBudget, threads: threads) }
+                return try desc.make(memoryBudget: memoryBudget, threads: threads)
+            } catch {
+                throw .invalidOption("d", "\(error) (the model has D = \(layout.count) parameters)")
+            }
+        }
+    }
+
+    public var model: ModelKind
+    /// `mnist`, `fashion-mnist` or the `.npz` path as given.
+    public var dataset: String
+    /// The model's output count; labels must be below it.
+    public var classes: Int = 10
+    /// The held-out fraction of an `.npz` dataset without `x_test`.
+    public var testFraction: Double = 0.1
+    /// `nil` for full training.
+    public var subspace: Subspace?
+    /// The `--init` checkpoint (θ_D⁰), or `nil` for He-normal weights from the seed.
+    public var initCheckpoint: String?
+    public var options: TrainingOptions
+
+    public init(model: ModelKind, dataset: String, classes: Int = 10, testFraction: Double = 0.1,
+                subspace: Subspace? = nil, initCheckpoint: String? = nil, options: TrainingOptions) {
+        self.model = model
+        self.dataset = dataset
+        self.classes = classes
+        self.testFraction = testFraction
+        self.subspace = subspace
+        self.initCheckpoint = initCheckpoint
+        self.options = options
+    }
+
+    /// `full` or `subspace`.
+    public var modeName: String { subspace == nil ? "full" : "subspace" }
+}

@@ -1,0 +1,117 @@
+import LinearAlgebra
+import Projections
+
+/// The mutable state of one training run — θ_D, θ_d (subspace mode), the
+/// optimiser's moments, the model's workspace — and one optimisation step.
+///
+/// A step on a batch: θ_D's loss gradient (batch-mean cross-entropy)
+/// plus λ·θ_D; in subspace mode pulled back to θ_d (J_fᵀ·∇θ_D, Pᵀ·∇θ_D for
+/// a projection); then one optimiser update, and θ_D = θ_D⁰ + f(θ_d).
+/// Not thread-safe; its matrix products use `threads` threads.
+public final class TrainingState {
+    public let model: any Model
+    public let options: TrainingOptions
+    /// θ_D⁰ (D values).
+    public let initialParameters: [Float]
+    /// The current θ_D.
+    public private(set) var parameters: [Float]
+    /// The current θ_d (empty in full training).
+    public private(set) var subspaceParameters: [Float]
+    /// Steps taken.
+    public private(set) var steps = 0
+    let map: (any SubspaceMap)?
+    var optimizer: Optimizer
+    var offset: [Float]
+    var gradient: [Float]
+    var subspaceGradient: [Float]
+    let workspace: ModelWorkspace
+
+    /// - Precondition: `initialParameters.count == model.layout.count`; a
+    ///   subspace map's D equals it.
+    public init(model: any Model, mode: TrainingMode, initialParameters: [Float], options: TrainingOptions,
+                batchCapacity: Int, threads: Int) {
+        let D = model.layout.count
+        precondition(initialParameters.count == D, "TrainingState: θ_D⁰ has \(initialParameters.count) values, the model \(D)")
+        self.model = model
+        self.options = options
+        self.initialParameters = initialParameters
+        parameters = initialParameters
+        if case .subspace(let f) = mode {
+            precondition(f.fullDimension == D, "TrainingState: the subspace map is for D = \(f.fullDimension), the model has \(D)")
+            map = f
+        } else {
+            map = nil
+        }
+        let d = map?.subspaceDimension ?? D
+        subspaceParameters = map.map { $0.initialPoint.map(Float.init) } ?? []
+        offset = [Float](repeating: 0, count: map == nil ? 0 : D)
+        gradient = [Float](repeating: 0, count: D)
+        subspaceGradient = [Float](repeating: 0, count: map == nil ? 0 : d)
+        optimizer = Optimizer(kind: options.optimizer, count: d, learningRate: options.learningRate,
+                              momentum: options.momentum, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon)
+        workspace = model.makeWorkspace(batchCapacity: batchCapacity, threads: threads)
+        refresh()
+    }
+
+    /// θ_D = θ_D⁰ + f(θ_d).
+    func refresh() {
+        guard let f = map else { return }
+        subspaceParameters.withUnsafeBufferPointer { s in offset.withUnsafeMutableBufferPointer { f.map(s, into: $0) } }
+        let D = parameters.count
+        parameters.withUnsafeMutableBufferPointer { p in
+            initialParameters.withUnsafeBufferPointer { p0 in
+                offset.withUnsafeBufferPointer { o in for i in 0..<D { p[i] = p0[i] + o[i] } }
+            }
+        }
+    }
+
+    /// What a step found.
+    public enum StepOutcome: Sendable, Equatable {
+        /// The update was applied.
+        case ok(BatchResult)
+        /// The loss or gradient was not finite; nothing was updated.
+        case nonFinite(String)
+    }
+
+    /// One optimisation step on `n` examples (inputs n×features row-major, labels).
+    ///
+    /// - Precondition: `n ≤` the batch capacity given at init.
+    public func step(inputs: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count n: Int) -> StepOutcome {
+        let D = parameters.count
+        let r = parameters.withUnsafeBufferPointer { t in
+            gradient.withUnsafeMutableBufferPointer { g in
+                model.evaluate(parameters: t.baseAddress!, inputs: inputs, labels: labels, count: n,
+                               gradient: g.baseAddress!, workspace: workspace)
+            }
+        }
+        steps += 1
+        guard r.lossSum.isFinite else { return .nonFinite("training loss is \(r.lossSum)") }
+        let lambda = options.l2
+        var finite = true
+        gradient.withUnsafeMutableBufferPointer { g in
+            parameters.withUnsafeBufferPointer { t in
+                for i in 0..<D {
+                    g[i] += lambda * t[i]
+                    finite = finite && g[i].isFinite
+                }
+            }
+        }
+        guard finite else { return .nonFinite("the gradient is not finite") }
+        if let f = map {
+            gradient.withUnsafeBufferPointer { g in
+                subspaceParameters.withUnsafeBufferPointer { s in
+                    subspaceGradient.withUnsafeMutableBufferPointer { f.pullback(g, at: s, into: $0) }
+                }
+            }
+            subspaceParameters.withUnsafeMutableBufferPointer { p in
+                subspaceGradient.withUnsafeBufferPointer { optimizer.step(p, gradient: $0) }
+            }
+            refresh()
+        } else {
+            parameters.withUnsafeMutableBufferPointer { p in
+                gradient.withUnsafeBufferPointer { optimizer.step(p, gradient: $0) }
+            }
+        }
+        return .ok(r)
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import IntrinsicDim
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model fully or in a random subspace θ_D = θ_D⁰ + P·θ_d.",
+        discussion: """
+            Writes into --out: metrics.csv (one row per epoch), run.json (every option, D, d, \
+            projection, final accuracy, library versions), model.safetensors (θ_D under PyTorch \
+            names: fc1.weight out×in, conv1.weight out×in×kh×kw, …) and, for subspace runs, \
+            theta_d.npy and projection.json. Inputs are pixels/255, flattened row-major.
+            """)
+
+    @OptionGroup var training: TrainingArguments
+    @Option(help: "full or subspace.") var mode: Mode = .full
+    @Option(name: .customLong("d"), help: ArgumentHelp("Subspace dimension d (subspace mode).", valueName: "n")) var d: Int?
+    @Option(help: "Seed of the initial weights and example order (and of P unless --projection-seed).") var seed: UInt64 = 0
+    @Option(help: ArgumentHelp("Output directory.", valueName: "dir")) var out: String
+
+    enum Mode: String, ExpressibleByArgument { case full, subspace }
+
+    func validate() throws {
+        switch mode {
+        case .full:
+            guard d == nil else { throw ValidationError("--d applies to --mode subspace only") }
+        case .subspace:
+            guard let d else { throw ValidationError("--mode subspace needs --d") }
+            guard d >= 1 else { throw ValidationError("--d must be positive, got \(d)") }
+        }
+    }
+
+    func run() throws {
+        try reportingFailures("train") {
+            let session = try RunSession(training)
+            let spec = training.specification(d: mode == .subspace ? d : nil, seed: seed)
+            if let d = spec.subspace?.d { try session.checkSubspace(d) }
+            let D = session.model.layout.count
+            Terminal.line("train: \(spec.model.rawValue) on \(session.train.name) (\(session.train.count) train, \(session.test.count) test), D = \(D)" +
+                          (spec.subspace.map { ", \($0.projection.rawValue) d = \($0.d)" } ?? ", full"))
+            let result = try session.run(spec, arguments: CommandLine.arguments, into: out) { r in
+                let eta = r.seconds / Double(r.epoch) * Double(spec.options.epochs - r.epoch)
+                Terminal.progress("epoch \(r.epoch)/\(spec.options.epochs)  train loss \(String(format: "%.4f", r.trainLoss))  test accuracy \(String(format: "%.4f", r.testAccuracy))  elapsed \(Terminal.duration(r.seconds))  ETA \(Terminal.duration(eta))")
+            }
+            Terminal.endProgress()
+            if result.status == .diverged {
+                Terminal.line("train: diverged (\(result.divergence ?? "")); the files in \(out) hold the run up to that point")
+                throw ExitCode(2)
+            }
+            Terminal.line("train: final test accuracy \(String(format: "%.4f", result.finalTestAccuracy)) (best \(String(format: "%.4f", result.bestTestAccuracy))) → \(out)")
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import IntrinsicDim
+
+/// The options `train` and `sweep` share: data, model, optimiser, subspace
+/// construction. Defaults are Li et al. (2018)'s MNIST settings.
+struct TrainingArguments: ParsableArguments {
+    @Option(help: "fc (784-200-200-10) or lenet (LeNet-5).") var model: ModelKind = .fc
+    @Option(help: ArgumentHelp("mnist, fashion-mnist, or FILE.npz (arrays x, y; optional x_test, y_test).", valueName: "name"))
+    var dataset: String = "mnist"
+    @Option(help: ArgumentHelp("Directory holding mnist/ (and fashion-mnist/); default $INTRINSIC_DIM_DATA or ./data.", valueName: "dir"))
+    var dataDir: String?
+    @Option(help: "Number of classes (model outputs); labels must be below it.") var classes: Int = 10
+    @Option(help: ArgumentHelp("Held-out test fraction of an .npz without x_test.", valueName: "f")) var testFraction: Double = 0.1
+
+    @Option(help: "Passes over the training set.") var epochs: Int = 10
+    @Option(help: "Examples per step.") var batchSize: Int = 128
+    @Option(help: "adam or sgd (with momentum).") var optimizer: OptimizerKind = .adam
+    @Option(name: .customLong("lr"), help: "Learning rate.") var learningRate: Float = 1e-3
+    @Option(help: "SGD momentum μ.") var momentum: Float = 0.9
+    @Option(help: "Adam β₁.") var beta1: Float = 0.9
+    @Option(help: "Adam β₂ (Li et al.: 0.99).") var beta2: Float = 0.99
+    @Option(help: "Adam ε.") var epsilon: Float = 1e-8
+    @Option(help: "λ of the L2 penalty (λ/2)·‖θ_D‖² on the full parameter vector.") var l2: Float = 1e-5
+
+    @Option(help: "dense, sparse or fastfood.") var projection: ProjectionDescriptor.Kind = .fastfood
+    @Option(help: ArgumentHelp("Seed of P (default: the run's --seed).", valueName: "n")) var projectionSeed: UInt64?
+    @Flag(help: "One P per tensor, each normalised over its own rows.") var perTensor = false
+    @Flag(help: "SAID (Aghajanyan et al. 2020): per-tensor P plus one trained scale per tensor, counted in d.") var said = false
+    @Option(help: ArgumentHelp("Fastfood block length L' (a power of two ≥ d) to stack blocks.", valueName: "n")) var blockLength: Int?
+    @Option(help: "Fastfood's Walsh–Hadamard kernel: native or fftw.") var wht: WalshHadamard.Implementation = .native
+    @Option(help: ArgumentHelp("Most memory a dense/sparse P may hold (e.g. 1GB).", valueName: "size"))
+    var memoryBudget: MemorySize = MemorySize(bytes: 1 << 30)
+    @Option(name: .customLong("init"), help: ArgumentHelp("θ_D⁰ from this checkpoint (safetensors/npz; the model's tensor names and shapes).", valueName: "checkpoint"))
+    var initCheckpoint: String?
+    @Option(help: "Threads for BLAS and the WHT (results do not depend on it).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        guard classes >= 2 else { throw ValidationError("--classes must be at least 2, got \(classes)") }
+        do { try options(seed: 0).validate() } catch { throw ValidationError("\(error)") }
+    }
+
+    var dataDirectory: String {
+        dataDir ?? ProcessInfo.processInfo.environment["INTRINSIC_DIM_DATA"] ?? "data"
+    }
+
+    func options(seed: UInt64) -> TrainingOptions {
+        var o = TrainingOptions()
+        o.epochs = epochs
+        o.batchSize = batchSize
+        o.optimizer = optimizer
+        o.learningRate = learningRate
+        o.momentum = momentum
+        o.beta1 = beta1
+        o.beta2 = beta2
+        o.epsilon = epsilon
+        o.l2 = l2
+        o.seed = seed
+        return o
+    }
+
+    /// The run with subspace dimension `d` (`nil`: full training) and `seed`.
+    func specification(d: Int?, seed: UInt64) -> RunSpecification {
+        let subspace = d.map {
+            RunSpecification.Subspace(projection: projection, d: $0, projectionSeed: projectionSeed ?? seed, perTensor: perTensor,
+                                      said: said, blockLength: blockLength, wht: wht)
+        }
+        return RunSpecification(model: model, dataset: dataset, classes: classes, testFraction: testFraction,
+                                subspace: subspace, initCheckpoint: initCheckpoint, options: options(seed: seed))
+    }
+}
+
+extension ModelKind: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
