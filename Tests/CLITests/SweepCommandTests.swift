@@ -90,6 +90,28 @@ final class SweepCommandTests: XCTestCase {
         XCTAssertTrue(m.stderr.contains("--epochs"), m.stderr)
     }
 
+    func testSearchRunsToItsEnd() throws {
+        let out = dir + "/search"
+        let r = try CommandRunner.run(["sweep", "--model", "fc", "--dataset", small, "--classes", "4", "--test-fraction", "0.25",
+                                       "--projection", "dense", "--search", "--search-start", "4", "--search-limit", "64",
+                                       "--seeds", "1", "--epochs", "3", "--bootstrap", "50", "--out", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let rows = Fixtures.parseCSV(try String(contentsOfFile: out + "/sweep.csv", encoding: .utf8))
+        XCTAssertEqual(rows.first?["d"], "0")
+        let ds = rows.dropFirst().map { Int($0["d"]!)! }
+        XCTAssertEqual(Array(ds.prefix(1)), [4])
+        XCTAssertTrue(ds.allSatisfy { $0 <= 64 }, "\(ds)")
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/d_int90.json"))) as? [String: Any])
+        XCTAssertTrue(json["runs_planned"] is NSNull)
+        XCTAssertEqual(json["runs_finished"] as? Int, rows.count)
+        // Rerunning a finished search makes no new run.
+        let again = try CommandRunner.run(["sweep", "--model", "fc", "--dataset", small, "--classes", "4", "--test-fraction", "0.25",
+                                           "--projection", "dense", "--search", "--search-start", "4", "--search-limit", "64",
+                                           "--seeds", "1", "--epochs", "3", "--bootstrap", "50", "--out", out])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(Fixtures.parseCSV(try String(contentsOfFile: out + "/sweep.csv", encoding: .utf8)).count, rows.count)
+    }
+
     func testImpossibleOptions() throws {
         for (args, mention) in [(["--d", "0"], "--d"), (["--d", "a,b"], "--d"), (["--d", "5", "--shard", "3/2"], "--shard"),
                                 (["--search", "--shard", "1/2"], "--search"), (["--d", "5", "--threshold", "1.5"], "--threshold")] {

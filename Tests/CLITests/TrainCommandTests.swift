@@ -43,6 +43,21 @@ final class TrainCommandTests: XCTestCase {
                        FileManager.default.contents(atPath: dir + "/again/model.safetensors"))
     }
 
+    func testSAIDCountsItsScalesInD() throws {
+        let out = dir + "/said"
+        let r = try CommandRunner.run(["train", "--dataset", small, "--classes", "4", "--test-fraction", "0.25", "--epochs", "2",
+                                       "--mode", "subspace", "--projection", "sparse", "--said", "--d", "30", "--out", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let theta = try NPYFile(path: out + "/theta_d.npy").tensor
+        XCTAssertEqual(theta.shape, [30])  // 24 projected + 6 per-tensor scales
+        let proj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/projection.json"))) as? [String: Any])
+        XCTAssertEqual(proj["tensorSizes"] as? [Int], [12800, 200, 40000, 200, 800, 4])
+        let bad = try CommandRunner.run(["train", "--dataset", small, "--classes", "4", "--mode", "subspace", "--said", "--d", "6",
+                                         "--out", dir + "/said-bad"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("--d") && bad.stderr.contains("6 per-tensor scales"), bad.stderr)
+    }
+
     func testInitCheckpointStartsFromItsWeights() throws {
         // One full run; a subspace run from its weights with --init and a vanishing learning rate ends where it started.
         let base = dir + "/base"

@@ -1,4 +1,5 @@
 import CheckpointIO
+import Foundation
 import Training
 import XCTest
 import _TestSupport
@@ -73,5 +74,20 @@ final class DatasetTests: XCTestCase {
         XCTAssertThrowsError(try DatasetCatalog.load("mnist", dataDirectory: "/nonexistent", classCount: 10)) {
             XCTAssertTrue("\($0)".contains("/nonexistent/mnist"), "\($0)")
         }
+    }
+}
+
+/// Fashion-MNIST from Debian's dataset-fashion-mnist (installed by the make targets).
+final class FashionMNISTTests: XCTestCase {
+    func testDebianFashionMNISTLoads() throws {
+        guard FileManager.default.fileExists(atPath: DatasetCatalog.debianFashionMNIST + "/t10k-images-idx3-ubyte.gz") else {
+            throw XCTSkip("dataset-fashion-mnist is not installed (make test installs it)")
+        }
+        let (train, test) = try DatasetCatalog.load("fashion-mnist", dataDirectory: "/nonexistent", classCount: 10)
+        XCTAssertEqual([train.count, test.count, train.features, train.classCount], [60000, 10000, 784, 10])
+        // Balanced classes: 6,000 training and 1,000 test images each (Xiao et al. 2017).
+        var h = [Int](repeating: 0, count: 10)
+        for y in test.labels { h[Int(y)] += 1 }
+        XCTAssertEqual(h, [Int](repeating: 1000, count: 10))
     }
 }
