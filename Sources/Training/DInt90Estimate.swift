@@ -4,14 +4,21 @@
 public struct DInt90Estimate: Sendable, Hashable, Encodable {
     /// Mean, spread and counts of one d over its seeds (d = 0: the baseline).
     public struct Dimension: Sendable, Hashable, Encodable {
+        /// The subspace dimension (0: the full-training baseline).
         public var d: Int
+        /// Runs finished at this d.
         public var runs: Int
+        /// Runs that did not diverge (the ones averaged).
         public var ok: Int
+        /// Runs that diverged (left out of every mean).
         public var diverged: Int
+        /// Mean test accuracy of the ok runs.
         public var meanAccuracy: Double?
         /// Sample standard deviation over ok seeds (n − 1), nil below 2 runs.
         public var stdAccuracy: Double?
+        /// Lowest test accuracy of the ok runs.
         public var minAccuracy: Double?
+        /// Highest test accuracy of the ok runs.
         public var maxAccuracy: Double?
 
         enum CodingKeys: String, CodingKey {
@@ -25,9 +32,13 @@ public struct DInt90Estimate: Sendable, Hashable, Encodable {
     /// defined (nearest rank: the value at index round(q·(n−1)) of the
     /// sorted values), and the fraction where it is not (no d qualified).
     public struct Spread: Sendable, Hashable, Encodable {
+        /// 5 % quantile.
         public var p05: Double?
+        /// Median.
         public var p50: Double?
+        /// 95 % quantile.
         public var p95: Double?
+        /// Fraction of replicates where the quantity is undefined (no d reached the target).
         public var undefinedFraction: Double
 
         init(_ values: [Int?]) {
@@ -58,10 +69,15 @@ public struct DInt90Estimate: Sendable, Hashable, Encodable {
 
     /// The bootstrap over seeds (see ``DInt90Estimator``).
     public struct Bootstrap: Sendable, Hashable, Encodable {
+        /// Number of bootstrap replicates.
         public var replicates: Int
+        /// Seed of the replicates' streams.
         public var seed: UInt64
+        /// Spread of d_int90 (measured baseline).
         public var dInt90: Spread
+        /// Spread of d_int90 against the fixed baseline.
         public var dInt90Absolute: Spread
+        /// Spread of the baseline accuracy.
         public var baselineAccuracy: Spread?
 
         enum CodingKeys: String, CodingKey {
@@ -70,10 +86,13 @@ public struct DInt90Estimate: Sendable, Hashable, Encodable {
         }
     }
 
+    /// The fraction of the baseline to reach.
     public var threshold: Double
+    /// Which accuracy of each run counted.
     public var accuracy: SweepAccuracy
     /// Mean accuracy of the sweep's full-training runs.
     public var baselineAccuracy: Double?
+    /// Baseline runs that did not diverge.
     public var baselineRuns: Int
     /// The fixed baseline of the absolute estimate (`--baseline`).
     public var absoluteBaseline: Double
@@ -81,9 +100,13 @@ public struct DInt90Estimate: Sendable, Hashable, Encodable {
     public var targetAccuracy: Double?
     /// threshold × absolute_baseline.
     public var targetAccuracyAbsolute: Double
+    /// Smallest swept d whose mean accuracy reaches threshold × baseline_accuracy.
     public var dInt90: Int?
+    /// Smallest swept d whose mean accuracy reaches threshold × absolute_baseline.
     public var dInt90Absolute: Int?
+    /// Per-d summary, ascending d (d = 0 first).
     public var dimensions: [Dimension]
+    /// The bootstrap over seeds (nil with 0 replicates).
     public var bootstrap: Bootstrap?
 
     enum CodingKeys: String, CodingKey {

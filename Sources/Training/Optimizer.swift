@@ -11,16 +11,23 @@ public enum OptimizerKind: String, Sendable, Hashable, Codable, CaseIterable {
 /// An optimiser's state over n parameters. Float32 parameters, Float32
 /// state; a fixed element-wise update, so results do not depend on threads.
 public struct Optimizer: Sendable {
+    /// SGD or Adam.
     public let kind: OptimizerKind
+    /// The step size lr.
     public let learningRate: Float
+    /// SGD's μ.
     public let momentum: Float
+    /// Adam's β₁.
     public let beta1: Float
+    /// Adam's β₂.
     public let beta2: Float
+    /// Adam's ε (added to √v̂).
     public let epsilon: Float
     private var first: [Float]
     private var second: [Float]
     private var steps = 0
 
+    /// Zero state (moments) for `count` parameters.
     public init(kind: OptimizerKind, count: Int, learningRate: Float, momentum: Float = 0.9,
                 beta1: Float = 0.9, beta2: Float = 0.99, epsilon: Float = 1e-8) {
         self.kind = kind

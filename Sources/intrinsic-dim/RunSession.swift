@@ -33,7 +33,7 @@ struct RunSession {
     }
 
     /// Trains one run, writing its files into `directory` (metrics.csv after every epoch).
-    func run(_ spec: RunSpecification, arguments: [String], into directory: String,
+    func run(_ spec: RunSpecification, command: String, arguments: [String], into directory: String,
              onEpoch: (EpochRecord) -> Void) throws -> TrainingResult {
         let started = Date()
         let trainer = try Trainer(model: model, train: train, test: test, options: spec.options, threads: threads)
@@ -47,7 +47,7 @@ struct RunSession {
         func report(_ seconds: Double) -> TrainingRunReport {
             var inputs: [String: RunProvenance.Input] = [:]
             if let i = spec.initCheckpoint { inputs["init"] = .init(path: i, files: []) }
-            let provenance = RunProvenance(command: "train", arguments: arguments, inputs: inputs,
+            let provenance = RunProvenance(command: command, arguments: arguments, inputs: inputs,
                                            options: ["threads": String(threads), "memory_budget": String(memoryBudget),
                                                      "train_examples": String(train.count), "test_examples": String(test.count)],
                                            startedAt: started, seconds: seconds)

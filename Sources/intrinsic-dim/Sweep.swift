@@ -152,7 +152,7 @@ struct SweepRunCommand: ParsableCommand {
                 let spec = training.specification(d: run.isBaseline ? nil : run.d, seed: run.seed)
                 let dir = (out as NSString).appendingPathComponent("runs/" + run.directoryName)
                 let t0 = Date()
-                let result = try session.run(spec, arguments: CommandLine.arguments, into: dir) { r in
+                let result = try session.run(spec, command: "sweep", arguments: CommandLine.arguments, into: dir) { r in
                     let elapsed = Date().timeIntervalSince(started)
                     var eta = ""
                     if let total {

@@ -38,7 +38,7 @@ struct Train: ParsableCommand {
             let D = session.model.layout.count
             Terminal.line("train: \(spec.model.rawValue) on \(session.train.name) (\(session.train.count) train, \(session.test.count) test), D = \(D)" +
                           (spec.subspace.map { ", \($0.projection.rawValue) d = \($0.d)" } ?? ", full"))
-            let result = try session.run(spec, arguments: CommandLine.arguments, into: out) { r in
+            let result = try session.run(spec, command: "train", arguments: CommandLine.arguments, into: out) { r in
                 let eta = r.seconds / Double(r.epoch) * Double(spec.options.epochs - r.epoch)
                 Terminal.progress("epoch \(r.epoch)/\(spec.options.epochs)  train loss \(String(format: "%.4f", r.trainLoss))  test accuracy \(String(format: "%.4f", r.testAccuracy))  elapsed \(Terminal.duration(r.seconds))  ETA \(Terminal.duration(eta))")
             }
