@@ -40,8 +40,10 @@ public struct Optimizer: Sendable {
         second = kind == .adam ? [Float](repeating: 0, count: count) : []
     }
 
-    /// One update of `parameters` from `gradient` (same count as at init).
-    public mutating func step(_ parameters: UnsafeMutableBufferPointer<Float>, gradient g: UnsafeBufferPointer<Float>) {
+    /// One update of `parameters` from `gradient` (same count as at init),
+    /// element-wise, on up to `threads` threads (the result does not depend on it).
+    public mutating func step(_ parameters: UnsafeMutableBufferPointer<Float>, gradient g: UnsafeBufferPointer<Float>,
+                              threads: Int = 1) {
         precondition(parameters.count == first.count && g.count == first.count, "Optimizer: \(first.count) parameters expected")
         steps += 1
         let lr = learningRate
@@ -49,9 +51,12 @@ public struct Optimizer: Sendable {
         case .sgd:
             let mu = momentum
             first.withUnsafeMutableBufferPointer { v in
-                for i in 0..<v.count {
-                    v[i] = mu * v[i] + g[i]
-                    parameters[i] -= lr * v[i]
+                nonisolated(unsafe) let (v, p) = (v, parameters)
+                ParallelChunks.run(count: v.count, threads: threads) { _, range in
+                    for i in range {
+                        v[i] = mu * v[i] + g[i]
+                        p[i] -= lr * v[i]
+                    }
                 }
             }
         case .adam:
@@ -62,10 +67,13 @@ public struct Optimizer: Sendable {
             let c2root = c2.squareRoot()
             first.withUnsafeMutableBufferPointer { m in
                 second.withUnsafeMutableBufferPointer { v in
-                    for i in 0..<m.count {
-                        m[i] = b1 * m[i] + (1 - b1) * g[i]
-                        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-                        parameters[i] -= stepSize * m[i] / (v[i].squareRoot() / c2root + eps)
+                    nonisolated(unsafe) let (m, v, p) = (m, v, parameters)
+                    ParallelChunks.run(count: m.count, threads: threads) { _, range in
+                        for i in range {
+                            m[i] = b1 * m[i] + (1 - b1) * g[i]
+                            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                            p[i] -= stepSize * m[i] / (v[i].squareRoot() / c2root + eps)
+                        }
                     }
                 }
             }

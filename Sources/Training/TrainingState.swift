@@ -25,6 +25,7 @@ public final class TrainingState {
     var gradient: [Float]
     var subspaceGradient: [Float]
     let workspace: ModelWorkspace
+    let threads: Int
 
     /// - Precondition: `initialParameters.count == model.layout.count`; a
     ///   subspace map's D equals it.
@@ -50,6 +51,7 @@ public final class TrainingState {
         optimizer = Optimizer(kind: options.optimizer, count: d, learningRate: options.learningRate,
                               momentum: options.momentum, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon)
         workspace = model.makeWorkspace(batchCapacity: batchCapacity, threads: threads)
+        self.threads = max(1, threads)
         refresh()
     }
 
@@ -60,7 +62,10 @@ public final class TrainingState {
         let D = parameters.count
         parameters.withUnsafeMutableBufferPointer { p in
             initialParameters.withUnsafeBufferPointer { p0 in
-                offset.withUnsafeBufferPointer { o in for i in 0..<D { p[i] = p0[i] + o[i] } }
+                offset.withUnsafeBufferPointer { o in
+                    nonisolated(unsafe) let (p, p0, o) = (p, p0, o)
+                    ParallelChunks.run(count: D, threads: threads) { _, range in for i in range { p[i] = p0[i] + o[i] } }
+                }
             }
         }
     }
@@ -89,16 +94,23 @@ public final class TrainingState {
         let lambda = options.l2
         // The largest exponent field: all ones only for NaN or ±∞. An integer
         // max reduction, so the loop vectorises (a Float sum would not).
-        var exponent: UInt32 = 0
+        var exponents = [UInt32](repeating: 0, count: ParallelChunks.maxParts)
         gradient.withUnsafeMutableBufferPointer { g in
             parameters.withUnsafeBufferPointer { t in
-                for i in 0..<D {
-                    g[i] += lambda * t[i]
-                    exponent = max(exponent, g[i].bitPattern & 0x7F80_0000)
+                exponents.withUnsafeMutableBufferPointer { e in
+                    nonisolated(unsafe) let (g, t, e) = (g, t, e)
+                    ParallelChunks.run(count: D, threads: threads) { part, range in
+                        var exponent: UInt32 = 0
+                        for i in range {
+                            g[i] += lambda * t[i]
+                            exponent = max(exponent, g[i].bitPattern & 0x7F80_0000)
+                        }
+                        e[part] = exponent
+                    }
                 }
             }
         }
-        guard exponent != 0x7F80_0000 else { return .nonFinite("the gradient is not finite") }
+        guard exponents.max()! != 0x7F80_0000 else { return .nonFinite("the gradient is not finite") }
         if let f = map {
             gradient.withUnsafeBufferPointer { g in
                 subspaceParameters.withUnsafeBufferPointer { s in
@@ -106,12 +118,12 @@ public final class TrainingState {
                 }
             }
             subspaceParameters.withUnsafeMutableBufferPointer { p in
-                subspaceGradient.withUnsafeBufferPointer { optimizer.step(p, gradient: $0) }
+                subspaceGradient.withUnsafeBufferPointer { optimizer.step(p, gradient: $0, threads: threads) }
             }
             refresh()
         } else {
             parameters.withUnsafeMutableBufferPointer { p in
-                gradient.withUnsafeBufferPointer { optimizer.step(p, gradient: $0) }
+                gradient.withUnsafeBufferPointer { optimizer.step(p, gradient: $0, threads: threads) }
             }
         }
         return .ok(r)
