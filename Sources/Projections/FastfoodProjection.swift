@@ -79,24 +79,9 @@ public final class FastfoodProjection: Projection, @unchecked Sendable {
         }
         var norm2 = 0.0
         for v in g { norm2 += v * v }
-        // Π: Fisher–Yates, word t swaps perm[L−1−t] with perm[j], j uniform in [0, L−t).
-        var perm = [UInt32](unsafeUninitializedCapacity: L) { buf, n in
-            for k in 0..<L { buf[k] = UInt32(truncatingIfNeeded: k) }
-            n = L
-        }
-        let permStream = RandomStream(seed: seed, kind: .fastfoodPermutation, group: group, index: index)
-        var words = [UInt64](repeating: 0, count: min(max(L - 1, 0), 1 << 16))
-        var t = 0
-        while t < L - 1 {
-            let n = min(words.count, L - 1 - t)
-            words.withUnsafeMutableBufferPointer { permStream.fillWords(from: t, into: UnsafeMutableBufferPointer(rebasing: $0[0..<n])) }
-            for q in 0..<n {
-                let i = L - 1 - (t + q)
-                let j = RandomStream.integer(word: words[q], below: i + 1)
-                perm.swapAt(i, j)
-            }
-            t += n
-        }
+        // Π: the stream's Fisher–Yates shuffle.
+        let perm = RandomStream(seed: seed, kind: .fastfoodPermutation, group: group, index: index)
+            .fisherYates(count: L, as: UInt32.self)
         let scale = norm2 > 0 ? 1 / (norm2.squareRoot() * Double(D).squareRoot()) : 0
         let permBuffer = AlignedBuffer<UInt32>(count: L, repeating: 0)
         permBuffer.withUnsafeMutableBufferPointer { p in for k in 0..<L { p[k] = perm[k] } }

@@ -54,6 +54,33 @@ public struct RandomStream: Sendable, Hashable {
         }
     }
 
+    /// A permutation of `0..<count` by the stream's Fisher–Yates shuffle
+    /// (RandomStreams.md): start from the identity; for t = 0, 1, …,
+    /// count − 2, word t picks j = ``integer(word:below:)`` in [0, i + 1)
+    /// with i = count − 1 − t, and swaps positions i and j. Used for
+    /// Fastfood's Π, a training epoch's example order and dataset splits.
+    public func permutation(count: Int) -> [Int] { fisherYates(count: count, as: Int.self) }
+
+    /// ``permutation(count:)`` in a narrower integer type (Fastfood keeps Π as `UInt32`).
+    internal func fisherYates<I: FixedWidthInteger>(count n: Int, as _: I.Type) -> [I] {
+        var perm = [I](unsafeUninitializedCapacity: n) { buf, k in
+            for q in 0..<n { buf[q] = I(truncatingIfNeeded: q) }
+            k = n
+        }
+        var words = [UInt64](repeating: 0, count: min(max(n - 1, 0), 1 << 16))
+        var t = 0
+        while t < n - 1 {
+            let c = min(words.count, n - 1 - t)
+            words.withUnsafeMutableBufferPointer { fillWords(from: t, into: UnsafeMutableBufferPointer(rebasing: $0[0..<c])) }
+            for q in 0..<c {
+                let i = n - 1 - (t + q)
+                perm.swapAt(i, Self.integer(word: words[q], below: i + 1))
+            }
+            t += c
+        }
+        return perm
+    }
+
     /// Words `start ..< start + out.count`.
     public func fillWords(from start: Int, into out: UnsafeMutableBufferPointer<UInt64>) {
         var w = start

@@ -15,13 +15,7 @@ extension Dataset {
         guard held >= 1, held < count else {
             throw .invalidOption("test-fraction", "\(testFraction) of \(count) examples leaves an empty training or test set")
         }
-        var perm = Array(0..<count)
-        let stream = RandomStream(seed: seed, kind: .split)
-        var t = 0
-        for i in stride(from: count - 1, to: 0, by: -1) {
-            perm.swapAt(i, RandomStream.integer(word: stream.word(t), below: i + 1))
-            t += 1
-        }
+        let perm = RandomStream(seed: seed, kind: .split).permutation(count: count)
         let testIdx = perm[0..<held].sorted()
         let trainIdx = perm[held...].sorted()
         return (subset(trainIdx, name: name + ":train"), subset(testIdx, name: name + ":test"))

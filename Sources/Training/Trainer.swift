@@ -70,15 +70,7 @@ public struct Trainer: Sendable {
     /// The example order of `epoch` (1-based): a Fisher–Yates shuffle of
     /// 0..<n from stream `(seed, shuffle, index: epoch)`.
     public static func order(count n: Int, seed: UInt64, epoch: Int) -> [Int] {
-        var perm = Array(0..<n)
-        let stream = RandomStream(seed: seed, kind: .shuffle, index: epoch)
-        var t = 0
-        for i in stride(from: n - 1, to: 0, by: -1) {
-            let j = RandomStream.integer(word: stream.word(t), below: i + 1)
-            perm.swapAt(i, j)
-            t += 1
-        }
-        return perm
+        RandomStream(seed: seed, kind: .shuffle, index: epoch).permutation(count: n)
     }
 
     /// Runs ``TrainingOptions/epochs`` epochs.

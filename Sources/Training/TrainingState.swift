@@ -26,6 +26,8 @@ public final class TrainingState {
     var subspaceGradient: [Float]
     let workspace: ModelWorkspace
     let threads: Int
+    /// Per-part largest exponent field of the last gradient (the finiteness check).
+    var exponents = [UInt32](repeating: 0, count: ParallelChunks.maxParts)
 
     /// - Precondition: `initialParameters.count == model.layout.count`; a
     ///   subspace map's D equals it.
@@ -94,7 +96,7 @@ public final class TrainingState {
         let lambda = options.l2
         // The largest exponent field: all ones only for NaN or ±∞. An integer
         // max reduction, so the loop vectorises (a Float sum would not).
-        var exponents = [UInt32](repeating: 0, count: ParallelChunks.maxParts)
+        for k in exponents.indices { exponents[k] = 0 }
         gradient.withUnsafeMutableBufferPointer { g in
             parameters.withUnsafeBufferPointer { t in
                 exponents.withUnsafeMutableBufferPointer { e in

@@ -140,10 +140,12 @@ struct SweepRunCommand: ParsableCommand {
                 let done = Set(journal.records.map(\.index))
                 return planned.filter { !done.contains($0.index) }
             }
-            func writeSummary() throws {
-                try summary.report(journal.records, configuration: config, planned: search ? nil : planned.count).write(to: out)
+            func writeSummary() throws -> SweepReport {
+                let report = summary.report(journal.records, configuration: config, planned: search ? nil : planned.count)
+                try report.write(to: out)
+                return report
             }
-            try writeSummary()
+            var latest = try writeSummary()
             if journal.records.count > 0 { Terminal.line("sweep: resuming; \(journal.records.count) runs already in the journal") }
             while let run = nextRuns().first {
                 let total = search ? nil : planned.count
@@ -169,11 +171,11 @@ struct SweepRunCommand: ParsableCommand {
                                          seconds: Date().timeIntervalSince(t0))
                 try journal.append(record)
                 finishedHere += 1
-                try writeSummary()
+                latest = try writeSummary()
                 Terminal.endProgress()
                 Terminal.line("run \(position)/\(total.map(String.init) ?? "?") (\(label), seed \(run.seed)): \(result.status.rawValue), final test accuracy \(String(format: "%.4f", result.finalTestAccuracy)) in \(Terminal.duration(record.seconds))")
             }
-            let est = summary.report(journal.records, configuration: config, planned: nil).estimate
+            let est = latest.estimate
             Terminal.line("sweep: \(journal.records.count) runs; baseline \(est.baselineAccuracy.map { String(format: "%.4f", $0) } ?? "n/a"), d_int90 \(est.dInt90.map(String.init) ?? "not reached"), d_int90_absolute \(est.dInt90Absolute.map(String.init) ?? "not reached") → \(out)")
         }
     }
@@ -215,9 +217,14 @@ struct SweepMergeCommand: ParsableCommand {
             }
             var journal = try SweepJournal.open(journalPath, configuration: config!)
             for r in records { try journal.append(r) }
-            let planned: Int? = config!["d"].map { $0.split(separator: ",").count * (Int(config!["seeds"] ?? "") ?? 0) + (Int(config!["seeds"] ?? "") ?? 0) }
-            try summary.report(records, configuration: config!, planned: planned).write(to: out)
-            let est = summary.report(records, configuration: config!, planned: planned).estimate
+            // A grid's plan length, from the recorded options (a search has none).
+            let planned: Int? = config!["d"].map { d in
+                SweepPlan.grid(dimensions: d.split(separator: ",").compactMap { Int($0) },
+                               seeds: Int(config!["seeds"] ?? "") ?? 0).count
+            }
+            let report = summary.report(records, configuration: config!, planned: planned)
+            try report.write(to: out)
+            let est = report.estimate
             Terminal.line("sweep merge: \(records.count) runs from \(directories.count) directories; d_int90 \(est.dInt90.map(String.init) ?? "not reached"), d_int90_absolute \(est.dInt90Absolute.map(String.init) ?? "not reached") → \(out)")
         }
     }
