@@ -32,7 +32,7 @@ release: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 
 # Unit and end-to-end tests, the check that every committed fixture is
-# exactly what its numpy/safetensors script produces, and NumPy reproducing
+# what its numpy/safetensors script produces (and still catches drift), and NumPy reproducing
 # the accuracy of freshly trained models from their model.safetensors.
 test: deps-test
 	$(SWIFT) build --build-tests
@@ -42,6 +42,7 @@ test: deps-test
 
 fixture-check:
 	python3 Tests/Fixtures/check_fixtures.py
+	python3 Tests/Fixtures/test_fixture_check.py
 
 demo: deps-demo release
 	scripts/demo.sh $(BIN)

@@ -1,22 +1,40 @@
 """Regenerates every fixture set into a temporary directory with its own
-script and checks that the committed files are exactly what the script
-writes, so no fixture can drift from the independent reference that made it.
+script and checks that the committed files are what the script writes, so no
+fixture can drift from the independent reference that made it.
 
-Run by `make test` (after the Swift tests). Exits 1 naming each differing file.
+    python3 Tests/Fixtures/check_fixtures.py [--fixtures DIR] [SET ...]
+
+Files are compared by `fixture_compare.compare_file`: structure (headers,
+names, shapes, dtypes, offsets, CSV/JSON text) exactly and floating-point
+values within a few ulps of their stored precision, because numpy's OpenBLAS
+rounds differently on other CPUs. Sets whose data no floating-point library
+computed (`exact` below: malformed files, IDX) are compared byte for byte.
+A set whose script needs a Python package that is not installed (PyTorch,
+PEFT) is skipped, and the check says so.
+
+Run by `make test` (after the Swift tests). Exits 1 naming each differing file,
+tensor or field, the element and both values. `--fixtures` points the check at
+another copy of the fixture tree (the scripts still come from this folder); the
+mutation test uses it.
 """
-import filecmp
+import argparse
+import importlib.util
 import os
 import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from fixture_compare import compare_file  # noqa: E402
+
+# name: (script, compare byte for byte, Python modules the script needs beyond make test's)
 SETS = {
-    "rank": "make_rank_fixtures.py",
-    "malformed": "make_malformed.py",
-    "projections": "make_projection_fixtures.py",
-    "idx": "make_idx_fixtures.py",
-    "training": "make_training_fixtures.py",
+    "rank": ("make_rank_fixtures.py", False, ()),
+    "malformed": ("make_malformed.py", True, ()),
+    "projections": ("make_projection_fixtures.py", False, ()),
+    "idx": ("make_idx_fixtures.py", True, ()),
+    "training": ("make_training_fixtures.py", False, ()),
 }
 
 
@@ -24,33 +42,50 @@ def committed_files(root):
     out = []
     for dirpath, _, files in os.walk(root):
         for f in files:
-            if f.endswith((".py", ".md")) or "__pycache__" in dirpath:
+            if f.endswith((".py", ".md", ".pyc")) or "__pycache__" in dirpath:
                 continue
             out.append(os.path.relpath(os.path.join(dirpath, f), root))
     return sorted(out)
 
 
-def main():
-    failures = []
-    checked = 0
-    for name, script in SETS.items():
-        src = os.path.join(HERE, name)
-        with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run([sys.executable, os.path.join(src, script), tmp], check=True,
-                           stdout=subprocess.DEVNULL)
-            want = committed_files(src)
-            got = committed_files(tmp)
-            for extra in sorted(set(want) ^ set(got)):
-                failures.append(f"{name}/{extra}: present on one side only (committed vs regenerated)")
-            for rel in sorted(set(want) & set(got)):
-                checked += 1
-                if not filecmp.cmp(os.path.join(src, rel), os.path.join(tmp, rel), shallow=False):
-                    failures.append(f"{name}/{rel}: differs from what {script} writes")
-    for f in failures:
-        print("fixture-check: " + f, file=sys.stderr)
-    print(f"fixture-check: {checked - len(failures)} passed, {len(failures)} failed")
-    sys.exit(1 if failures else 0)
+def check_set(name, fixtures_root):
+    """{file: failure lines} for every file of one fixture set (an empty list: the file agrees)."""
+    script, exact, _ = SETS[name]
+    src = os.path.join(fixtures_root, name)
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, os.path.join(HERE, name, script), tmp], check=True,
+                       stdout=subprocess.DEVNULL)
+        want, got = committed_files(src), committed_files(tmp)
+        for rel in sorted(set(want) | set(got)):
+            where = f"{name}/{rel}"
+            if rel not in got or rel not in want:
+                side = "committed only" if rel in want else "regenerated only"
+                results[where] = [f"{where}: present on one side only ({side})"]
+            else:
+                results[where] = compare_file(where, os.path.join(src, rel), os.path.join(tmp, rel), exact=exact)
+    return results
 
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--fixtures", default=HERE, help="the fixture tree to check (default: this folder)")
+    ap.add_argument("sets", nargs="*", choices=[[]] + list(SETS), help="sets to check (default: all)")
+    args = ap.parse_args()
+    passed = failed = 0
+    for name in args.sets or SETS:
+        missing = [m for m in SETS[name][2] if importlib.util.find_spec(m) is None]
+        if missing:
+            print(f"fixture-check: {name}: skipped, its script needs {', '.join(missing)} "
+                  f"(pip install -r requirements-bench.txt)")
+            continue
+        for lines in check_set(name, args.fixtures).values():
+            for line in lines:
+                print("fixture-check: " + line, file=sys.stderr)
+            failed += bool(lines)
+            passed += not lines
+    print(f"fixture-check: {passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
 
 if __name__ == "__main__":
     main()
