@@ -51,7 +51,7 @@ let package = Package(
             dependencies: ["LinearAlgebra", "Projections", "CheckpointIO"]),
         .target(
             name: "RankAnalysis",
-            dependencies: ["LinearAlgebra", "CheckpointIO"]),
+            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO"]),
         .target(
             name: "Reports",
             dependencies: ["LinearAlgebra", "CheckpointIO", "Training", "RankAnalysis"]),

@@ -65,6 +65,13 @@ public struct CheckpointError: Error, Sendable, Hashable, CustomStringConvertibl
         public static let notACheckpoint = Code("notACheckpoint")
         /// A dataset label is negative or not below the number of classes.
         public static let labelOutOfRange = Code("labelOutOfRange")
+        /// A PEFT adapter folder whose config, keys or factor shapes are malformed or inconsistent.
+        public static let invalidAdapter = Code("invalidAdapter")
+        /// A well-formed PEFT adapter whose ΔW is not s·B·A relative to the stored base
+        /// (DoRA, a weight-changing initialisation, a non-LoRA method), or a pickle file.
+        public static let unsupportedAdapter = Code("unsupportedAdapter")
+        /// A name that matches several tensors where one was expected.
+        public static let ambiguousTensor = Code("ambiguousTensor")
     }
 
     /// What went wrong.

@@ -28,6 +28,50 @@ public struct SafetensorsWriter: Sendable {
         append(name, .f32, shape, values.count, bytes)
     }
 
+    /// Adds a tensor stored as `dtype` (F64, F32, F16 or BF16), each value
+    /// rounded once from Float64 to nearest, ties to even (BF16 through a
+    /// round-to-odd Float32, so no double rounding).
+    ///
+    /// - Precondition: `dtype` is one of the four; `values.count` fills `shape`; the name is new.
+    public mutating func add(_ name: String, shape: [Int], values: [Double], as dtype: DType) {
+        switch dtype {
+        case .f64: add(name, shape: shape, float64: values)
+        case .f32: add(name, shape: shape, float32: values.map(Float.init))
+        case .f16, .bf16:
+            var bytes = [UInt8](); bytes.reserveCapacity(values.count * 2)
+            for v in values {
+                let bits = dtype == .f16 ? Float16(v).bitPattern : Self.bfloat16Bits(v)
+                withUnsafeBytes(of: bits.littleEndian) { bytes += $0 }
+            }
+            append(name, dtype, shape, values.count, bytes)
+        default: preconditionFailure("SafetensorsWriter: cannot round values to \(dtype.rawValue)")
+        }
+    }
+
+    /// Adds `tensor` with its stored bytes copied unchanged (same dtype and shape).
+    ///
+    /// - Precondition: the tensor is C-ordered little-endian (any safetensors tensor); the name is new.
+    public mutating func add(_ name: String, copying tensor: TensorDescriptor) {
+        precondition(!tensor.isFortranOrder && !tensor.isBigEndian, "SafetensorsWriter: '\(tensor.name)' is not stored C-ordered little-endian")
+        let bytes = tensor.region.withBytes(offset: tensor.byteOffset, count: tensor.byteCount) { Array($0) }
+        entries.append((name, tensor.dtype, tensor.shape, bytes))
+    }
+
+    /// The BF16 bit pattern nearest to `v` (ties to even): Float64 → Float32 rounded
+    /// to odd (exact, or the neighbour toward zero with its last bit set), then
+    /// Float32 → BF16 to nearest even, which is then a single correct rounding.
+    public static func bfloat16Bits(_ v: Double) -> UInt16 {
+        var f = Float(v)
+        if f.isFinite && Double(f) != v {
+            if abs(Double(f)) > abs(v) { f = f > 0 ? f.nextDown : f.nextUp }
+            f = Float(bitPattern: f.bitPattern | 1)
+        }
+        let bits = f.bitPattern
+        if f.isNaN { return UInt16(bits >> 16) | 0x40 }
+        let rounded = bits &+ 0x7FFF &+ ((bits >> 16) & 1)
+        return UInt16(rounded >> 16)
+    }
+
     private mutating func append(_ name: String, _ dtype: DType, _ shape: [Int], _ count: Int, _ bytes: [UInt8]) {
         precondition(shape.reduce(1, *) == count, "SafetensorsWriter: \(count) values do not fill shape \(shape) of '\(name)'")
         precondition(name != "__metadata__" && !entries.contains { $0.name == name }, "SafetensorsWriter: duplicate tensor '\(name)'")

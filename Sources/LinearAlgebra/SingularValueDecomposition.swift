@@ -16,6 +16,17 @@ public struct SingularValueDecomposition<Scalar: LinearAlgebraScalar>: Sendable 
     /// Right singular vectors as rows, k×n, row-major.
     public var vt: Matrix<Scalar>
 
+    /// A decomposition from its parts.
+    ///
+    /// - Precondition: `u.cols == singularValues.count == vt.rows`.
+    public init(u: Matrix<Scalar>, singularValues: [Scalar], vt: Matrix<Scalar>) {
+        precondition(u.cols == singularValues.count && vt.rows == singularValues.count,
+                     "SingularValueDecomposition: U has \(u.cols) columns, \(singularValues.count) values, Vᵀ \(vt.rows) rows")
+        self.u = u
+        self.singularValues = singularValues
+        self.vt = vt
+    }
+
     /// Keeps only the leading `rank` triplets (clamped to k).
     public func truncated(to rank: Int) -> SingularValueDecomposition {
         let r = max(0, min(rank, singularValues.count))

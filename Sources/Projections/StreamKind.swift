@@ -19,4 +19,7 @@ public enum StreamKind: UInt64, Sendable, CaseIterable {
     case split = 8
     /// The bootstrap replicates of a sweep's d_int90: index = replicate.
     case bootstrap = 9
+    /// The random subspaces of `compare`'s chance baseline of φ: group = tensor
+    /// index, index = 0 (left) or 1 (right) for the first subspace, 2 and 3 for the second.
+    case similarityBaseline = 10
 }

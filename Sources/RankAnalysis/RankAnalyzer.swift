@@ -2,7 +2,6 @@ import CheckpointIO
 import Dispatch
 import Foundation
 import LinearAlgebra
-import Synchronization
 
 /// Runs the effective-rank analysis of fine-tuning updates.
 ///
@@ -102,53 +101,9 @@ public enum RankAnalyzer {
 
         let pairs = pairing.matrices
         let cost = pairs.map { Double($0.rows) * Double($0.cols) * Double(max(1, min($0.rows, $0.cols))) }
-        let order = pairs.indices.sorted { cost[$0] > cost[$1] }
-        let totalCost = cost.reduce(0, +)
-        let jobs = min(options.jobs, max(1, pairs.count))
-
-        struct State: ~Copyable {
-            var next = 0
-            var done = 0
-            var costDone = 0.0
-            var results: [TensorRankResult?]
-            var error: (any Error)?
+        let results = try TensorJobs.run(costs: cost, jobs: options.jobs, names: pairs.map(\.name), progress: progress) {
+            i, workspace in try analyse(pairs[i], leadingVectors: options.leadingVectors, workspace: &workspace)
         }
-        let state = Mutex(State(results: Array(repeating: nil, count: pairs.count)))
-        let savedThreads = BLASThreads.count
-        if jobs > 1 { BLASThreads.set(1) }
-        defer { if jobs > 1 { BLASThreads.set(savedThreads) } }
-
-        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
-            var workspace: [Double] = []
-            while true {
-                let slot: Int? = state.withLock { s in
-                    guard s.error == nil, s.next < order.count else { return nil }
-                    defer { s.next += 1 }
-                    return order[s.next]
-                }
-                guard let i = slot else { return }
-                do {
-                    let r = try analyse(pairs[i], leadingVectors: options.leadingVectors, workspace: &workspace)
-                    let report: RankAnalysisProgress = state.withLock { s in
-                        s.results[i] = r
-                        s.done += 1
-                        s.costDone += cost[i]
-                        let t = elapsed()
-                        let rate = s.costDone > 0 ? t / s.costDone : 0
-                        return RankAnalysisProgress(done: s.done, total: pairs.count, lastTensor: r.tensor, elapsed: t,
-                                                    estimatedRemaining: rate * (totalCost - s.costDone))
-                    }
-                    progress?(report)
-                } catch {
-                    state.withLock { s in if s.error == nil { s.error = error } }
-                    return
-                }
-            }
-        }
-        let (results, failure): ([TensorRankResult], (any Error)?) = state.withLock { s in
-            (s.results.compactMap { $0 }, s.error)
-        }
-        if let failure { throw failure }
         let skipped = pairing.skipped
             + pairing.onlyInBase.map { SkippedTensor(tensor: $0, reason: "only in base") }
             + pairing.onlyInTuned.map { SkippedTensor(tensor: $0, reason: "only in tuned") }

@@ -56,3 +56,15 @@ internal func openBLASConfig() -> String {
     guard let c = openblas_get_config() else { return "OpenBLAS" }
     return String(cString: c)
 }
+
+extension Double {
+    /// `C ← α·A·Aᵀ + β·C` (`trans` false) or `α·Aᵀ·A + β·C` (`trans` true), column-major,
+    /// writing the upper triangle of the n×n `C` only.
+    public static func _syrkUpper(
+        trans: Bool, n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dsyrk(CblasColMajor, CblasUpper, cblasTranspose(trans), blasint(n), blasint(k),
+                    alpha, a, blasint(lda), beta, c, blasint(ldc))
+    }
+}

@@ -79,4 +79,24 @@ extension Double {
     ) -> Int {
         checkArguments("dorgqr", LAPACKE_dorgqr(LAPACK_COL_MAJOR, LAPACKInt(m), LAPACKInt(n), LAPACKInt(k), a, LAPACKInt(lda), tau))
     }
+
+    /// Every eigenvalue (ascending, into `w`) and, with `jobz` 'V', every eigenvector
+    /// (columns of `a`, overwriting it) of the symmetric column-major n×n matrix whose
+    /// upper triangle `a` holds: LAPACK's divide-and-conquer `dsyevd`.
+    public static func _syevdUpper(
+        jobz: UInt8, n: Int, a: UnsafeMutablePointer<Double>, lda: Int, w: UnsafeMutablePointer<Double>
+    ) -> Int {
+        let job = CChar(bitPattern: jobz)
+        let upper = CChar(bitPattern: UInt8(ascii: "U"))
+        var query: Double = 0
+        var iquery: LAPACKInt = 0
+        var info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, job, upper, LAPACKInt(n), a, LAPACKInt(lda), w,
+                                       &query, -1, &iquery, -1)
+        _ = checkArguments("dsyevd", info)
+        var work = [Double](repeating: 0, count: max(1, Int(query)))
+        var iwork = [LAPACKInt](repeating: 0, count: max(1, Int(iquery)))
+        info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, job, upper, LAPACKInt(n), a, LAPACKInt(lda), w,
+                                   &work, LAPACKInt(work.count), &iwork, LAPACKInt(iwork.count))
+        return checkArguments("dsyevd", info)
+    }
 }

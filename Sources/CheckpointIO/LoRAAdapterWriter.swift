@@ -1,0 +1,68 @@
+import Foundation
+import LinearAlgebra
+
+/// Writes a PEFT LoRA adapter folder that `PeftModel.from_pretrained` loads:
+/// `adapter_model.safetensors` (metadata `{"format": "pt"}`) and then
+/// `adapter_config.json` (``LoRAAdapterConfig/json``), each atomically, the
+/// config last so that a folder with a config is complete.
+///
+/// Factors are given in the out × in convention of ``LoRAModule`` (B out × r,
+/// A r × in, unscaled: the config's α and r give s) and written C-contiguous
+/// under PEFT's keys: `base_model.model.<module>.lora_A.weight` /
+/// `….lora_B.weight`, or `….lora_embedding_A` / `….lora_embedding_B` for an
+/// embedding; a convolution's A is written r × in × kh × kw and its B
+/// out × r × 1 × 1.
+public struct LoRAAdapterWriter: Sendable {
+    /// The config written beside the weights.
+    public var config: LoRAAdapterConfig
+    /// The factors' dtype (F32, BF16, F16 or F64), rounded to nearest even.
+    public let dtype: DType
+    private var weights = SafetensorsWriter(metadata: ["format": "pt"])
+
+    /// An empty adapter with `config`, factors stored as `dtype`.
+    public init(config: LoRAAdapterConfig, dtype: DType = .f32) {
+        precondition([.f32, .bf16, .f16, .f64].contains(dtype), "LoRAAdapterWriter: dtype \(dtype.rawValue) is not F32/BF16/F16/F64")
+        self.config = config
+        self.dtype = dtype
+    }
+
+    /// Adds the factors of the module at `path`.
+    ///
+    /// - Parameters:
+    ///   - b: out × r. - a: r × in (in·kh·kw for a convolution).
+    ///   - kernel: for ``LoRAModule/Kind/convolution``, the stored base kernel's
+    ///     trailing dimensions `[in, kh, kw]`; ignored otherwise.
+    /// - Precondition: `b.cols == a.rows`; the path is new.
+    public mutating func add(module path: String, kind: LoRAModule.Kind, b: Matrix<Double>, a: Matrix<Double>, kernel: [Int] = []) {
+        precondition(b.cols == a.rows, "LoRAAdapterWriter: B is \(b.rows)×\(b.cols) but A is \(a.rows)×\(a.cols) for '\(path)'")
+        let key = LoRAAdapter.keyPrefix + path
+        let r = a.rows
+        switch kind {
+        case .embedding:
+            weights.add(key + ".lora_embedding_A", shape: [r, a.cols], values: a.storage, as: dtype)
+            weights.add(key + ".lora_embedding_B", shape: [b.rows, r], values: b.storage, as: dtype)
+        case .convolution:
+            precondition(kernel.reduce(1, *) == a.cols, "LoRAAdapterWriter: kernel \(kernel) does not fit A's \(a.cols) columns for '\(path)'")
+            weights.add(key + ".lora_A.weight", shape: [r] + kernel, values: a.storage, as: dtype)
+            weights.add(key + ".lora_B.weight", shape: [b.rows, r] + Array(repeating: 1, count: kernel.count - 1), values: b.storage, as: dtype)
+        case .linear, .conv1D:
+            weights.add(key + ".lora_A.weight", shape: [r, a.cols], values: a.storage, as: dtype)
+            weights.add(key + ".lora_B.weight", shape: [b.rows, r], values: b.storage, as: dtype)
+        }
+    }
+
+    /// Writes the folder (created if missing).
+    ///
+    /// - Throws: ``CheckpointError/Code/unreadable`` naming the path when the
+    ///   folder cannot be created or a file cannot be written.
+    public func write(to folder: String) throws(CheckpointError) {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw CheckpointError(.unreadable, path: folder, "cannot create the adapter folder (\(error.localizedDescription))")
+        }
+        let join = { (n: String) in (folder as NSString).appendingPathComponent(n) }
+        try weights.write(to: join("adapter_model.safetensors"))
+        try AtomicFile.write(text: config.json, to: join("adapter_config.json"))
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// Merges a LoRA adapter into its base checkpoint: W = W₀ + ΔW_lora for every
+/// adapted tensor (ΔW in the stored layout, see ``BoundLoRAModule``), computed
+/// in Float64 and rounded once to the base tensor's dtype (F64/F32/F16/BF16, to
+/// nearest even); every other tensor is copied byte for byte. Tensor names,
+/// order and `__metadata__` are the base's.
+///
+/// Layouts: a single-file base is written to one `.safetensors` file; a sharded
+/// base (an index, or a folder of several files) is written to a folder with
+/// the same shard file names and, when the base had one,
+/// `model.safetensors.index.json` (same weight map, `total_size` recomputed).
+public enum LoRAMerger {
+    /// What a merge wrote.
+    public struct Summary: Sendable {
+        /// The files written, in order (the index last).
+        public let files: [String]
+        /// The merged tensors' names.
+        public let mergedTensors: [String]
+    }
+
+    /// Merges `modules` into `base` and writes the result to `out`.
+    ///
+    /// Every update is computed (and every factor checked for NaN/infinity)
+    /// before the first file is written; each file is written atomically.
+    ///
+    /// - Throws: ``CheckpointError/Code/notACheckpoint`` for a NumPy base;
+    ///   ``CheckpointError/Code/duplicateTensor`` when two modules adapt one
+    ///   tensor; the readers' and ``AtomicFile``'s errors.
+    public static func merge(base: Checkpoint, modules: [BoundLoRAModule], to out: String) throws -> Summary {
+        if let numpy = base.files.first(where: { $0.path.hasSuffix(".npy") || $0.path.hasSuffix(".npz") }) {
+            throw CheckpointError(.notACheckpoint, path: numpy.path, "merge writes safetensors; a NumPy base is not supported")
+        }
+        var updates: [String: [Double]] = [:]
+        for bound in modules {
+            let storedUpdate = bound.storedValues(try bound.module.update())
+            guard updates.updateValue(storedUpdate, forKey: bound.tensor) == nil else {
+                throw CheckpointError(.duplicateTensor, path: bound.module.a.path, tensor: bound.tensor,
+                                      "two adapter modules adapt the same base tensor")
+            }
+        }
+        let index = base.files.first { $0.path.hasSuffix(".index.json") }
+        let shards = base.files.filter { !$0.path.hasSuffix(".index.json") }
+        let single = index == nil && shards.count == 1
+        if !single {
+            do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+                throw CheckpointError(.unreadable, path: out, "cannot create the output folder (\(error.localizedDescription))")
+            }
+        }
+        var written: [String] = []
+        var weightMap: [(String, String)] = []
+        var totalSize = 0
+        for shard in shards {
+            let file = try SafetensorsFile(path: shard.path)
+            var writer = SafetensorsWriter(metadata: file.metadata)
+            for t in file.tensors {
+                if let delta = updates[t.name] {
+                    let w0 = try t.readDoubles()
+                    writer.add(t.name, shape: t.shape, values: zip(w0, delta).map { $0 + $1 }, as: t.dtype)
+                } else {
+                    writer.add(t.name, copying: t)
+                }
+                totalSize += t.storedByteCount
+            }
+            let name = (shard.path as NSString).lastPathComponent
+            let target = single ? out : (out as NSString).appendingPathComponent(name)
+            try writer.write(to: target)
+            written.append(target)
+            weightMap += file.tensors.map { ($0.name, name) }
+        }
+        if let index {
+            let entries = weightMap.sorted { $0.0 < $1.0 }.map { "    \(jsonString($0.0)): \(jsonString($0.1))" }
+            let text = "{\n  \"metadata\": {\n    \"total_size\": \(totalSize)\n  },\n  \"weight_map\": {\n"
+                + entries.joined(separator: ",\n") + "\n  }\n}\n"
+            let target = (out as NSString).appendingPathComponent((index.path as NSString).lastPathComponent)
+            try AtomicFile.write(text: text, to: target)
+            written.append(target)
+        }
+        return Summary(files: written, mergedTensors: updates.keys.sorted())
+    }
+}

@@ -1,0 +1,179 @@
+import CheckpointIO
+import Dispatch
+import LinearAlgebra
+import Projections
+
+/// The LoRA paper's §7 analyses (Hu et al. 2021) of an adapter's updates
+/// ΔW_lora = s·B·A against a full fine-tune's ΔW_full = W_tuned − W_base, and
+/// between two adapters (see ``LoRAModuleComparison`` and ``SubspaceSimilarity``).
+///
+/// ΔW_lora's SVD is taken from its factors without forming a dense product:
+/// B = Q_B·R_B and Aᵀ = Q_A·R_A (QR), then the SVD of the small core
+/// s·R_B·R_Aᵀ = U_c·Σ·V_cᵀ gives U = Q_B·U_c and V = Q_A·V_c. ΔW_full's is the
+/// exact thin SVD (`dgesdd`). Everything is Float64.
+public enum LoRAComparer {
+    /// What to compare.
+    public struct Options: Sendable {
+        /// Directions of ΔW_full in φ: j ≤ min(this, numerical rank of ΔW_full). Default 64.
+        public var maxFullDirections = 64
+        /// The seed of the random baseline's streams (``Projections/StreamKind/similarityBaseline``).
+        public var seed: UInt64 = 0
+        /// Modules compared at once (see ``RankAnalysisOptions/jobs``).
+        public var jobs = 1
+        public init() {}
+    }
+
+    /// Compares every module of `adapter`: with the same tensor of `tuned` when
+    /// given, and with the module of `second` that adapts the same base tensor
+    /// (modules only in one adapter get no adapter-pair rows).
+    ///
+    /// - Throws: ``CheckpointIO/CheckpointError`` (unreadable values, NaN/Inf,
+    ///   a tuned checkpoint without the tensor or with another shape),
+    ///   ``RankAnalysisError/Code/decompositionFailed``.
+    public static func run(
+        adapter: [BoundLoRAModule], tuned: Checkpoint?, second: [BoundLoRAModule]? = nil, options: Options = .init(),
+        progress: (@Sendable (RankAnalysisProgress) -> Void)? = nil
+    ) throws -> [LoRAModuleComparison] {
+        let modules = adapter.sorted { $0.tensor < $1.tensor }
+        var tunedTensors: [TensorDescriptor?] = []
+        for m in modules {
+            guard let tuned else { tunedTensors.append(nil); continue }
+            guard let t = tuned[m.tensor] else {
+                throw CheckpointError(.missingTensor, path: tuned.path, tensor: m.tensor,
+                                      "the adapter's module '\(m.module.path)' adapts it, but the tuned checkpoint lacks it")
+            }
+            guard t.shape == m.base.shape else {
+                throw CheckpointError(.invalidAdapter, path: tuned.path, tensor: m.tensor,
+                                      "shape \(t.shape) in tuned but \(m.base.shape) in base")
+            }
+            tunedTensors.append(t)
+        }
+        let tunedFor = tunedTensors
+        let partners = Dictionary((second ?? []).map { ($0.tensor, $0) }, uniquingKeysWith: { a, _ in a })
+        let costs = modules.map { Double($0.module.outFeatures) * Double($0.module.inFeatures) * Double(min($0.module.outFeatures, $0.module.inFeatures)) }
+        return try TensorJobs.run(costs: costs, jobs: options.jobs, names: modules.map(\.tensor), progress: progress) { i, _ in
+            try compare(modules[i], tuned: tunedFor[i], second: partners[modules[i].tensor], index: i, options: options)
+        }
+    }
+
+    static func compare(_ bound: BoundLoRAModule, tuned: TensorDescriptor?, second: BoundLoRAModule?, index: Int,
+                        options: Options) throws -> LoRAModuleComparison {
+        let m = bound.module
+        let fail = { (e: any Error) in
+            RankAnalysisError(.decompositionFailed, tensor: bound.tensor, paths: [m.a.path], "\(e)")
+        }
+        let lora: SingularValueDecomposition<Double>
+        do { lora = try factorSVD(m) } catch let e as CheckpointError { throw e } catch { throw fail(error) }
+        let rL = numericalRank(lora.singularValues, rows: m.outFeatures, cols: m.inFeatures)
+        let loraMetrics = metrics(lora.singularValues, rows: m.outFeatures, cols: m.inFeatures)
+        let w0 = try bound.outInMatrix(bound.base)
+        var similarities: [SubspaceSimilarity] = []
+        let uL = leadingColumns(lora.u, rL), vL = leadingColumns(lora.vt.transposed(), rL)
+        let amplificationLoRA = rL == 0 ? Double.nan
+            : try amplification(norm: loraMetrics.frobeniusNorm, u: leadingColumns(lora.u, min(m.rank, rL)),
+                                vt: leadingRows(lora.vt, min(m.rank, rL)), base: w0)
+
+        var full: (svd: SingularValueDecomposition<Double>, metrics: RankMetrics, captured: Double, optimal: Double,
+                   relError: Double, amplification: Double)? = nil
+        if let tuned {
+            var delta = try bound.outInMatrix(tuned)
+            for k in 0..<delta.storage.count { delta.storage[k] -= w0.storage[k] }
+            let svd: SingularValueDecomposition<Double>
+            do { svd = try SVD.decompose(delta) } catch { throw fail(error) }
+            let fm = metrics(svd.singularValues, rows: delta.rows, cols: delta.cols)
+            let total = fm.frobeniusNorm * fm.frobeniusNorm
+            if total > 0 {
+                let projected = try GEMM.multiply(uL, delta, transposeA: true)
+                let captured = projected.storage.reduce(0) { $0 + $1 * $1 } / total
+                let tail = svd.singularValues.dropFirst(m.rank).reduce(0) { $0 + $1 * $1 }
+                let dense = try m.update()
+                var diff = 0.0
+                for k in 0..<delta.storage.count { let d = delta.storage[k] - dense.storage[k]; diff += d * d }
+                let kFull = min(m.rank, svd.singularValues.count)
+                let amp = try amplification(norm: fm.frobeniusNorm, u: leadingColumns(svd.u, kFull),
+                                            vt: leadingRows(svd.vt, kFull), base: w0)
+                full = (svd, fm, captured, (tail / total).squareRoot(), (diff / total).squareRoot(), amp)
+                let j = min(options.maxFullDirections, numericalRank(svd.singularValues, rows: delta.rows, cols: delta.cols))
+                if rL > 0 && j > 0 {
+                    similarities.append(try SubspaceSimilarity(comparison: "lora_full", side: "left", u: uL, v: leadingColumns(svd.u, j)))
+                    similarities.append(try SubspaceSimilarity(comparison: "lora_full", side: "right", u: vL,
+                                                                v: leadingColumns(svd.vt.transposed(), j)))
+                }
+            }
+        }
+        if let second {
+            let other: SingularValueDecomposition<Double>
+            do { other = try factorSVD(second.module) } catch let e as CheckpointError { throw e } catch { throw fail(error) }
+            let r2 = numericalRank(other.singularValues, rows: m.outFeatures, cols: m.inFeatures)
+            if rL > 0 && r2 > 0 {
+                similarities.append(try SubspaceSimilarity(comparison: "lora_lora2", side: "left", u: uL, v: leadingColumns(other.u, r2)))
+                similarities.append(try SubspaceSimilarity(comparison: "lora_lora2", side: "right", u: vL,
+                                                            v: leadingColumns(other.vt.transposed(), r2)))
+                for (k, (side, d)) in [("left", m.outFeatures), ("right", m.inFeatures)].enumerated() {
+                    let a = try randomBasis(d, rL, seed: options.seed, group: index, index: k)
+                    let b = try randomBasis(d, r2, seed: options.seed, group: index, index: k + 2)
+                    similarities.append(try SubspaceSimilarity(comparison: "random", side: side, u: a, v: b))
+                }
+            }
+        }
+        return LoRAModuleComparison(
+            tensor: bound.tensor, module: m.path, kind: m.kind.rawValue, rows: m.outFeatures, cols: m.inFeatures,
+            loraRank: m.rank, loraScaling: m.scaling, loraNumericalRank: rL,
+            loraSingularValues: lora.singularValues, fullSingularValues: full?.svd.singularValues,
+            loraFrobeniusNorm: loraMetrics.frobeniusNorm, fullFrobeniusNorm: full?.metrics.frobeniusNorm,
+            loraEnergyRank90: loraMetrics.energyRank90, loraStableRank: loraMetrics.stableRank,
+            fullEnergyRank90: full?.metrics.energyRank90, fullStableRank: full?.metrics.stableRank,
+            capturedEnergy: full?.captured, optimalRankRError: full?.optimal, loraRelativeError: full?.relError,
+            amplificationFull: full?.amplification, amplificationLoRA: amplificationLoRA, similarities: similarities)
+    }
+
+    /// The thin SVD of s·B·A from the factors (see the type's documentation).
+    static func factorSVD(_ m: LoRAModule) throws -> SingularValueDecomposition<Double> {
+        let (b, a) = try m.factors()
+        let (qb, rb) = try QR.decompose(b)               // out × k₁, k₁ × r
+        let (qa, ra) = try QR.decompose(a.transposed())  // in × k₂, k₂ × r
+        let core = try GEMM.multiply(rb, ra, transposeB: true, alpha: m.scaling)  // k₁ × k₂
+        let c = try SVD.decompose(core)
+        return SingularValueDecomposition(u: try GEMM.multiply(qb, c.u), singularValues: c.singularValues,
+                                          vt: try GEMM.multiply(c.vt, qa, transposeB: true))
+    }
+
+    /// #{σ > σ₁·max(rows, cols)·2⁻⁵²}.
+    static func numericalRank(_ σ: [Double], rows: Int, cols: Int) -> Int {
+        guard let s1 = σ.first, s1 > 0 else { return 0 }
+        let cutoff = s1 * Double(max(rows, cols)) * Double.ulpOfOne
+        return σ.filter { $0 > cutoff }.count
+    }
+
+    static func metrics(_ σ: [Double], rows: Int, cols: Int) -> RankMetrics {
+        RankMetrics(singularValues: σ, rows: rows, cols: cols, epsilon: .ulpOfOne, noiseThreshold: 0, baseFrobeniusNorm: 0)
+    }
+
+    /// ‖ΔW‖_F / ‖U_rᵀ W V_r‖_F with U_r = `u` (out × r) and V_rᵀ = `vt` (r × in).
+    static func amplification(norm: Double, u: Matrix<Double>, vt: Matrix<Double>, base: Matrix<Double>) throws -> Double {
+        let wv = try GEMM.multiply(base, vt, transposeB: true)  // out × r
+        let core = try GEMM.multiply(u, wv, transposeA: true)   // r × r
+        return norm / core.frobeniusNorm
+    }
+
+    /// An orthonormal basis of a uniformly random r-dimensional subspace of ℝᵈ:
+    /// QR of a d × r standard normal matrix from the similarity-baseline stream.
+    static func randomBasis(_ d: Int, _ r: Int, seed: UInt64, group: Int, index: Int) throws -> Matrix<Double> {
+        var g = Matrix<Double>(rows: d, cols: r)
+        let stream = RandomStream(seed: seed, kind: .similarityBaseline, group: group, index: index)
+        g.storage.withUnsafeMutableBufferPointer { stream.fillNormals(from: 0, into: $0) }
+        return try QR.decompose(g).q
+    }
+
+    static func leadingColumns(_ m: Matrix<Double>, _ k: Int) -> Matrix<Double> {
+        let k = min(k, m.cols)
+        var out = Matrix<Double>(rows: m.rows, cols: k)
+        for i in 0..<m.rows { for j in 0..<k { out.storage[i * k + j] = m.storage[i * m.cols + j] } }
+        return out
+    }
+
+    static func leadingRows(_ m: Matrix<Double>, _ k: Int) -> Matrix<Double> {
+        let k = min(k, m.rows)
+        return Matrix(rows: k, cols: m.cols, storage: Array(m.storage[0..<(k * m.cols)]))
+    }
+}

@@ -1,0 +1,89 @@
+import CheckpointIO
+import Dispatch
+import LinearAlgebra
+
+/// Extracts a LoRA adapter from a full fine-tune: the truncated SVD of every
+/// ≥2-D update ΔW = tuned − base, as mergekit's `extract_lora` and kohya's
+/// `extract_lora_from_models.py` do.
+///
+/// Each ΔW is formed in Float64 and decomposed by ``LinearAlgebra/SVD/leading(_:rank:)``
+/// (Gram matrix + `dsyevd`): the kept factors reproduce ΔW's orthogonal
+/// projection onto its top-r singular subspace, so `B·A` is the best rank-r
+/// approximation and ΔW itself at full rank. Layouts follow
+/// ``CheckpointIO/LoRAModule``: embeddings (by name, ``LoRAExtractionOptions/embeddings``)
+/// and `fan_in_fan_out` weights are stored transposed, convolution kernels are
+/// out × (in·kh·kw).
+public enum LoRAExtractor {
+    /// Extracts every matrix pair of `pairing`.
+    ///
+    /// - Throws: ``CheckpointIO/CheckpointError`` for unreadable or
+    ///   non-finite values; ``RankAnalysisError/Code/decompositionFailed``;
+    ///   ``RankAnalysisError/Code/invalidOption`` for a rank rule out of range.
+    public static func run(
+        _ pairing: TensorPairing, options: LoRAExtractionOptions,
+        progress: (@Sendable (RankAnalysisProgress) -> Void)? = nil
+    ) throws -> LoRAExtractionResult {
+        switch options.rule {
+        case let .fixed(r) where r < 1: throw RankAnalysisError(.invalidOption, "--rank must be at least 1, got \(r)")
+        case let .energy(e) where !(e > 0 && e <= 1): throw RankAnalysisError(.invalidOption, "--energy must be in (0, 1], got \(e)")
+        default: break
+        }
+        guard options.minRank >= 1, options.minRank <= (options.maxRank ?? .max) else {
+            throw RankAnalysisError(.invalidOption, "--min-rank \(options.minRank) must be ≥ 1 and ≤ --max-rank \(options.maxRank.map(String.init) ?? "")")
+        }
+        let start = DispatchTime.now()
+        let pairs = pairing.matrices
+        let costs = pairs.map { Double($0.rows) * Double($0.cols) * Double(max(1, min($0.rows, $0.cols))) }
+        let embeddings = try TensorFilter(include: [options.embeddings])
+        let kinds = pairs.map { kind(of: $0.name, shape: $0.shape, embeddings: embeddings, fanInFanOut: options.fanInFanOut) }
+        let extracted: [ExtractedLoRAModule?] = try TensorJobs.run(costs: costs, jobs: options.jobs, names: pairs.map(\.name),
+                                                                   progress: progress) { i, _ in
+            try extract(pairs[i], kind: kinds[i], options: options)
+        }
+        var skipped = pairing.vectors.map { SkippedTensor(tensor: $0.name, reason: "not a matrix (\($0.shape.count)-D)") }
+        skipped += zip(pairs, extracted).compactMap { $1 == nil ? SkippedTensor(tensor: $0.name, reason: "zero update") : nil }
+        skipped += pairing.skipped
+            + pairing.onlyInBase.map { SkippedTensor(tensor: $0, reason: "only in base") }
+            + pairing.onlyInTuned.map { SkippedTensor(tensor: $0, reason: "only in tuned") }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        return LoRAExtractionResult(modules: extracted.compactMap { $0 }.sorted { $0.tensor < $1.tensor },
+                                    notExtracted: skipped.sorted { $0.tensor < $1.tensor }, seconds: seconds)
+    }
+
+    /// The layout of the tensor `name` of shape `shape`: a convolution when
+    /// ≥3-D, an embedding when `embeddings` accepts the name, else `conv1D` or
+    /// `linear` by `fanInFanOut`.
+    public static func kind(of name: String, shape: [Int], embeddings: TensorFilter, fanInFanOut: Bool) -> LoRAModule.Kind {
+        if shape.count > 2 { return .convolution }
+        if embeddings.accepts(name) { return .embedding }
+        return fanInFanOut ? .conv1D : .linear
+    }
+
+    /// One pair, or `nil` for a zero update.
+    static func extract(_ pair: TensorPair, kind: LoRAModule.Kind, options: LoRAExtractionOptions) throws -> ExtractedLoRAModule? {
+        let stored = try pair.update()  // rows × cols as stored (C order)
+        guard stored.storage.contains(where: { $0 != 0 }) else { return nil }
+        let svd: PartialSVD
+        do {
+            svd = try SVD.leading(stored) { options.rank(for: $0) }
+        } catch {
+            throw RankAnalysisError(.decompositionFailed, tensor: pair.name, paths: [pair.base.path, pair.tuned.path], "\(error)")
+        }
+        // stored = U Σ Vᵀ. In the out × in layout the update is stored (B = UΣ, A = Vᵀ),
+        // or storedᵀ = V Σ Uᵀ for the transposed layouts (B = VΣ, A = Uᵀ).
+        let (b, a): (Matrix<Double>, Matrix<Double>)
+        if kind.storesTransposed {
+            var vs = svd.vt.transposed()
+            let r = svd.rank
+            for i in 0..<vs.rows { for j in 0..<r { vs.storage[i * r + j] *= svd.leadingSingularValues[j] } }
+            (b, a) = (vs, svd.u.transposed())
+        } else {
+            (b, a) = (svd.scaledLeft, svd.vt)
+        }
+        let tail = svd.tailEnergyFraction
+        let module = pair.name.hasSuffix(".weight") ? String(pair.name.dropLast(".weight".count)) : pair.name
+        return ExtractedLoRAModule(tensor: pair.name, module: module, kind: kind, rows: b.rows, cols: a.cols,
+                                   kernel: kind == .convolution ? Array(pair.shape.dropFirst()) : [],
+                                   rank: svd.rank, retainedEnergy: 1 - tail, relativeError: tail.squareRoot(), b: b, a: a)
+    }
+}

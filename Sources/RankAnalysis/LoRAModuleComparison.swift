@@ -1,0 +1,38 @@
+/// One adapted module compared with the full fine-tune (LoRA paper §7).
+///
+/// All matrices are in the out × in layout (``CheckpointIO/LoRAModule``).
+/// `full*` fields are `nil` without a tuned checkpoint (or for a zero ΔW_full).
+public struct LoRAModuleComparison: Sendable {
+    /// The base weight's name as stored.
+    public let tensor: String
+    /// The adapter's module path.
+    public let module: String
+    /// The layout kind (`linear`, `conv1d`, `embedding`, `convolution`).
+    public let kind: String
+    /// ΔW's rows (out) and columns (in, or in·kh·kw).
+    public let rows: Int, cols: Int
+    /// The module's LoRA rank r and scaling s.
+    public let loraRank: Int, loraScaling: Double
+    /// The numerical rank of ΔW_lora = s·B·A (σ > σ₁·max(rows, cols)·2⁻⁵²).
+    public let loraNumericalRank: Int
+    /// Singular values of ΔW_lora (min(r, rows, cols) of them) and of ΔW_full.
+    public let loraSingularValues: [Double]
+    public let fullSingularValues: [Double]?
+    /// ‖ΔW‖_F.
+    public let loraFrobeniusNorm: Double
+    public let fullFrobeniusNorm: Double?
+    /// Energy rank at 90 % and stable rank (as `rank` defines them).
+    public let loraEnergyRank90: Int, loraStableRank: Double
+    public let fullEnergyRank90: Int?, fullStableRank: Double?
+    /// ‖U_Lᵀ ΔW_full‖²_F / ‖ΔW_full‖²_F, U_L the left singular vectors of ΔW_lora (its numerical rank of them).
+    public let capturedEnergy: Double?
+    /// √(Σ_{i>r} σᵢ(ΔW_full)²) / ‖ΔW_full‖_F: the best any rank-r update could do (Eckart–Young).
+    public let optimalRankRError: Double?
+    /// ‖ΔW_full − ΔW_lora‖_F / ‖ΔW_full‖_F.
+    public let loraRelativeError: Double?
+    /// ‖ΔW_X‖_F / ‖U_rᵀ W_base V_r‖_F, U_r and V_r the top-r singular vectors of ΔW_X (§7.3).
+    public let amplificationFull: Double?
+    public let amplificationLoRA: Double?
+    /// φ grids: lora_full (left, right) with a tuned checkpoint; lora_lora2 and random with a second adapter.
+    public let similarities: [SubspaceSimilarity]
+}

@@ -1,0 +1,138 @@
+import CheckpointIO
+import Foundation
+import RankAnalysis
+
+/// The files of `compare`, for pandas and notebooks.
+///
+/// - `compare_summary.csv`: one row per adapted module, ``summaryColumns``
+///   (the `full_*`, captured, error and `amplification_full` cells are empty
+///   without a tuned checkpoint). Definitions: ``RankAnalysis/LoRAModuleComparison``.
+/// - `subspace_similarity.csv`: `tensor,side,i,j,phi,comparison,phi_random_expected`, long
+///   format, i and j from 1: φ(i, j) of ``RankAnalysis/SubspaceSimilarity``;
+///   `comparison` is `lora_full`, `lora_lora2` or `random`; `phi_random_expected`
+///   = max(i, j)/d, what independent random subspaces give on average.
+/// - `compare_summary.json`: the rows with both spectra, the adapter's config,
+///   how each module found its base tensor, and the ``RunProvenance``.
+///
+/// Each file is written atomically, `compare_summary.csv` last.
+public struct LoRAComparisonReport: Sendable {
+    /// The columns of `compare_summary.csv`.
+    public static let summaryColumns = [
+        "tensor", "lora_rank", "lora_scaling", "full_energy_rank_90", "lora_energy_rank_90", "full_stable_rank",
+        "lora_stable_rank", "captured_energy", "optimal_rank_r_error", "lora_rel_error", "amplification_full",
+        "amplification_lora", "module", "layer_kind", "rows", "cols", "lora_numerical_rank", "lora_fro_norm", "full_fro_norm",
+    ]
+    /// The columns of `subspace_similarity.csv`.
+    public static let similarityColumns = ["tensor", "side", "i", "j", "phi", "comparison", "phi_random_expected"]
+
+    public let comparisons: [LoRAModuleComparison]
+    public let adapter: LoRAAdapter
+    public let matchNotes: [String: String]
+    public let provenance: RunProvenance
+
+    public init(comparisons: [LoRAModuleComparison], adapter: LoRAAdapter, matchNotes: [String: String], provenance: RunProvenance) {
+        self.comparisons = comparisons
+        self.adapter = adapter
+        self.matchNotes = matchNotes
+        self.provenance = provenance
+    }
+
+    private static func optional(_ x: Double?) -> CSVTable.Field { x.map { .real($0) } ?? .text("") }
+    private static func optional(_ x: Int?) -> CSVTable.Field { x.map { .integer($0) } ?? .text("") }
+
+    /// `compare_summary.csv`.
+    public var summaryCSV: String {
+        var t = CSVTable(columns: Self.summaryColumns)
+        for c in comparisons {
+            t.append([.text(c.tensor), .integer(c.loraRank), .real(c.loraScaling), Self.optional(c.fullEnergyRank90),
+                      .integer(c.loraEnergyRank90), Self.optional(c.fullStableRank), .real(c.loraStableRank),
+                      Self.optional(c.capturedEnergy), Self.optional(c.optimalRankRError), Self.optional(c.loraRelativeError),
+                      Self.optional(c.amplificationFull), .real(c.amplificationLoRA ?? .nan), .text(c.module), .text(c.kind),
+                      .integer(c.rows), .integer(c.cols), .integer(c.loraNumericalRank), .real(c.loraFrobeniusNorm),
+                      Self.optional(c.fullFrobeniusNorm)])
+        }
+        return t.text
+    }
+
+    /// `subspace_similarity.csv`.
+    public var similarityCSV: String {
+        var t = CSVTable(columns: Self.similarityColumns)
+        for c in comparisons {
+            for s in c.similarities {
+                for i in 0..<s.phi.rows {
+                    for j in 0..<s.phi.cols {
+                        t.append([.text(c.tensor), .text(s.side), .integer(i + 1), .integer(j + 1),
+                                  .real(s.phi[i, j]), .text(s.comparison), .real(s.expectedRandom(i: i + 1, j: j + 1))])
+                    }
+                }
+            }
+        }
+        return t.text
+    }
+
+    private struct Row: Encodable {
+        let c: LoRAModuleComparison
+        let note: String?
+        func encode(to encoder: any Encoder) throws {
+            var k = encoder.container(keyedBy: DynamicKey.self)
+            try k.encode(c.tensor, forKey: "tensor")
+            try k.encode(c.module, forKey: "module")
+            try k.encode(c.kind, forKey: "layer_kind")
+            try k.encode(c.rows, forKey: "rows")
+            try k.encode(c.cols, forKey: "cols")
+            try k.encode(c.loraRank, forKey: "lora_rank")
+            try k.encode(c.loraScaling, forKey: "lora_scaling")
+            try k.encode(c.loraNumericalRank, forKey: "lora_numerical_rank")
+            try k.encode(c.loraEnergyRank90, forKey: "lora_energy_rank_90")
+            try k.encode(c.loraStableRank, forKey: "lora_stable_rank")
+            try k.encode(c.loraFrobeniusNorm, forKey: "lora_fro_norm")
+            try k.encode(c.amplificationLoRA, forKey: "amplification_lora")
+            try k.encode(c.loraSingularValues, forKey: "lora_singular_values")
+            try k.encodeIfPresent(c.fullEnergyRank90, forKey: "full_energy_rank_90")
+            try k.encodeIfPresent(c.fullStableRank, forKey: "full_stable_rank")
+            try k.encodeIfPresent(c.fullFrobeniusNorm, forKey: "full_fro_norm")
+            try k.encodeIfPresent(c.capturedEnergy, forKey: "captured_energy")
+            try k.encodeIfPresent(c.optimalRankRError, forKey: "optimal_rank_r_error")
+            try k.encodeIfPresent(c.loraRelativeError, forKey: "lora_rel_error")
+            try k.encodeIfPresent(c.amplificationFull, forKey: "amplification_full")
+            try k.encodeIfPresent(c.fullSingularValues, forKey: "full_singular_values")
+            try k.encodeIfPresent(note, forKey: "base_tensor_match")
+        }
+    }
+
+    private struct AdapterInfo: Encodable {
+        let path: String, r: Int, loraAlpha: Double, useRSLoRA: Bool, fanInFanOut: Bool
+        let baseModelNameOrPath: String?, modulesToSave: [String], otherTensors: [String]
+        enum CodingKeys: String, CodingKey {
+            case path, r
+            case loraAlpha = "lora_alpha", useRSLoRA = "use_rslora", fanInFanOut = "fan_in_fan_out"
+            case baseModelNameOrPath = "base_model_name_or_path", modulesToSave = "modules_to_save", otherTensors = "other_tensors"
+        }
+    }
+
+    private struct Document: Encodable {
+        let provenance: RunProvenance
+        let adapter: AdapterInfo
+        let modules: [Row]
+    }
+
+    /// `compare_summary.json`.
+    public func json() throws -> String {
+        let c = adapter.config
+        return try JSONReport.encode(Document(
+            provenance: provenance,
+            adapter: AdapterInfo(path: adapter.path, r: c.rank, loraAlpha: c.alpha, useRSLoRA: c.useRSLoRA, fanInFanOut: c.fanInFanOut,
+                                 baseModelNameOrPath: c.baseModelNameOrPath, modulesToSave: c.modulesToSave,
+                                 otherTensors: adapter.otherTensors),
+            modules: comparisons.map { Row(c: $0, note: matchNotes[$0.tensor]) }))
+    }
+
+    /// Writes the files into `directory` (created if missing), `compare_summary.csv` last.
+    public func write(to directory: String) throws {
+        try ReportDirectory.create(directory)
+        let path = { (name: String) in (directory as NSString).appendingPathComponent(name) }
+        try AtomicFile.write(text: similarityCSV, to: path("subspace_similarity.csv"))
+        try AtomicFile.write(text: try json(), to: path("compare_summary.json"))
+        try AtomicFile.write(text: summaryCSV, to: path("compare_summary.csv"))
+    }
+}

@@ -1,0 +1,112 @@
+import CheckpointIO
+import Foundation
+import RankAnalysis
+
+/// The output folder of `extract-lora`: a PEFT LoRA adapter and its tables.
+///
+/// - `adapter_model.safetensors`, `adapter_config.json`: the adapter
+///   (``CheckpointIO/LoRAAdapterWriter``), α = r per module so that s = 1; `r`
+///   is the most common rank and `rank_pattern`/`alpha_pattern` name every
+///   module whose rank differs, by its regex-escaped path.
+/// - `extraction.csv`: `tensor,rank,retained_energy,rel_error,module,layer_kind,rows,cols`,
+///   one row per extracted tensor (``extractionColumns``).
+/// - `extraction.json`: the rows, the tensors not extracted with reasons, and the ``RunProvenance``.
+///
+/// The adapter is written first and `extraction.csv` last, each file atomically.
+public struct LoRAExtractionReport: Sendable {
+    /// The columns of `extraction.csv`.
+    public static let extractionColumns = ["tensor", "rank", "retained_energy", "rel_error", "module", "layer_kind", "rows", "cols"]
+
+    public let result: LoRAExtractionResult
+    public let provenance: RunProvenance
+    /// The factors' dtype in the adapter.
+    public let dtype: DType
+    /// Recorded as `base_model_name_or_path`.
+    public let baseModel: String?
+
+    public init(result: LoRAExtractionResult, provenance: RunProvenance, dtype: DType, baseModel: String?) {
+        self.result = result
+        self.provenance = provenance
+        self.dtype = dtype
+        self.baseModel = baseModel
+    }
+
+    /// The adapter config: r = the most common rank (ties: the smallest), α = r.
+    public var config: LoRAAdapterConfig {
+        let counts = Dictionary(result.modules.map { ($0.rank, 1) }, uniquingKeysWith: +)
+        let r = counts.max { ($0.value, -$0.key) < ($1.value, -$1.key) }?.key ?? 1
+        var c = LoRAAdapterConfig(rank: r, alpha: Double(r))
+        c.targetModules = .names(result.modules.map(\.module))
+        c.fanInFanOut = result.modules.contains { $0.kind == .conv1D }
+        c.baseModelNameOrPath = baseModel
+        for m in result.modules where m.rank != r {
+            let key = Self.regexEscaped(m.module)
+            c.rankPattern.append((key, m.rank))
+            c.alphaPattern.append((key, Double(m.rank)))
+        }
+        return c
+    }
+
+    /// `text` with the characters Python's `re` treats specially escaped.
+    public static func regexEscaped(_ text: String) -> String {
+        var out = ""
+        for ch in text {
+            if "\\.^$*+?{}[]|()".contains(ch) { out.append("\\") }
+            out.append(ch)
+        }
+        return out
+    }
+
+    /// `extraction.csv`.
+    public var extractionCSV: String {
+        var t = CSVTable(columns: Self.extractionColumns)
+        for m in result.modules {
+            t.append([.text(m.tensor), .integer(m.rank), .real(m.retainedEnergy), .real(m.relativeError),
+                      .text(m.module), .text(m.kind.rawValue), .integer(m.rows), .integer(m.cols)])
+        }
+        return t.text
+    }
+
+    private struct Row: Encodable {
+        let tensor: String, module: String, layerKind: String, rows: Int, cols: Int, rank: Int
+        let retainedEnergy: Double, relError: Double
+        enum CodingKeys: String, CodingKey {
+            case tensor, module, rows, cols, rank
+            case layerKind = "layer_kind", retainedEnergy = "retained_energy", relError = "rel_error"
+        }
+    }
+
+    private struct Document: Encodable {
+        let provenance: RunProvenance
+        let dtype: String
+        let modules: [Row]
+        let notExtracted: [SkippedTensor]
+        enum CodingKeys: String, CodingKey {
+            case provenance, dtype, modules
+            case notExtracted = "not_extracted"
+        }
+    }
+
+    /// `extraction.json`.
+    public func json() throws -> String {
+        try JSONReport.encode(Document(
+            provenance: provenance, dtype: dtype.rawValue,
+            modules: result.modules.map {
+                Row(tensor: $0.tensor, module: $0.module, layerKind: $0.kind.rawValue, rows: $0.rows, cols: $0.cols,
+                    rank: $0.rank, retainedEnergy: $0.retainedEnergy, relError: $0.relativeError)
+            },
+            notExtracted: result.notExtracted))
+    }
+
+    /// Writes the adapter and the tables into `directory` (created if missing).
+    public func write(to directory: String) throws {
+        try ReportDirectory.create(directory)
+        var writer = LoRAAdapterWriter(config: config, dtype: dtype)
+        for m in result.modules { writer.add(module: m.module, kind: m.kind, b: m.b, a: m.a, kernel: m.kernel) }
+        let json = try json()
+        try writer.write(to: directory)
+        let path = { (name: String) in (directory as NSString).appendingPathComponent(name) }
+        try AtomicFile.write(text: json, to: path("extraction.json"))
+        try AtomicFile.write(text: extractionCSV, to: path("extraction.csv"))
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import IntrinsicDim
+
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compare a LoRA adapter's updates s·B·A with a full fine-tune's ΔW (LoRA paper §7).",
+        discussion: """
+            Every matrix is taken in the out × in layout of a PyTorch Linear. For each adapted module: the \
+            effective ranks of ΔW_lora and (with --tuned) ΔW_full = tuned − base, the energy of ΔW_full that \
+            the adapter's directions capture, the best rank-r error, the adapter's error, the amplification \
+            factors, and the subspace similarity φ(i, j) between their singular directions; with --adapter2, \
+            φ between the two adapters and a random baseline. Writes compare_summary.csv, \
+            subspace_similarity.csv and compare_summary.json into --out.
+            """)
+
+    @Option(help: ArgumentHelp("The base checkpoint the adapter was trained on.", valueName: "path"))
+    var base: String
+
+    @Option(help: ArgumentHelp("The PEFT adapter folder.", valueName: "dir"))
+    var adapter: String
+
+    @Option(help: ArgumentHelp("A full fine-tune of the same base.", valueName: "path"))
+    var tuned: String?
+
+    @Option(help: ArgumentHelp("A second adapter of the same base (another rank or seed).", valueName: "dir"))
+    var adapter2: String?
+
+    @Option(help: ArgumentHelp("The output directory (created if missing).", valueName: "dir"))
+    var out: String
+
+    @Option(name: .customLong("prefix-map"), help: ArgumentHelp("Rename module paths starting with OLD to NEW before finding base tensors (repeatable).", valueName: "OLD=NEW"))
+    var prefixMap: [String] = []
+
+    @Option(name: .customLong("max-directions"), help: ArgumentHelp("Directions of ΔW_full in φ (default 64).", valueName: "n"))
+    var maxDirections: Int = 64
+
+    @Option(help: ArgumentHelp("Seed of the random baseline.", valueName: "n"))
+    var seed: UInt64 = 0
+
+    @Option(help: ArgumentHelp("Modules compared at once (default: all cores).", valueName: "n"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        _ = try PrefixMap.parse(prefixMap)
+        guard maxDirections >= 1 else { throw ValidationError("--max-directions must be at least 1, got \(maxDirections)") }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+    }
+
+    func run() throws {
+        try reportingFailures("compare") {
+            let started = Date()
+            let map = try PrefixMap.parse(prefixMap)
+            let first = try LoRAAdapter(path: adapter)
+            let second = try adapter2.map { try LoRAAdapter(path: $0) }
+            let baseCheckpoint = try Checkpoint.open(base)
+            let tunedCheckpoint = try tuned.map { try Checkpoint.open($0) }
+            let bound = try first.bind(to: baseCheckpoint, prefixMap: map)
+            let bound2 = try second?.bind(to: baseCheckpoint, prefixMap: map)
+            for b in bound { if let note = b.matchNote { Terminal.line("compare: module '\(b.module.path)': \(note)") } }
+            var options = LoRAComparer.Options()
+            options.maxFullDirections = maxDirections
+            options.seed = seed
+            options.jobs = jobs
+            let comparisons = try LoRAComparer.run(adapter: bound, tuned: tunedCheckpoint, second: bound2, options: options) { p in
+                Terminal.progress("[\(p.done)/\(p.total)] \(p.lastTensor)  elapsed \(Terminal.duration(p.elapsed))")
+            }
+            Terminal.endProgress()
+            var inputs: [String: RunProvenance.Input] = ["base": .init(baseCheckpoint),
+                                                         "adapter": .init(path: adapter, files: [])]
+            if let tunedCheckpoint { inputs["tuned"] = .init(tunedCheckpoint) }
+            if let adapter2 { inputs["adapter2"] = .init(path: adapter2, files: []) }
+            let provenance = RunProvenance(
+                command: "compare", arguments: CommandLine.arguments, inputs: inputs,
+                options: ["prefix_map": prefixMap.joined(separator: " "), "max_directions": String(maxDirections),
+                          "seed": String(seed), "jobs": String(jobs)],
+                startedAt: started, seconds: Date().timeIntervalSince(started))
+            let notes = Dictionary(bound.compactMap { b in b.matchNote.map { (b.tensor, $0) } }, uniquingKeysWith: { a, _ in a })
+            try LoRAComparisonReport(comparisons: comparisons, adapter: first, matchNotes: notes, provenance: provenance).write(to: out)
+            Terminal.line("compare: \(comparisons.count) modules in \(Terminal.duration(Date().timeIntervalSince(started))) → \(out)")
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import IntrinsicDim
+
+struct ExtractLoRA: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "extract-lora",
+        abstract: "Extract a PEFT LoRA adapter from a full fine-tune by truncated SVD of each ΔW.",
+        discussion: """
+            For every ≥2-D tensor in both --base and --tuned, ΔW = tuned − base (float64) is factored as \
+            B = U_r·Σ_r (out × r), A = V_rᵀ (r × in) with α = r, so s = 1 and B·A is ΔW's best rank-r \
+            approximation. Writes into --out a folder PEFT loads with PeftModel.from_pretrained \
+            (adapter_model.safetensors, adapter_config.json with rank_pattern/alpha_pattern where a \
+            module's rank differs) plus extraction.csv (tensor,rank,retained_energy,rel_error,…) and \
+            extraction.json. Embedding tables (by name, --embeddings) are written as lora_embedding_A/B; \
+            convolution kernels as out × in × kh × kw factors; 1-D tensors are listed, not extracted.
+            """)
+
+    @Option(help: ArgumentHelp("The base (pre-fine-tuning) checkpoint.", valueName: "path"))
+    var base: String
+
+    @Option(help: ArgumentHelp("The fully fine-tuned checkpoint.", valueName: "path"))
+    var tuned: String
+
+    @Option(help: ArgumentHelp("The same rank r for every module (clamped to min(rows, cols)).", valueName: "r"))
+    var rank: Int?
+
+    @Option(help: ArgumentHelp("Per module, the smallest rank holding this fraction of ‖ΔW‖²_F (0 < e ≤ 1).", valueName: "e"))
+    var energy: Double?
+
+    @Option(name: .customLong("min-rank"), help: ArgumentHelp("No module below this rank.", valueName: "n"))
+    var minRank: Int = 1
+
+    @Option(name: .customLong("max-rank"), help: ArgumentHelp("No module above this rank.", valueName: "n"))
+    var maxRank: Int?
+
+    @Option(help: ArgumentHelp("The output folder (created if missing).", valueName: "dir"))
+    var out: String
+
+    @Option(help: ArgumentHelp("Extract only tensors whose name matches this regular expression (repeatable).", valueName: "regex"))
+    var include: [String] = []
+
+    @Option(help: ArgumentHelp("Skip tensors whose name matches this regular expression (repeatable).", valueName: "regex"))
+    var exclude: [String] = []
+
+    @Option(help: ArgumentHelp("Tensors that are embedding tables (regular expression searched in the name).", valueName: "regex"))
+    var embeddings: String = LoRAExtractionOptions.defaultEmbeddings
+
+    @Flag(name: .customLong("fan-in-fan-out"), help: "2-D weights are stored in × out (GPT-2's Conv1D).")
+    var fanInFanOut = false
+
+    @Option(help: ArgumentHelp("Factor dtype in the adapter: f32, bf16, f16 or f64.", valueName: "dtype"))
+    var dtype: String = "f32"
+
+    @Option(help: ArgumentHelp("Tensors processed at once (default: all cores).", valueName: "n"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    var storedDType: DType? { ["f32": .f32, "bf16": .bf16, "f16": .f16, "f64": .f64][dtype.lowercased()] }
+
+    func validate() throws {
+        guard (rank == nil) != (energy == nil) else { throw ValidationError("give exactly one of --rank and --energy") }
+        if let rank, rank < 1 { throw ValidationError("--rank must be at least 1, got \(rank)") }
+        if let energy, !(energy > 0 && energy <= 1) { throw ValidationError("--energy must be in (0, 1], got \(energy)") }
+        guard minRank >= 1 else { throw ValidationError("--min-rank must be at least 1, got \(minRank)") }
+        if let maxRank, maxRank < minRank { throw ValidationError("--max-rank \(maxRank) is below --min-rank \(minRank)") }
+        guard storedDType != nil else { throw ValidationError("--dtype must be f32, bf16, f16 or f64, got '\(dtype)'") }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+    }
+
+    func run() throws {
+        try reportingFailures("extract-lora") {
+            let started = Date()
+            let filter = try TensorFilter(include: include, exclude: exclude)
+            let baseCheckpoint = try Checkpoint.open(base)
+            let tunedCheckpoint = try Checkpoint.open(tuned)
+            let pairing = try TensorPairing(base: baseCheckpoint, tuned: tunedCheckpoint, filter: filter)
+            guard !pairing.matrices.isEmpty else {
+                throw RankCommandError("no ≥2-D tensor pairs to extract in \(base) and \(tuned) (after --include/--exclude)")
+            }
+            var options = try LoRAExtractionOptions(rule: rank.map { .fixed($0) } ?? .energy(energy!), embeddings: embeddings)
+            options.minRank = minRank
+            options.maxRank = maxRank
+            options.fanInFanOut = fanInFanOut
+            options.jobs = jobs
+            let result = try LoRAExtractor.run(pairing, options: options) { p in
+                Terminal.progress("[\(p.done)/\(p.total)] \(p.lastTensor)  elapsed \(Terminal.duration(p.elapsed))  ETA \(Terminal.duration(p.estimatedRemaining))")
+            }
+            Terminal.endProgress()
+            guard !result.modules.isEmpty else { throw RankCommandError("every update is zero: nothing to extract") }
+            for s in result.notExtracted { Terminal.warning("tensor '\(s.tensor)' not extracted: \(s.reason)") }
+            let provenance = RunProvenance(
+                command: "extract-lora", arguments: CommandLine.arguments,
+                inputs: ["base": .init(baseCheckpoint), "tuned": .init(tunedCheckpoint)],
+                options: ["rank": rank.map(String.init) ?? "", "energy": energy.map { "\($0)" } ?? "",
+                          "min_rank": String(minRank), "max_rank": maxRank.map(String.init) ?? "",
+                          "include": include.joined(separator: " "), "exclude": exclude.joined(separator: " "),
+                          "embeddings": embeddings, "fan_in_fan_out": String(fanInFanOut), "dtype": dtype, "jobs": String(jobs)],
+                startedAt: started, seconds: Date().timeIntervalSince(started))
+            try LoRAExtractionReport(result: result, provenance: provenance, dtype: storedDType!, baseModel: base).write(to: out)
+            let params = result.modules.reduce(0) { $0 + $1.rank * ($1.rows + $1.cols) }
+            Terminal.line("extract-lora: \(result.modules.count) modules, \(params) LoRA parameters in \(Terminal.duration(result.seconds)) → \(out)")
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import CheckpointIO
+import Foundation
+import XCTest
+import _TestSupport
+
+/// The PEFT adapter reader on folders PEFT 0.21.2 itself wrote
+/// (`Tests/Fixtures/peft`, see its README) and on the malformed corpus
+/// (`Tests/Fixtures/peft_malformed`).
+final class LoRAAdapterTests: XCTestCase {
+    func adapter(_ name: String) throws -> LoRAAdapter { try LoRAAdapter(path: Fixtures.path("peft/\(name)")) }
+    func module(_ a: LoRAAdapter, _ path: String) throws -> LoRAModule {
+        try XCTUnwrap(a.modules.first { $0.path == path }, "module \(path) in \(a.path)")
+    }
+
+    func testRankAndAlphaPatternsFirstMatchingKeyWins() throws {
+        // r=4, α=8, rank_pattern {"intermediate.dense": 6, "layer.0.attention.self.query": 2, "query": 3}
+        // (PEFT writes keys sorted), alpha_pattern {"value": 16}.
+        let a = try adapter("bert/lora_patterns")
+        XCTAssertEqual(a.config.rank, 4)
+        let q0 = try module(a, "encoder.layer.0.attention.self.query")
+        XCTAssertEqual(q0.rank, 2); XCTAssertEqual(q0.scaling, 8.0 / 2)
+        XCTAssertEqual(try module(a, "encoder.layer.1.attention.self.query").rank, 3)
+        let v = try module(a, "encoder.layer.0.attention.self.value")
+        XCTAssertEqual(v.rank, 4); XCTAssertEqual(v.alpha, 16); XCTAssertEqual(v.scaling, 16.0 / 4)
+        XCTAssertEqual(try module(a, "encoder.layer.1.intermediate.dense").rank, 6)
+        XCTAssertEqual(try module(a, "encoder.layer.1.attention.output.dense").rank, 4)
+        XCTAssertTrue(a.modules.allSatisfy { $0.kind == .linear })
+        // The patterns PEFT would use: a key also matches after any dotted prefix, never mid-name.
+        XCTAssertEqual(LoRAAdapterConfig.firstMatch(["query"], "bert.encoder.layer.0.attention.self.query"), "query")
+        XCTAssertNil(LoRAAdapterConfig.firstMatch(["query"], "encoder.layer.0.attention.self.xquery"))
+        XCTAssertNil(LoRAAdapterConfig.firstMatch(["layer.1"], "encoder.layer.11"))
+    }
+
+    func testRSLoRAScaling() throws {
+        let a = try adapter("bert/lora_rslora")  // r=8, α=16, use_rslora
+        XCTAssertTrue(a.config.useRSLoRA)
+        for m in a.modules { XCTAssertEqual(m.scaling, 16 / 8.0.squareRoot(), accuracy: 1e-15, m.path) }
+    }
+
+    func testLayoutKinds() throws {
+        let e = try adapter("bert/lora_embedding")
+        let word = try module(e, "embeddings.word_embeddings")
+        XCTAssertEqual(word.kind, .embedding)
+        XCTAssertEqual(word.a.shape, [4, 100]); XCTAssertEqual(word.b.shape, [32, 4])
+        XCTAssertEqual(word.expectedBaseShape, [100, 32])
+        let g = try adapter("gpt2/lora_conv1d")
+        XCTAssertTrue(g.config.fanInFanOut)
+        let attn = try module(g, "h.0.attn.c_attn")
+        XCTAssertEqual(attn.kind, .conv1D); XCTAssertEqual(attn.expectedBaseShape, [32, 96])
+        let c = try adapter("cnn/lora_conv2d")
+        let conv2 = try module(c, "conv2")
+        XCTAssertEqual(conv2.kind, .convolution); XCTAssertEqual(conv2.inFeatures, 8 * 3 * 3)
+        XCTAssertEqual(conv2.expectedBaseShape, [16, 8, 3, 3])
+        XCTAssertEqual(try module(c, "fc").kind, .linear)
+        if case let .regex(r) = try adapter("bert/lora_regex").config.targetModules {
+            XCTAssertTrue(try adapter("bert/lora_regex").config.targets("encoder.layer.1.attention.self.key"), r)
+            XCTAssertFalse(try adapter("bert/lora_regex").config.targets("encoder.layer.0.attention.self.key"), r)
+        } else {
+            XCTFail("lora_regex: target_modules should be read as a regex")
+        }
+    }
+
+    func testEveryPEFTAdapterBindsToItsBase() throws {
+        for (name, base) in [("bert/lora_patterns", "bert/base"), ("bert/lora_embedding", "bert/base"),
+                             ("gpt2/lora_conv1d", "gpt2/base"), ("cnn/lora_conv2d", "cnn/base.safetensors")] {
+            let bound = try adapter(name).bind(to: try Checkpoint.open(Fixtures.path("peft/\(base)")))
+            XCTAssertFalse(bound.isEmpty, name)
+            for b in bound { XCTAssertEqual(b.tensor, b.module.path + ".weight", name); XCTAssertNil(b.matchNote) }
+        }
+    }
+
+    func testSuffixMatchAndPrefixMap() throws {
+        // A base saved with an extra prefix: every tensor renamed "bert.<name>".
+        let dir = try Fixtures.temporaryDirectory("prefixed")
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let base = try Checkpoint.open(Fixtures.path("peft/bert/base"))
+        var w = SafetensorsWriter()
+        for t in base.tensors where t.dtype.isReadableReal { w.add("bert." + t.name, copying: t) }
+        try w.write(to: dir + "/prefixed.safetensors")
+        let prefixed = try Checkpoint.open(dir + "/prefixed.safetensors")
+        let bound = try adapter("bert/lora_qv_r2").bind(to: prefixed)
+        for b in bound {
+            XCTAssertEqual(b.tensor, "bert." + b.module.path + ".weight")
+            XCTAssertTrue(b.matchNote?.contains("suffix") ?? false)
+        }
+        let mapped = try adapter("bert/lora_qv_r2").bind(to: prefixed, prefixMap: [("encoder.", "bert.encoder.")])
+        XCTAssertTrue(mapped.allSatisfy { $0.matchNote?.contains("--prefix-map") ?? false && !$0.matchNote!.contains("suffix") })
+    }
+
+    func testMalformedCorpus() throws {
+        let expected = try XCTUnwrap(Fixtures.json("peft_malformed/expected_errors.json") as? [String: [String: Any]])
+        let base = try Checkpoint.open(Fixtures.path("peft_malformed/base.safetensors"))
+        XCTAssertFalse(try LoRAAdapter(path: Fixtures.path("peft_malformed/valid")).bind(to: base).isEmpty)
+        XCTAssertEqual(expected.count, 22)
+        for (name, spec) in expected.sorted(by: { $0.key < $1.key }) {
+            do {
+                let a = try LoRAAdapter(path: Fixtures.path("peft_malformed/\(name)"))
+                let bound = try a.bind(to: base)
+                for b in bound { _ = try b.module.update() }
+                XCTFail("\(name): accepted")
+            } catch let e as CheckpointError {
+                let text = e.description
+                XCTAssertFalse(text.contains("\n"), "\(name): one line: \(text)")
+                XCTAssertTrue(text.contains(spec["file"] as! String), "\(name): names the file: \(text)")
+                if let m = spec["module"] as? String { XCTAssertTrue(text.contains(m), "\(name): names the module: \(text)") }
+                for word in spec["mentions"] as! [String] {
+                    XCTAssertTrue(text.lowercased().contains(word), "\(name): mentions '\(word)': \(text)")
+                }
+            }
+        }
+    }
+
+    func testEmptyFolderAndMissingFolder() throws {
+        let dir = try Fixtures.temporaryDirectory("empty-adapter")
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertThrowsError(try LoRAAdapter(path: dir)) { e in
+            XCTAssertTrue("\(e)".contains("adapter_config.json") && "\(e)".contains("missing"), "\(e)")
+        }
+        XCTAssertThrowsError(try LoRAAdapter(path: dir + "/nope")) { e in XCTAssertTrue("\(e)".contains("nope"), "\(e)") }
+    }
+
+    func testWrittenConfigReadsBack() throws {
+        var c = LoRAAdapterConfig(rank: 8, alpha: 8)
+        c.targetModules = .names(["a.b", "c"])
+        c.rankPattern = [(#"a\.b"#, 2)]
+        c.alphaPattern = [(#"a\.b"#, 2)]
+        c.baseModelNameOrPath = "some/base"
+        let dir = try Fixtures.temporaryDirectory("config")
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        try c.json.write(toFile: dir + "/adapter_config.json", atomically: true, encoding: .utf8)
+        let back = try LoRAAdapterConfig(path: dir + "/adapter_config.json")
+        XCTAssertEqual(back.rank(for: "x.a.b"), 2); XCTAssertEqual(back.rank(for: "x.ab"), 8)
+        XCTAssertEqual(back.scaling(for: "a.b"), 1); XCTAssertEqual(back.scaling(for: "c"), 1)
+        XCTAssertEqual(back.targetModules, .names(["a.b", "c"]))
+        XCTAssertEqual(back.baseModelNameOrPath, "some/base")
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(c.json.utf8)) as? [String: Any])
+        XCTAssertEqual(json["peft_type"] as? String, "LORA")
+        XCTAssertEqual(json["inference_mode"] as? Bool, true)
+    }
+
+    func testBFloat16RoundingIsSingleAndToNearestEven() {
+        // 1 + 2⁻⁸ is a tie between 1 and 1 + 2⁻⁷: even → 1.0 (0x3F80).
+        XCTAssertEqual(SafetensorsWriter.bfloat16Bits(1 + 0x1p-8), 0x3F80)
+        // 1 + 2⁻⁸ + 2⁻³⁰ is just above the tie; rounding via Float32 first would make it a tie and round down.
+        XCTAssertEqual(SafetensorsWriter.bfloat16Bits(1 + 0x1p-8 + 0x1p-30), 0x3F81)
+        XCTAssertEqual(SafetensorsWriter.bfloat16Bits(1 + 3 * 0x1p-8), 0x3F82)  // tie → even
+        XCTAssertEqual(SafetensorsWriter.bfloat16Bits(-2.0), 0xC000)
+        XCTAssertEqual(SafetensorsWriter.bfloat16Bits(1e40), 0x7F80)  // overflow → +inf
+    }
+}

@@ -1,0 +1,261 @@
+"""Checks that Hugging Face PEFT itself loads the LoRA adapters `intrinsic-dim
+extract-lora` writes, and that PEFT's merge_and_unload() agrees with our `merge`.
+
+    python3 Tests/Scripts/check_peft_reads_ours.py [BIN]    (default .build/debug/intrinsic-dim)
+
+On the PEFT fixtures (Tests/Fixtures/peft, see its README.md), in a temporary folder:
+  1. BERT, rank 3: `BIN extract-lora` → adapter folder; PEFT's
+     PeftModel.from_pretrained(BertModel.from_pretrained(bert/base), adapter) must load
+     every adapter tensor (word/position/token-type embeddings as PEFT Embedding LoRA,
+     token_type_embeddings at rank 2 through rank_pattern); `BIN merge` must equal
+     PEFT's merge_and_unload() (max |diff| / max |PEFT| ≤ 1e-6 per tensor).
+  2. BERT, rank 32 (full rank everywhere): the same, and PEFT's merged weights equal
+     bert/tuned to 1e-5 (max |diff| / max |tuned|) on every adapted tensor.
+  3. GPT-2, rank 4, --fan-in-fan-out (Conv1D weights stored in × out): the same as 1
+     on GPT2Model.
+
+Prints one line per check and closes with `check-peft: N passed, M failed`; exits 1
+on any failure. Without torch, peft and transformers it prints a skip line and exits 0.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FIX = os.path.join(REPO, "Tests", "Fixtures", "peft")
+MERGE_TOL = 1e-6
+FULL_RANK_TOL = 1e-5
+
+try:
+    import numpy as np
+    import torch
+    import peft
+    import transformers
+    from peft import PeftModel
+    from peft.tuners.lora import Embedding as LoraEmbedding
+    from safetensors.numpy import load_file
+    from transformers import BertModel, GPT2Model
+except ImportError:
+    print("check-peft: skipped: torch, peft and transformers are not installed "
+          "(pip install -r requirements-bench.txt)")
+    sys.exit(0)
+
+import warnings  # noqa: E402
+
+warnings.filterwarnings("ignore")
+transformers.logging.set_verbosity_error()
+transformers.logging.disable_progress_bar()
+
+
+class Checks:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def record(self, ok, name, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+        print(f"check-peft: {'ok  ' if ok else 'FAIL'} {name}" + (f": {detail}" if detail else ""), flush=True)
+        return ok
+
+
+def run(checks, name, argv):
+    """Runs the CLI; records a failure (with its output) when it exits non-zero."""
+    t0 = time.time()
+    proc = subprocess.run(argv, capture_output=True, text=True)
+    detail = f"{time.time() - t0:.1f} s"
+    if proc.returncode != 0:
+        tail = (proc.stdout + proc.stderr).strip().splitlines()[-15:]
+        detail = f"exit {proc.returncode}: " + " | ".join(tail)
+    return checks.record(proc.returncode == 0, name, detail)
+
+
+def rel_max_diff(a, b):
+    """max |a − b| / max |b| in float64."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    scale = np.max(np.abs(b))
+    return float(np.max(np.abs(a - b)) / scale) if scale > 0 else float(np.max(np.abs(a - b)))
+
+
+def peft_merge(checks, label, model_class, base_dir, adapter_dir):
+    """Loads the adapter with PEFT, checks that every stored adapter tensor was loaded
+    into the model, and returns merge_and_unload()'s state dict as float64 numpy."""
+    base = model_class.from_pretrained(base_dir)
+    base.eval()
+    model = PeftModel.from_pretrained(base, adapter_dir)
+    stored = load_file(os.path.join(adapter_dir, "adapter_model.safetensors"))
+    loaded = {k: v.detach().cpu().numpy() for k, v in peft.get_peft_model_state_dict(model).items()}
+    missing = sorted(set(stored) - set(loaded))
+    extra = sorted(set(loaded) - set(stored))
+    differ = sorted(k for k in set(stored) & set(loaded) if not np.array_equal(stored[k], loaded[k]))
+    checks.record(not missing and not extra and not differ,
+                  f"{label}: PEFT loads all {len(stored)} adapter tensors",
+                  f"not loaded {missing[:5]}, expected but absent {extra[:5]}, changed {differ[:5]}"
+                  if missing or extra or differ else "")
+    lora_modules = {name: mod for name, mod in model.named_modules()
+                    if hasattr(mod, "r") and isinstance(getattr(mod, "r"), dict) and "default" in mod.r}
+    merged = model.merge_and_unload()
+    state = {k: v.detach().cpu().double().numpy() for k, v in merged.state_dict().items()}
+    return model, lora_modules, state
+
+
+def compare_merges(checks, label, ours_path, theirs):
+    if not os.path.exists(ours_path):
+        checks.record(False, f"{label}: our merge equals PEFT's merge_and_unload()", f"{ours_path} missing")
+        return
+    ours = load_file(ours_path)
+    only_ours = sorted(set(ours) - set(theirs))
+    only_theirs = sorted(set(theirs) - set(ours))
+    checks.record(not only_ours and not only_theirs, f"{label}: same tensor names as PEFT's merge",
+                  f"only ours {only_ours[:5]}, only PEFT {only_theirs[:5]}" if only_ours or only_theirs else
+                  f"{len(ours)} tensors")
+    worst, worst_name, bad = 0.0, "", []
+    for name in sorted(set(ours) & set(theirs)):
+        if ours[name].shape != theirs[name].shape:
+            bad.append(f"{name} shape {list(ours[name].shape)} vs {list(theirs[name].shape)}")
+            continue
+        d = rel_max_diff(ours[name], theirs[name])
+        if d > worst:
+            worst, worst_name = d, name
+        if d > MERGE_TOL:
+            bad.append(f"{name} {d:.2e}")
+    checks.record(not bad, f"{label}: our merge equals PEFT's merge_and_unload() "
+                           f"(max |diff| / max |PEFT| ≤ {MERGE_TOL:g})",
+                  "; ".join(bad[:5]) if bad else f"worst {worst:.2e} ({worst_name})")
+
+
+def adapted_tensors(adapter_dir):
+    """Base tensor names the adapter covers (`<module>.weight`)."""
+    names = set()
+    for key in load_file(os.path.join(adapter_dir, "adapter_model.safetensors")):
+        module = key[len("base_model.model."):] if key.startswith("base_model.model.") else key
+        for suffix in (".lora_A.weight", ".lora_B.weight", ".lora_embedding_A", ".lora_embedding_B"):
+            if module.endswith(suffix):
+                names.add(module[: -len(suffix)].replace(".default", "") + ".weight")
+    return names
+
+
+def check_embedding_layout(checks, label, adapter_dir, lora_modules, embeddings):
+    """Embedding tables must be PEFT Embedding LoRA (lora_embedding_A r×num, lora_embedding_B dim×r)."""
+    stored = load_file(os.path.join(adapter_dir, "adapter_model.safetensors"))
+    problems, absent = [], []
+    for module, (num, dim, rank, required) in embeddings.items():
+        a = stored.get(f"base_model.model.{module}.lora_embedding_A")
+        b = stored.get(f"base_model.model.{module}.lora_embedding_B")
+        if a is None or b is None:
+            if required or any(k.startswith(f"base_model.model.{module}.") for k in stored):
+                problems.append(f"{module}: no lora_embedding_A/B")
+            else:
+                absent.append(module)
+            continue
+        if list(a.shape) != [rank, num] or list(b.shape) != [dim, rank]:
+            problems.append(f"{module}: A {list(a.shape)}, B {list(b.shape)}; want A {[rank, num]}, B {[dim, rank]}")
+        mod = lora_modules.get(f"base_model.model.{module}")
+        if not isinstance(mod, LoraEmbedding):
+            problems.append(f"{module}: PEFT made {type(mod).__name__}, not lora.Embedding")
+        elif mod.r["default"] != rank:
+            problems.append(f"{module}: PEFT's r is {mod.r['default']}, want {rank}")
+    checks.record(not problems, f"{label}: embedding tables in PEFT's embedding layout",
+                  "; ".join(problems) if problems else
+                  ", ".join(f"{m} r={e[2]}" for m, e in embeddings.items() if m not in absent)
+                  + (f" (not extracted: {', '.join(absent)})" if absent else ""))
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPO, ".build/debug/intrinsic-dim"))
+    torch.set_num_threads(1)
+    checks = Checks()
+    print(f"check-peft: torch {torch.__version__}, peft {peft.__version__}, transformers {transformers.__version__}")
+    if not os.path.exists(binary):
+        checks.record(False, "binary exists", binary)
+    else:
+        # An unknown subcommand followed by --help prints the top-level help and exits 0,
+        # so look for the subcommand's own options.
+        proc = subprocess.run([binary, "extract-lora", "--help"], capture_output=True, text=True)
+        ok = proc.returncode == 0 and all(opt in proc.stdout for opt in ("extract-lora", "--tuned", "--rank"))
+        checks.record(ok, f"{os.path.basename(binary)} has an extract-lora subcommand",
+                      "" if ok else " | ".join((proc.stderr + proc.stdout).strip().splitlines()[:3]))
+    if checks.failed:
+        print(f"check-peft: {checks.passed} passed, {checks.failed} failed")
+        return 1
+
+    bert_base, bert_tuned = os.path.join(FIX, "bert", "base"), os.path.join(FIX, "bert", "tuned")
+    gpt2_base, gpt2_tuned = os.path.join(FIX, "gpt2", "base"), os.path.join(FIX, "gpt2", "tuned")
+    with tempfile.TemporaryDirectory(prefix="check-peft-") as tmp:
+        cases = [
+            # label, model class, base, tuned, rank, extra flags,
+            # embeddings {module: (num, dim, rank, must be extracted)}
+            ("bert rank 3", BertModel, bert_base, bert_tuned, 3, [],
+             {"embeddings.word_embeddings": (100, 32, 3, True), "embeddings.position_embeddings": (32, 32, 3, True),
+              "embeddings.token_type_embeddings": (2, 32, 2, True)}),
+            ("bert rank 32", BertModel, bert_base, bert_tuned, 32, [],
+             {"embeddings.word_embeddings": (100, 32, 32, True), "embeddings.position_embeddings": (32, 32, 32, True),
+              "embeddings.token_type_embeddings": (2, 32, 2, True)}),
+            ("gpt2 rank 4 fan-in-fan-out", GPT2Model, gpt2_base, gpt2_tuned, 4, ["--fan-in-fan-out"],
+             {"wte": (100, 32, 4, False), "wpe": (32, 32, 4, False)}),
+        ]
+        for label, model_class, base_dir, tuned_dir, rank, flags, embeddings in cases:
+            t0 = time.time()
+            slug = label.replace(" ", "_")
+            adapter = os.path.join(tmp, slug)
+            merged_path = os.path.join(tmp, slug + "_merged.safetensors")
+            if not run(checks, f"{label}: extract-lora",
+                       [binary, "extract-lora", "--base", base_dir, "--tuned", tuned_dir,
+                        "--rank", str(rank), *flags, "--out", adapter]):
+                continue
+            files = [f for f in ("adapter_config.json", "adapter_model.safetensors", "extraction.csv")
+                     if not os.path.exists(os.path.join(adapter, f))]
+            checks.record(not files, f"{label}: adapter folder has adapter_config.json, "
+                                     f"adapter_model.safetensors, extraction.csv",
+                          f"missing {files}" if files else "")
+            if "adapter_config.json" in files or "adapter_model.safetensors" in files:
+                continue
+            with open(os.path.join(adapter, "adapter_config.json")) as f:
+                cfg = json.load(f)
+            if "--fan-in-fan-out" in flags:
+                checks.record(cfg.get("fan_in_fan_out") is True, f"{label}: adapter_config.json has fan_in_fan_out true",
+                              f"fan_in_fan_out = {cfg.get('fan_in_fan_out')!r}")
+            run(checks, f"{label}: merge",
+                [binary, "merge", "--base", base_dir, "--adapter", adapter, "--out", merged_path])
+            try:
+                _, lora_modules, theirs = peft_merge(checks, label, model_class, base_dir, adapter)
+            except Exception as exc:  # PEFT refused the folder
+                checks.record(False, f"{label}: PEFT loads the adapter", f"{type(exc).__name__}: {exc}")
+                continue
+            check_embedding_layout(checks, label, adapter, lora_modules, embeddings)
+            compare_merges(checks, label, merged_path, theirs)
+            if rank >= 32:
+                tuned = load_file(os.path.join(tuned_dir, "model.safetensors"))
+                covered = adapted_tensors(adapter)
+                two_d = {k for k, v in tuned.items() if v.ndim == 2}
+                bad, worst = [], 0.0
+                for name in sorted(covered):
+                    d = rel_max_diff(theirs[name], tuned[name])
+                    worst = max(worst, d)
+                    if d > FULL_RANK_TOL:
+                        bad.append(f"{name} {d:.2e}")
+                uncovered = sorted(two_d - covered)
+                checks.record(not bad and not uncovered,
+                              f"{label}: PEFT's merge equals tuned on every 2-D tensor "
+                              f"(max |diff| / max |tuned| ≤ {FULL_RANK_TOL:g})",
+                              "; ".join(bad[:5] + [f"not adapted: {uncovered[:5]}"] * bool(uncovered))
+                              if bad or uncovered else f"{len(covered)} tensors, worst {worst:.2e}")
+            print(f"check-peft: {label} took {time.time() - t0:.1f} s", flush=True)
+
+    print(f"check-peft: {checks.passed} passed, {checks.failed} failed")
+    return 1 if checks.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
