@@ -32,13 +32,17 @@ release: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 
 # Unit and end-to-end tests, the check that every committed fixture is
-# what its numpy/safetensors script produces (and still catches drift), and NumPy reproducing
-# the accuracy of freshly trained models from their model.safetensors.
+# what its numpy/safetensors script produces (and still catches drift), NumPy reproducing
+# the accuracy of freshly trained models from their model.safetensors, extract-lora/compare
+# against rank's spectra on the real MiniLM pair, and PEFT loading our adapters (skipped,
+# saying so, where torch/peft/transformers are not installed).
 test: deps-test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory fixture-check
 	python3 Tests/Scripts/check_trained_models.py .build/debug/intrinsic-dim
+	python3 Tests/Scripts/check_real_pair.py .build/debug/intrinsic-dim
+	python3 Tests/Scripts/check_peft_reads_ours.py .build/debug/intrinsic-dim
 
 fixture-check:
 	python3 Tests/Fixtures/check_fixtures.py

@@ -1,0 +1,250 @@
+import CheckpointIO
+import Foundation
+import XCTest
+import _TestSupport
+
+/// `merge`, `compare` and `extract-lora` end to end, against PEFT's own
+/// `merge_and_unload()` weights (`Tests/Fixtures/peft`), the numpy reference of
+/// `Tests/Fixtures/peft_expected`, and analytic round trips.
+final class LoRACommandTests: XCTestCase {
+    /// (adapter, base) of every adapter PEFT wrote.
+    static let adapters = [
+        ("bert/lora_patterns", "bert/base"), ("bert/lora_rslora", "bert/base"), ("bert/lora_embedding", "bert/base"),
+        ("bert/lora_qv_r8", "bert/base"), ("bert/lora_qv_r2", "bert/base"), ("bert/lora_regex", "bert/base"),
+        ("gpt2/lora_conv1d", "gpt2/base"), ("cnn/lora_conv2d", "cnn/base.safetensors"),
+    ]
+    static func tuned(for base: String) -> String { base.replacingOccurrences(of: "base", with: "tuned") }
+    static func peft(_ p: String) -> String { Fixtures.path("peft/" + p) }
+
+    private func scratch(_ label: String) throws -> String {
+        let dir = try Fixtures.temporaryDirectory(label)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        return dir
+    }
+
+    private func run(_ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> CommandRunner.Output {
+        let o = try CommandRunner.run(args)
+        XCTAssertEqual(o.status, 0, "\(args.joined(separator: " ")):\n\(o.stderr)", file: file, line: line)
+        return o
+    }
+
+    /// max|a − b| / max|b| over two equally long value lists.
+    private func relativeMaxDifference(_ a: [Double], _ b: [Double]) -> Double {
+        let scale = b.map(abs).max() ?? 0
+        let diff = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+        return scale > 0 ? diff / scale : diff
+    }
+
+    private func frobenius(_ a: [Double], minus b: [Double]) -> Double {
+        zip(a, b).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+    }
+
+    // MARK: - merge
+
+    func testMergeEqualsPEFTMergeAndUnload() throws {
+        let dir = try scratch("merge")
+        for (name, base) in Self.adapters {
+            let out = dir + "/" + name.replacingOccurrences(of: "/", with: "_") + ".safetensors"
+            try run(["merge", "--base", Self.peft(base), "--adapter", Self.peft(name), "--out", out])
+            let ours = try SafetensorsFile(path: out)
+            let baseFile = try Checkpoint.open(Self.peft(base))
+            let order = try SafetensorsFile(path: baseFile.files.last!.path).tensors.map(\.name)
+            XCTAssertEqual(ours.tensors.map(\.name), order, "\(name): names and order of the base")
+            let reference = try Checkpoint.open(Self.peft(name + "_merged.safetensors"))
+            let adapted = Set(try LoRAAdapter(path: Self.peft(name)).modules.map { $0.path + ".weight" })
+            XCTAssertFalse(adapted.isEmpty)
+            for t in reference.tensors {
+                let mine = try XCTUnwrap(ours.tensors.first { $0.name == t.name }, "\(name): \(t.name)")
+                XCTAssertEqual(mine.dtype, t.dtype, "\(name) \(t.name)")
+                let d = relativeMaxDifference(try mine.readDoubles(), try t.readDoubles())
+                XCTAssertLessThanOrEqual(d, 1e-6, "\(name) \(t.name): max|ours − PEFT|/max|PEFT| = \(d)")
+                if !adapted.contains(t.name) {
+                    XCTAssertEqual(try mine.readDoubles(), try baseFile[t.name]!.readDoubles(), "\(name) \(t.name): copied")
+                }
+            }
+        }
+    }
+
+    // MARK: - compare
+
+    func testCompareMatchesNumPyOnEveryPEFTAdapter() throws {
+        let expected = try Fixtures.csv("peft_expected/expected_compare.csv")
+        let phiExpected = try Fixtures.csv("peft_expected/expected_similarity.csv").filter { $0["adapter2"] == "" }
+        let dir = try scratch("compare")
+        let columns = ["lora_scaling", "full_stable_rank", "lora_stable_rank", "captured_energy", "optimal_rank_r_error",
+                       "lora_rel_error", "amplification_full", "amplification_lora"]
+        var rowsChecked = 0, phiChecked = 0
+        for (name, base) in Self.adapters {
+            let out = dir + "/" + name.replacingOccurrences(of: "/", with: "_")
+            try run(["compare", "--base", Self.peft(base), "--adapter", Self.peft(name), "--tuned", Self.peft(Self.tuned(for: base)),
+                     "--out", out, "--jobs", "2"])
+            let rows = try Fixtures.parseCSV(String(contentsOfFile: out + "/compare_summary.csv", encoding: .utf8))
+            let want = expected.filter { $0["adapter"] == name }
+            XCTAssertEqual(rows.map { $0["tensor"]! }, want.map { $0["tensor"]! }.sorted(), name)
+            for w in want {
+                let r = try XCTUnwrap(rows.first { $0["tensor"] == w["tensor"] }, "\(name) \(w["tensor"]!)")
+                for c in ["lora_rank", "full_energy_rank_90", "lora_energy_rank_90"] { XCTAssertEqual(r[c], w[c], "\(name) \(w["tensor"]!) \(c)") }
+                for c in columns { assertClose(Double(r[c]!)!, Double(w[c]!)!, rtol: 1e-6, "\(name) \(w["tensor"]!) \(c)") }
+                rowsChecked += 1
+            }
+            let phi = try Fixtures.parseCSV(String(contentsOfFile: out + "/subspace_similarity.csv", encoding: .utf8))
+            var ours: [String: Double] = [:]
+            for p in phi where p["comparison"] == "lora_full" {
+                ours["\(p["tensor"]!) \(p["side"]!) \(p["i"]!) \(p["j"]!)"] = Double(p["phi"]!)!
+                let (i, j) = (Double(p["i"]!)!, Double(p["j"]!)!)
+                let d = Double(p["side"] == "left" ? r(rows, p["tensor"]!, "rows") : r(rows, p["tensor"]!, "cols"))
+                XCTAssertEqual(Double(p["phi_random_expected"]!)!, max(i, j) / d, accuracy: 1e-15)
+            }
+            let wantPhi = phiExpected.filter { $0["adapter"] == name }
+            XCTAssertEqual(ours.count, wantPhi.count, "\(name): φ grid size")
+            for w in wantPhi {
+                let key = "\(w["tensor"]!) \(w["side"]!) \(w["i"]!) \(w["j"]!)"
+                let mine = try XCTUnwrap(ours[key], "\(name): φ \(key)")
+                XCTAssertEqual(mine, Double(w["phi"]!)!, accuracy: 1e-6, "\(name): φ \(key)")
+                phiChecked += 1
+            }
+        }
+        XCTAssertEqual(rowsChecked, expected.count)
+        XCTAssertGreaterThan(phiChecked, 1000)
+    }
+
+    private func r(_ rows: [[String: String]], _ tensor: String, _ column: String) -> Int {
+        Int(rows.first { $0["tensor"] == tensor }![column]!)!
+    }
+
+    func testCompareTwoAdaptersAndRandomBaseline() throws {
+        let out = try scratch("compare2") + "/out"
+        try run(["compare", "--base", Self.peft("bert/base"), "--adapter", Self.peft("bert/lora_qv_r8"),
+                 "--adapter2", Self.peft("bert/lora_qv_r2"), "--out", out])
+        let summary = try Fixtures.parseCSV(String(contentsOfFile: out + "/compare_summary.csv", encoding: .utf8))
+        XCTAssertEqual(summary.count, 4)
+        for row in summary {  // without --tuned the full_* cells are empty
+            for c in ["full_energy_rank_90", "captured_energy", "lora_rel_error", "amplification_full"] { XCTAssertEqual(row[c], "", c) }
+        }
+        let phi = try Fixtures.parseCSV(String(contentsOfFile: out + "/subspace_similarity.csv", encoding: .utf8))
+        let expected = try Fixtures.csv("peft_expected/expected_similarity.csv").filter { $0["adapter2"] == "bert/lora_qv_r2" }
+        XCTAssertEqual(expected.count, 4 * 2 * 8 * 2)
+        for w in expected {
+            let mine = try XCTUnwrap(phi.first { $0["comparison"] == "lora_lora2" && $0["tensor"] == w["tensor"]
+                && $0["side"] == w["side"] && $0["i"] == w["i"] && $0["j"] == w["j"] })
+            XCTAssertEqual(Double(mine["phi"]!)!, Double(w["phi"]!)!, accuracy: 1e-6)
+        }
+        let random = phi.filter { $0["comparison"] == "random" }
+        XCTAssertEqual(random.count, expected.count)
+        // Chance level: E φ(i, j) = max(i, j)/d. The sample mean over every cell is close to it.
+        let gap = random.map { Double($0["phi"]!)! - Double($0["phi_random_expected"]!)! }
+        XCTAssertTrue(random.allSatisfy { (0...1.0000001).contains(Double($0["phi"]!)!) })
+        XCTAssertLessThan(abs(gap.reduce(0, +) / Double(gap.count)), 0.05, "random φ is at chance level on average")
+    }
+
+    // MARK: - extract-lora
+
+    /// Extract at rank r, merge, and compare with the tuned checkpoint:
+    /// ‖T′ − T‖_F / ‖ΔW‖_F must be the Eckart–Young error √(Σ_{i>r} σᵢ²)/‖ΔW‖_F,
+    /// with σ from numpy (`rank/expected_spectra.csv`), and 0 at full rank.
+    func testExtractThenMergeGivesTheEckartYoungError() throws {
+        let spectra = try Fixtures.csv("rank/expected_spectra.csv").filter { $0["variant"] == "f64" }
+        let base = Fixtures.path("rank/f64_base.safetensors"), tuned = Fixtures.path("rank/f64_tuned.safetensors")
+        let dir = try scratch("roundtrip")
+        let b = try Checkpoint.open(base), t = try Checkpoint.open(tuned)
+        for rank in [1, 2, 5, 100] {
+            for dtype in ["f64", "f32"] {
+                let out = "\(dir)/r\(rank)-\(dtype)"
+                try run(["extract-lora", "--base", base, "--tuned", tuned, "--rank", String(rank), "--dtype", dtype, "--out", out])
+                try run(["merge", "--base", base, "--adapter", out, "--out", out + "/merged.safetensors"])
+                let merged = try Checkpoint.open(out + "/merged.safetensors")
+                let rows = try Fixtures.parseCSV(String(contentsOfFile: out + "/extraction.csv", encoding: .utf8))
+                for row in rows {
+                    let name = row["tensor"]!
+                    let σ = spectra.filter { $0["tensor"] == name }.map { Double($0["sigma"]!)! }
+                    let k = min(rank, σ.count)
+                    XCTAssertEqual(Int(row["rank"]!)!, k, name)
+                    let total = σ.reduce(0) { $0 + $1 * $1 }
+                    let eckartYoung = (σ.dropFirst(k).reduce(0) { $0 + $1 * $1 } / total).squareRoot()
+                    let tv = try t[name]!.readDoubles(), bv = try b[name]!.readDoubles()
+                    let dw = frobenius(tv, minus: bv)
+                    let err = frobenius(try merged[name]!.readDoubles(), minus: tv) / dw
+                    XCTAssertEqual(err, eckartYoung, accuracy: 1e-6, "\(name) rank \(rank) \(dtype): merged error vs Eckart–Young")
+                    XCTAssertEqual(Double(row["rel_error"]!)!, eckartYoung, accuracy: 1e-6, "\(name) rank \(rank): rel_error")
+                    XCTAssertEqual(Double(row["retained_energy"]!)!, 1 - eckartYoung * eckartYoung, accuracy: 1e-9, name)
+                }
+                XCTAssertEqual(Set(rows.map { $0["tensor"]! }),
+                               ["conv1.weight", "layers.0.exact_rank3.weight", "layers.0.geometric.weight", "layers.1.wide.weight"])
+            }
+        }
+    }
+
+    func testExtractEnergyPicksPerModuleRanksPEFTCanRead() throws {
+        let expected = try Fixtures.csv("peft_expected/expected_compare.csv")
+        let out = try scratch("energy") + "/adapter"
+        try run(["extract-lora", "--base", Self.peft("bert/base"), "--tuned", Self.peft("bert/tuned"), "--energy", "0.9", "--out", out])
+        let rows = try Fixtures.parseCSV(String(contentsOfFile: out + "/extraction.csv", encoding: .utf8))
+        // Energy ranks are those numpy found for the full fine-tune's ΔW.
+        var checked = 0
+        for w in expected where w["adapter"] == "bert/lora_patterns" {
+            let row = try XCTUnwrap(rows.first { $0["tensor"] == w["tensor"] })
+            XCTAssertEqual(row["rank"], w["full_energy_rank_90"], w["tensor"]!)
+            XCTAssertGreaterThanOrEqual(Double(row["retained_energy"]!)!, 0.9)
+            checked += 1
+        }
+        XCTAssertGreaterThan(checked, 5)
+        // Read back: every module's rank and s = 1 through rank_pattern/alpha_pattern.
+        let adapter = try LoRAAdapter(path: out)
+        XCTAssertFalse(adapter.config.rankPattern.isEmpty)
+        for row in rows {
+            let m = try XCTUnwrap(adapter.modules.first { $0.path + ".weight" == row["tensor"] })
+            XCTAssertEqual(m.rank, Int(row["rank"]!)!, m.path)
+            XCTAssertEqual(m.scaling, 1, m.path)
+        }
+        let word = try XCTUnwrap(adapter.modules.first { $0.path == "embeddings.word_embeddings" })
+        XCTAssertEqual(word.kind, .embedding)
+        XCTAssertEqual(word.a.shape, [word.rank, 100])
+        XCTAssertEqual(word.b.shape, [32, word.rank])
+        let tokenTypes = try XCTUnwrap(adapter.modules.first { $0.path == "embeddings.token_type_embeddings" })
+        XCTAssertLessThanOrEqual(tokenTypes.rank, 2, "a 2 × 32 table has rank ≤ 2")
+    }
+
+    func testExtractRankAboveTheSmallSideUsesRankPattern() throws {
+        let out = try scratch("small") + "/adapter"
+        try run(["extract-lora", "--base", Self.peft("bert/base"), "--tuned", Self.peft("bert/tuned"), "--rank", "8",
+                 "--dtype", "bf16", "--out", out])
+        let adapter = try LoRAAdapter(path: out)
+        XCTAssertEqual(adapter.config.rank, 8)
+        XCTAssertEqual(adapter.config.rank(for: "embeddings.token_type_embeddings"), 2)
+        XCTAssertEqual(adapter.config.rank(for: "encoder.layer.0.attention.self.query"), 8)
+        XCTAssertTrue(adapter.modules.allSatisfy { $0.a.dtype == .bf16 && $0.b.dtype == .bf16 })
+    }
+
+    // MARK: - Bad input
+
+    func testBadInputIsOneLineAndWritesNothing() throws {
+        let dir = try scratch("bad")
+        let cases: [([String], Int32, String)] = [
+            (["merge", "--base", Self.peft("bert/base"), "--adapter", Fixtures.path("peft_malformed/nan_in_factor"), "--out", dir + "/m.safetensors"], 1, "shape"),
+            (["merge", "--base", Fixtures.path("peft_malformed/base.safetensors"), "--adapter", Fixtures.path("peft_malformed/nan_in_factor"), "--out", dir + "/m.safetensors"], 1, "NaN"),
+            (["merge", "--base", Fixtures.path("peft_malformed/base.safetensors"), "--adapter", Fixtures.path("peft_malformed/dora_config"), "--out", dir + "/m.safetensors"], 1, "DoRA"),
+            (["compare", "--base", Fixtures.path("peft_malformed/base.safetensors"), "--adapter", Fixtures.path("peft_malformed/no_base_tensor"), "--out", dir + "/c"], 1, "encoder.layer.0.attention.self.key"),
+            (["compare", "--base", Self.peft("bert/base"), "--adapter", Self.peft("bert/lora_qv_r2"), "--tuned", Self.peft("gpt2/tuned"), "--out", dir + "/c"], 1, "tuned"),
+            (["compare", "--base", Self.peft("bert/base"), "--adapter", Fixtures.path("peft_malformed/bin_only"), "--out", dir + "/c"], 1, "adapter_model.bin"),
+            (["extract-lora", "--base", Self.peft("bert/base"), "--tuned", dir + "/missing.safetensors", "--rank", "4", "--out", dir + "/e"], 1, "missing.safetensors"),
+            (["extract-lora", "--base", Self.peft("bert/base"), "--tuned", Self.peft("gpt2/tuned"), "--rank", "4", "--out", dir + "/e"], 1, "no ≥2-D tensor pairs"),
+            (["extract-lora", "--base", Self.peft("bert/base"), "--tuned", Self.peft("bert/tuned"), "--rank", "0", "--out", dir + "/e"], 64, "--rank"),
+            (["extract-lora", "--base", Self.peft("bert/base"), "--tuned", Self.peft("bert/tuned"), "--rank", "4", "--energy", "0.9", "--out", dir + "/e"], 64, "--energy"),
+            (["extract-lora", "--base", Self.peft("bert/base"), "--tuned", Self.peft("bert/tuned"), "--energy", "1.5", "--out", dir + "/e"], 64, "--energy"),
+            (["extract-lora", "--base", Self.peft("bert/base"), "--tuned", Self.peft("bert/tuned"), "--rank", "4", "--dtype", "q8", "--out", dir + "/e"], 64, "--dtype"),
+            (["extract-lora", "--base", Self.peft("bert/base"), "--tuned", Self.peft("bert/tuned"), "--rank", "4", "--embeddings", "(", "--out", dir + "/e"], 1, "("),
+            (["merge", "--base", Self.peft("bert/base"), "--adapter", Self.peft("bert/lora_qv_r2"), "--prefix-map", "novalue", "--out", dir + "/m.safetensors"], 64, "--prefix-map"),
+        ]
+        for (args, status, mention) in cases {
+            let o = try CommandRunner.run(args)
+            XCTAssertEqual(o.status, status, "\(args.joined(separator: " ")):\n\(o.stderr)")
+            XCTAssertTrue(o.stderr.contains(mention), "\(args[0]) should mention '\(mention)':\n\(o.stderr)")
+            if status == 1 {
+                let lines = o.stderr.split(separator: "\n").filter { $0.contains("error") }
+                XCTAssertEqual(lines.count, 1, "one error line:\n\(o.stderr)")
+            }
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir)
+        XCTAssertEqual(left, [], "nothing written by failed runs: \(left)")
+    }
+}
