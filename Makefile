@@ -56,6 +56,7 @@ bench: deps-bench release
 	python3 bench/rank/run_bench.py --reps 5 --markdown-out bench-out/rank.md
 	python3 bench/projections/run_bench.py --markdown-out bench-out/projections.md
 	python3 bench/train/run_bench.py --reps 3 --markdown-out bench-out/train.md
+	python3 bench/lora/run_bench.py --reps 5 --markdown-out bench-out/lora.md
 
 clean:
 	rm -rf .build bench-out

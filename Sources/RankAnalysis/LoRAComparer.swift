@@ -86,9 +86,17 @@ public enum LoRAComparer {
                 let projected = try GEMM.multiply(uL, delta, transposeA: true)
                 let captured = projected.storage.reduce(0) { $0 + $1 * $1 } / total
                 let tail = svd.singularValues.dropFirst(m.rank).reduce(0) { $0 + $1 * $1 }
-                let dense = try m.update()
-                var diff = 0.0
-                for k in 0..<delta.storage.count { let d = delta.storage[k] - dense.storage[k]; diff += d * d }
+                // ΔW_full − s·B·A in place (ΔW_full is not needed after this), without a dense copy of s·B·A.
+                let (fb, fa) = try m.factors()
+                fb.storage.withUnsafeBufferPointer { pb in
+                    fa.storage.withUnsafeBufferPointer { pa in
+                        delta.storage.withUnsafeMutableBufferPointer { pd in
+                            GEMM.multiply(m: fb.rows, n: fa.cols, k: fb.cols, alpha: -m.scaling, pb.baseAddress!, lda: fb.cols,
+                                          pa.baseAddress!, ldb: fa.cols, beta: 1, into: pd.baseAddress!, ldc: delta.cols)
+                        }
+                    }
+                }
+                let diff = delta.storage.reduce(0) { $0 + $1 * $1 }
                 let kFull = min(m.rank, svd.singularValues.count)
                 let amp = try amplification(norm: fm.frobeniusNorm, u: leadingColumns(svd.u, kFull),
                                             vt: leadingRows(svd.vt, kFull), base: w0)

@@ -29,7 +29,7 @@ under every child's RSS).  torch uses its default thread count (all cores).
 Agreement (last ours run vs last torch-svd run): extraction.csv — same tensors, same ranks,
 |retained_energy difference| ≤ 1e-5 (the maximum is reported), rel_error consistent
 (|rel_errorₒ² − rel_errorₜ²| ≤ 1e-5); a zero update (torch lists it: retained 1, rel_error 0)
-may carry another convention in ours (noted, not failed).  Then check_adapters.py (a child with
+may carry another convention in ours, or be left out (noted, not failed).  Then check_adapters.py (a child with
 torch) rebuilds every module's s·B·A from both adapter folders and reports
 max ‖ΔW_r,ours − ΔW_r,torch‖_F / ‖ΔW_r,torch‖_F; missing modules, a shape mismatch or a
 difference above 0.5 (a layout, transposition or scaling bug, not rounding) fail.  The
@@ -181,6 +181,15 @@ def _float(s) -> float:
         return math.nan
 
 
+def not_extracted_reasons(out_dir: str) -> dict[str, str]:
+    """tensor -> reason from ours' extraction.json "not_extracted" list, when there is one."""
+    try:
+        with open(os.path.join(out_dir, "extraction.json")) as f:
+            return {e["tensor"]: e.get("reason", "") for e in json.load(f).get("not_extracted", [])}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
 def compare_extractions(ours_dir: str, ref_dir: str, zero_updates: list[str], tol: float | None) -> dict:
     """Compare ours' extraction.csv with a torch one.  TOL None: informational (no problems counted)."""
     res = {"problems": 0, "msgs": [], "tensors": 0, "max_retained": 0.0, "max_retained_tensor": None,
@@ -199,6 +208,13 @@ def compare_extractions(ours_dir: str, ref_dir: str, zero_updates: list[str], to
             res["msgs"].append(msg)
 
     only_ref, only_ours = [t for t in ref if t not in ours], [t for t in ours if t not in ref]
+    left_out = [t for t in only_ref if t in zero_updates]
+    only_ref = [t for t in only_ref if t not in zero_updates]
+    if left_out:
+        reasons = not_extracted_reasons(ours_dir)
+        res["msgs"].append("note: zero update(s) left out by ours (an equivalent convention: no module means ΔW = 0): "
+                           + ", ".join(f"{t}" + (f" (extraction.json: {reasons[t]!r})" if t in reasons else "")
+                                       for t in left_out))
     if only_ref:
         problem(f"{len(only_ref)} tensors only in torch's extraction.csv: {only_ref[:10]}")
     if only_ours:
@@ -367,7 +383,8 @@ def main(argv=None) -> int:
             agreement["problems"] += 1
             agreement["msgs"].append(f"factor check: {factors['error']}")
         else:
-            bad = factors["only_torch"] + factors["shape_mismatch"]
+            zero_modules = {z[: -len(".weight")] if z.endswith(".weight") else z for z in zero_updates}
+            bad = [m for m in factors["only_torch"] if m not in zero_modules] + factors["shape_mismatch"]
             if bad:
                 agreement["problems"] += len(bad)
                 agreement["msgs"].append(f"factor check: modules missing from ours or of another shape: {bad[:10]}")
@@ -523,7 +540,7 @@ def build_report(a, results, compare_runs, agreement, info_lowrank, factors, zer
     if notes:
         L.append("Notes:")
         L.append("")
-        L.extend(f"- {n}" for n in notes)
+        L.extend(f"- {n[len('note: '):] if n.startswith('note: ') else n}" for n in notes)
         L.append("")
 
     L.append("Per-run wall times in s (CPU user+sys in parentheses):")
