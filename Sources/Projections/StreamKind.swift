@@ -22,4 +22,6 @@ public enum StreamKind: UInt64, Sendable, CaseIterable {
     /// The random subspaces of `compare`'s chance baseline of φ: group = tensor
     /// index, index = 0 (left) or 1 (right) for the first subspace, 2 and 3 for the second.
     case similarityBaseline = 10
+    /// LoRA's initial A factors: group = target index (in the model's tensor order), words in element order.
+    case loraInitialization = 11
 }

@@ -1,6 +1,7 @@
 import CheckpointIO
 import Foundation
 import Projections
+import LinearAlgebra
 import Training
 
 /// The files of one training run in its output directory:
@@ -14,21 +15,49 @@ import Training
 ///   (`fc1.weight` out×in, `conv1.weight` out×in×kh×kw, …), so NumPy or
 ///   PyTorch reproduces the accuracy from it on `pixels / 255`;
 /// - subspace runs also: `theta_d.npy` (float32, d values) and
-///   `projection.json` (the descriptor that rebuilds P: θ_D = θ_D⁰ + P·θ_d).
+///   `projection.json` (the descriptor that rebuilds P: θ_D = θ_D⁰ + P·θ_d);
+/// - LoRA runs also: `adapter/`, a PEFT LoRA folder (F32 factors under the
+///   model's module names `fc1`, `conv1`, …, ``CheckpointIO/LoRAAdapterWriter``)
+///   that PEFT loads onto a PyTorch module with those names; `model.safetensors`
+///   is then the merged W₀ + s·B·A, and `run.json` gives `trainable_parameters`
+///   = Σ r·(in + out) over the targets.
 ///
 /// Every file is written to a temporary name and renamed.
 public struct TrainingRunReport: Sendable {
     public let specification: RunSpecification
     public let layout: ParameterLayout
     public let projection: ProjectionDescriptor?
+    /// The LoRA map of a LoRA run.
+    public let lora: LoRAMap?
     public let provenance: RunProvenance
 
     public init(specification: RunSpecification, layout: ParameterLayout, projection: ProjectionDescriptor?,
-                provenance: RunProvenance) {
+                lora: LoRAMap? = nil, provenance: RunProvenance) {
         self.specification = specification
         self.layout = layout
         self.projection = projection
+        self.lora = lora
         self.provenance = provenance
+    }
+
+    /// The PEFT adapter of a LoRA run's factors θ_lora (A then B per target, row-major).
+    public func adapter(_ theta: [Float]) -> LoRAAdapterWriter? {
+        guard let lora else { return nil }
+        var config = LoRAAdapterConfig(rank: lora.rank, alpha: lora.alpha)
+        config.useRSLoRA = lora.useRSLoRA
+        config.targetModules = .names(lora.targets.map(\.module))
+        config.initLoRAWeights = specification.lora?.initialization == .gaussian ? "gaussian" : "true"
+        config.baseModelNameOrPath = specification.initCheckpoint
+        var writer = LoRAAdapterWriter(config: config, dtype: .f32)
+        let r = lora.rank
+        for t in lora.targets {
+            let a = theta[t.loraOffset..<(t.loraOffset + r * t.cols)].map(Double.init)
+            let b = theta[(t.loraOffset + r * t.cols)..<(t.loraOffset + r * (t.cols + t.rows))].map(Double.init)
+            writer.add(module: t.module, kind: t.shape.count > 2 ? .convolution : .linear,
+                       b: Matrix(rows: t.rows, cols: r, storage: b), a: Matrix(rows: r, cols: t.cols, storage: a),
+                       kernel: Array(t.shape.dropFirst()))
+        }
+        return writer
     }
 
     /// The columns of `metrics.csv`.
@@ -55,6 +84,7 @@ public struct TrainingRunReport: Sendable {
         let mode: String
         let full_dimension: Int
         let subspace_dimension: Int
+        let trainable_parameters: Int
         let projection: ProjectionDescriptor?
         let status: RunStatus
         let divergence: String?
@@ -70,7 +100,8 @@ public struct TrainingRunReport: Sendable {
     public func json(result: TrainingResult) throws -> String {
         try JSONReport.encode(Summary(
             specification: specification, mode: specification.modeName, full_dimension: layout.count,
-            subspace_dimension: result.subspaceParameters?.count ?? layout.count, projection: projection,
+            subspace_dimension: result.subspaceParameters?.count ?? layout.count,
+            trainable_parameters: result.subspaceParameters?.count ?? layout.count, projection: projection,
             status: result.status, divergence: result.divergence, epochs_completed: result.epochs.count,
             best_test_accuracy: result.bestTestAccuracy, final_test_accuracy: result.finalTestAccuracy,
             final_test_loss: result.epochs.last?.testLoss, tensors: layout.entries, provenance: provenance))
@@ -84,6 +115,9 @@ public struct TrainingRunReport: Sendable {
         try AtomicFile.write(ModelCheckpoint.serialize(result.parameters, layout: layout,
                                                        metadata: ["format": "pt", "model": specification.model.rawValue]),
                              to: path("model.safetensors"))
+        if let theta = result.subspaceParameters, let writer = adapter(theta) {
+            try writer.write(to: path("adapter"))
+        }
         if let thetaD = result.subspaceParameters, let projection {
             try AtomicFile.write(NPYWriter.serialize(float32: thetaD, shape: [thetaD.count]), to: path("theta_d.npy"))
             try AtomicFile.write(text: try JSONReport.encode(projection), to: path("projection.json"))

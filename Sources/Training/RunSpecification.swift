@@ -55,6 +55,35 @@ public struct RunSpecification: Sendable, Hashable, Codable {
         }
     }
 
+    /// The LoRA configuration of a LoRA run.
+    public struct LoRA: Sendable, Hashable, Codable {
+        /// r.
+        public var rank: Int
+        /// α (default r, so s = 1).
+        public var alpha: Double
+        /// s = α/√r instead of α/r.
+        public var useRSLoRA: Bool = false
+        /// The adapted modules (`fc1`, `conv1`, …).
+        public var targets: [String]
+        /// How A is drawn.
+        public var initialization: LoRAMap.Initialization = .kaiming
+
+        public init(rank: Int, alpha: Double? = nil, useRSLoRA: Bool = false, targets: [String],
+                    initialization: LoRAMap.Initialization = .kaiming) {
+            self.rank = rank
+            self.alpha = alpha ?? Double(rank)
+            self.useRSLoRA = useRSLoRA
+            self.targets = targets
+            self.initialization = initialization
+        }
+
+        /// The map for a model of layout `layout`, A drawn from `seed`'s streams.
+        public func makeMap(for layout: ParameterLayout, seed: UInt64, threads: Int) throws(TrainingError) -> LoRAMap {
+            try LoRAMap(layout: layout, modules: targets, rank: rank, alpha: alpha, useRSLoRA: useRSLoRA,
+                        initialization: initialization, seed: seed, threads: threads)
+        }
+    }
+
     public var model: ModelKind
     /// `mnist`, `fashion-mnist` or the `.npz` path as given.
     public var dataset: String
@@ -64,12 +93,15 @@ public struct RunSpecification: Sendable, Hashable, Codable {
     public var testFraction: Double = 0.1
     /// `nil` for full training.
     public var subspace: Subspace?
+    /// `nil` unless this is a LoRA run.
+    public var lora: LoRA?
     /// The `--init` checkpoint (θ_D⁰), or `nil` for He-normal weights from the seed.
     public var initCheckpoint: String?
     public var options: TrainingOptions
 
     public init(model: ModelKind, dataset: String, classes: Int = 10, testFraction: Double = 0.1,
-                subspace: Subspace? = nil, initCheckpoint: String? = nil, options: TrainingOptions) {
+                subspace: Subspace? = nil, lora: LoRA? = nil, initCheckpoint: String? = nil, options: TrainingOptions) {
+        self.lora = lora
         self.model = model
         self.dataset = dataset
         self.classes = classes
@@ -79,6 +111,6 @@ public struct RunSpecification: Sendable, Hashable, Codable {
         self.options = options
     }
 
-    /// `full` or `subspace`.
-    public var modeName: String { subspace == nil ? "full" : "subspace" }
+    /// `full`, `subspace` or `lora`.
+    public var modeName: String { lora != nil ? "lora" : subspace == nil ? "full" : "subspace" }
 }

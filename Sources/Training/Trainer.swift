@@ -76,7 +76,7 @@ public struct Trainer: Sendable {
     /// Runs ``TrainingOptions/epochs`` epochs.
     ///
     /// - Parameters:
-    ///   - mode: full or subspace training.
+    ///   - mode: full, subspace or LoRA training.
     ///   - initialParameters: θ_D⁰ (D values); `nil` draws He-normal weights
     ///     from the run's seed.
     ///   - onEpoch: called after each epoch with its record; whatever it
@@ -86,7 +86,7 @@ public struct Trainer: Sendable {
         let D = model.layout.count
         let theta0 = initialParameters ?? model.initialParameters(seed: options.seed)
         precondition(theta0.count == D, "Trainer: θ_D⁰ has \(theta0.count) values, the model \(D)")
-        if case .subspace(let f) = mode, f.fullDimension != D {
+        if let f = mode.map, f.fullDimension != D {
             throw TrainingError.invalidOption("d", "the subspace map is for D = \(f.fullDimension), the model has D = \(D)")
         }
         BLASThreads.set(1)

@@ -6,7 +6,9 @@ import Projections
 ///
 /// A step on a batch: θ_D's loss gradient (batch-mean cross-entropy)
 /// plus λ·θ_D; in subspace mode pulled back to θ_d (J_fᵀ·∇θ_D, Pᵀ·∇θ_D for
-/// a projection); then one optimiser update, and θ_D = θ_D⁰ + f(θ_d).
+/// a projection); then one optimiser update, and θ_D = θ_D⁰ + f(θ_d). In
+/// LoRA mode the λ term is added to the pulled-back gradient of the factors
+/// instead (λ·θ_lora).
 /// Not thread-safe; its matrix products use `threads` threads.
 public final class TrainingState {
     public let model: any Model
@@ -20,6 +22,8 @@ public final class TrainingState {
     /// Steps taken.
     public private(set) var steps = 0
     let map: (any SubspaceMap)?
+    /// LoRA: the L2 term λ·θ goes on the trained factors, not on θ_D.
+    let l2OnTrainable: Bool
     var optimizer: Optimizer
     var offset: [Float]
     var gradient: [Float]
@@ -39,12 +43,11 @@ public final class TrainingState {
         self.options = options
         self.initialParameters = initialParameters
         parameters = initialParameters
-        if case .subspace(let f) = mode {
+        if let f = mode.map {
             precondition(f.fullDimension == D, "TrainingState: the subspace map is for D = \(f.fullDimension), the model has \(D)")
-            map = f
-        } else {
-            map = nil
         }
+        map = mode.map
+        if case .lora = mode { l2OnTrainable = true } else { l2OnTrainable = false }
         let d = map?.subspaceDimension ?? D
         subspaceParameters = map.map { $0.initialPoint.map(Float.init) } ?? []
         offset = [Float](repeating: 0, count: map == nil ? 0 : D)
@@ -93,7 +96,7 @@ public final class TrainingState {
         }
         steps += 1
         guard r.lossSum.isFinite else { return .nonFinite("training loss is \(r.lossSum)") }
-        let lambda = options.l2
+        let lambda = l2OnTrainable ? 0 : options.l2
         // The largest exponent field: all ones only for NaN or ±∞. An integer
         // max reduction, so the loop vectorises (a Float sum would not).
         for k in exponents.indices { exponents[k] = 0 }
@@ -118,6 +121,10 @@ public final class TrainingState {
                 subspaceParameters.withUnsafeBufferPointer { s in
                     subspaceGradient.withUnsafeMutableBufferPointer { f.pullback(g, at: s, into: $0) }
                 }
+            }
+            if l2OnTrainable {
+                let l2 = options.l2
+                for i in subspaceGradient.indices { subspaceGradient[i] += l2 * subspaceParameters[i] }
             }
             subspaceParameters.withUnsafeMutableBufferPointer { p in
                 subspaceGradient.withUnsafeBufferPointer { optimizer.step(p, gradient: $0, threads: threads) }

@@ -39,10 +39,15 @@ struct RunSession {
         let trainer = try Trainer(model: model, train: train, test: test, options: spec.options, threads: threads)
         var mode = TrainingMode.full
         var descriptor: ProjectionDescriptor? = nil
+        var lora: LoRAMap? = nil
         if let s = spec.subspace {
             try checkSubspace(s.d)
             mode = .subspace(try s.makeMap(for: model.layout, memoryBudget: memoryBudget, threads: threads))
             descriptor = s.descriptor(for: model.layout)
+        } else if let l = spec.lora {
+            let map = try l.makeMap(for: model.layout, seed: spec.options.seed, threads: threads)
+            mode = .lora(map)
+            lora = map
         }
         func report(_ seconds: Double) -> TrainingRunReport {
             var inputs: [String: RunProvenance.Input] = [:]
@@ -51,7 +56,8 @@ struct RunSession {
                                            options: ["threads": String(threads), "memory_budget": String(memoryBudget),
                                                      "train_examples": String(train.count), "test_examples": String(test.count)],
                                            startedAt: started, seconds: seconds)
-            return TrainingRunReport(specification: spec, layout: model.layout, projection: descriptor, provenance: provenance)
+            return TrainingRunReport(specification: spec, layout: model.layout, projection: descriptor, lora: lora,
+                                     provenance: provenance)
         }
         var records: [EpochRecord] = []
         let result = try trainer.run(mode: mode, initialParameters: initial) { record in

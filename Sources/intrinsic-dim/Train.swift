@@ -4,40 +4,71 @@ import IntrinsicDim
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a model fully or in a random subspace θ_D = θ_D⁰ + P·θ_d.",
+        abstract: "Train a model fully, in a random subspace θ_D = θ_D⁰ + P·θ_d, or with LoRA (W = W₀ + s·B·A).",
         discussion: """
             Writes into --out: metrics.csv (one row per epoch), run.json (every option, D, d, \
             projection, final accuracy, library versions), model.safetensors (θ_D under PyTorch \
             names: fc1.weight out×in, conv1.weight out×in×kh×kw, …) and, for subspace runs, \
-            theta_d.npy and projection.json. Inputs are pixels/255, flattened row-major.
+            theta_d.npy and projection.json; for LoRA runs, adapter/ (a PEFT LoRA folder under the model's \
+            module names) with model.safetensors holding the merged weights. LoRA trains only A and B \
+            (B starts at zero, A as PEFT draws it); weights, biases and untargeted layers stay at θ_D⁰ \
+            (--init, or the seed's He-normal weights), and --l2 applies to A and B. Inputs are \
+            pixels/255, flattened row-major.
             """)
 
     @OptionGroup var training: TrainingArguments
-    @Option(help: "full or subspace.") var mode: Mode = .full
+    @Option(help: "full, subspace or lora.") var mode: Mode = .full
     @Option(name: .customLong("d"), help: ArgumentHelp("Subspace dimension d (subspace mode).", valueName: "n")) var d: Int?
+    @Option(help: ArgumentHelp("LoRA rank r (lora mode).", valueName: "r")) var rank: Int?
+    @Option(help: ArgumentHelp("LoRA α (default r, so s = 1).", valueName: "a")) var alpha: Double?
+    @Flag(help: "rsLoRA: s = α/√r instead of α/r.") var rslora = false
+    @Option(help: ArgumentHelp("Comma-separated modules to adapt (default: every weight: fc1,fc2,fc3 or conv1,conv2,fc1,fc2,fc3).", valueName: "m,m,…"))
+    var targets: String?
+    @Option(name: .customLong("lora-init"), help: "A's initialisation: kaiming (PEFT's default) or gaussian.")
+    var loraInit: LoRAMap.Initialization = .kaiming
     @Option(help: "Seed of the initial weights and example order (and of P unless --projection-seed).") var seed: UInt64 = 0
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir")) var out: String
 
-    enum Mode: String, ExpressibleByArgument { case full, subspace }
+    enum Mode: String, ExpressibleByArgument { case full, subspace, lora }
 
     func validate() throws {
+        if mode != .lora {
+            guard rank == nil, alpha == nil, !rslora, targets == nil else {
+                throw ValidationError("--rank, --alpha, --rslora and --targets apply to --mode lora only")
+            }
+        }
         switch mode {
         case .full:
             guard d == nil else { throw ValidationError("--d applies to --mode subspace only") }
         case .subspace:
             guard let d else { throw ValidationError("--mode subspace needs --d") }
             guard d >= 1 else { throw ValidationError("--d must be positive, got \(d)") }
+        case .lora:
+            guard d == nil else { throw ValidationError("--d applies to --mode subspace only; --mode lora takes --rank") }
+            guard let rank else { throw ValidationError("--mode lora needs --rank") }
+            guard rank >= 1 else { throw ValidationError("--rank must be at least 1, got \(rank)") }
+            if let alpha, !(alpha > 0 && alpha.isFinite) { throw ValidationError("--alpha must be positive, got \(alpha)") }
         }
+    }
+
+    /// The LoRA configuration of a `--mode lora` run on `model`'s layout.
+    func loraSpecification(for layout: ParameterLayout) -> RunSpecification.LoRA? {
+        guard mode == .lora, let rank else { return nil }
+        let modules = targets.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) } }
+            ?? LoRAMap.weightModules(of: layout)
+        return RunSpecification.LoRA(rank: rank, alpha: alpha, useRSLoRA: rslora, targets: modules, initialization: loraInit)
     }
 
     func run() throws {
         try reportingFailures("train") {
             let session = try RunSession(training)
-            let spec = training.specification(d: mode == .subspace ? d : nil, seed: seed)
+            var spec = training.specification(d: mode == .subspace ? d : nil, seed: seed)
+            spec.lora = loraSpecification(for: session.model.layout)
             if let d = spec.subspace?.d { try session.checkSubspace(d) }
             let D = session.model.layout.count
             Terminal.line("train: \(spec.model.rawValue) on \(session.train.name) (\(session.train.count) train, \(session.test.count) test), D = \(D)" +
-                          (spec.subspace.map { ", \($0.projection.rawValue) d = \($0.d)" } ?? ", full"))
+                          (spec.subspace.map { ", \($0.projection.rawValue) d = \($0.d)" }
+                           ?? spec.lora.map { ", LoRA r = \($0.rank) on \($0.targets.joined(separator: ","))" } ?? ", full"))
             let result = try session.run(spec, command: "train", arguments: CommandLine.arguments, into: out) { r in
                 let eta = r.seconds / Double(r.epoch) * Double(spec.options.epochs - r.epoch)
                 Terminal.progress("epoch \(r.epoch)/\(spec.options.epochs)  train loss \(String(format: "%.4f", r.trainLoss))  test accuracy \(String(format: "%.4f", r.testAccuracy))  elapsed \(Terminal.duration(r.seconds))  ETA \(Terminal.duration(eta))")

@@ -75,3 +75,4 @@ struct TrainingArguments: ParsableArguments {
 
 extension ModelKind: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
+extension LoRAMap.Initialization: ExpressibleByArgument {}

@@ -253,8 +253,64 @@ def main():
                               if bad or uncovered else f"{len(covered)} tensors, worst {worst:.2e}")
             print(f"check-peft: {label} took {time.time() - t0:.1f} s", flush=True)
 
+        check_trained_lora(checks, binary, tmp)
+
     print(f"check-peft: {checks.passed} passed, {checks.failed} failed")
     return 1 if checks.failed else 0
+
+
+class FC(torch.nn.Module):
+    """The toolkit's FC network (784-200-200-10, ReLU) under its PyTorch names."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2, self.fc3 = torch.nn.Linear(784, 200), torch.nn.Linear(200, 200), torch.nn.Linear(200, 10)
+
+    def forward(self, x):
+        return self.fc3(torch.relu(self.fc2(torch.relu(self.fc1(x)))))
+
+
+def check_trained_lora(checks, binary, tmp):
+    """`train --mode lora --init BASE`: PEFT loads adapter/ onto a PyTorch FC holding the base weights, gets the
+    test accuracy run.json reports (to one example: a float32 near-tie may flip an argmax), and its
+    merge_and_unload() equals the run's model.safetensors."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from check_trained_models import idx
+    mnist = os.path.join(REPO, "data", "mnist")
+    x = idx(os.path.join(mnist, "train-images-idx3-ubyte.gz"))[:3000].reshape(3000, 784)
+    y = idx(os.path.join(mnist, "train-labels-idx1-ubyte.gz"))[:3000].astype(np.int64)
+    xt = idx(os.path.join(mnist, "t10k-images-idx3-ubyte.gz"))[:1000].reshape(1000, 784)
+    yt = idx(os.path.join(mnist, "t10k-labels-idx1-ubyte.gz"))[:1000].astype(np.int64)
+    data = os.path.join(tmp, "mnist-small.npz")
+    np.savez(data, x=x, y=y, x_test=xt, y_test=yt)
+    base, lora = os.path.join(tmp, "fc-base"), os.path.join(tmp, "fc-lora")
+    label = "trained fc LoRA r 8"
+    if not run(checks, f"{label}: train the base", [binary, "train", "--model", "fc", "--dataset", data, "--epochs", "1",
+                                                   "--out", base]):
+        return
+    if not run(checks, f"{label}: train LoRA", [binary, "train", "--model", "fc", "--dataset", data, "--epochs", "1",
+                                               "--mode", "lora", "--rank", "8", "--alpha", "16", "--lr", "0.003",
+                                               "--init", os.path.join(base, "model.safetensors"), "--out", lora]):
+        return
+    model = FC()
+    model.load_state_dict({k: torch.from_numpy(v) for k, v in load_file(os.path.join(base, "model.safetensors")).items()})
+    peft_model = PeftModel.from_pretrained(model, os.path.join(lora, "adapter"))
+    stored = load_file(os.path.join(lora, "adapter", "adapter_model.safetensors"))
+    loaded = {k: v for k, v in peft_model.state_dict().items() if "lora_" in k}
+    missing = [k for k in stored if k.replace(".weight", ".default.weight") not in loaded]
+    checks.record(not missing and len(stored) == 6, f"{label}: PEFT loaded all 6 factors of adapter/", f"missing {missing}")
+    with torch.no_grad():
+        logits = peft_model(torch.from_numpy(xt.astype(np.float32) / 255))
+    acc = float((logits.argmax(dim=1).numpy() == yt).mean())
+    with open(os.path.join(lora, "run.json")) as f:
+        reported = json.load(f)["final_test_accuracy"]
+    checks.record(abs(acc - reported) <= 1 / len(yt) + 1e-12, f"{label}: PEFT's accuracy on the test set is run.json's",
+                  f"PEFT {acc:.4f}, run.json {reported:.4f}")
+    merged = {k: v.numpy() for k, v in peft_model.merge_and_unload().state_dict().items()}
+    ours = load_file(os.path.join(lora, "model.safetensors"))
+    worst = max(rel_max_diff(ours[k], merged[k]) for k in merged)
+    checks.record(set(merged) == set(ours) and worst <= 1e-6,
+                  f"{label}: PEFT's merge_and_unload() equals the run's model.safetensors (≤ 1e-6)", f"worst {worst:.2e}")
 
 
 if __name__ == "__main__":

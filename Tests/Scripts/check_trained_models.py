@@ -79,7 +79,7 @@ def main():
         data = os.path.join(tmp, "mnist-small.npz")
         np.savez(data, x=x, y=y, x_test=xt, y_test=yt)
         runs = [("fc", ["--mode", "full"]), ("fc", ["--mode", "subspace", "--projection", "fastfood", "--d", "1000", "--lr", "0.01"]),
-                ("lenet", ["--mode", "full"])]
+                ("lenet", ["--mode", "full"]), ("lenet", ["--mode", "lora", "--rank", "4", "--lr", "0.003"])]
         for model, extra in runs:
             out = os.path.join(tmp, model + "-" + extra[1])
             subprocess.run([binary, "train", "--model", model, "--dataset", data, "--epochs", "1", "--out", out] + extra,

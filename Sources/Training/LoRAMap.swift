@@ -1,0 +1,143 @@
+import LinearAlgebra
+import Projections
+
+/// LoRA (Hu et al. 2021) as a map from the trainable factors to an offset of
+/// θ_D: for each targeted weight W₀ (out × in, a convolution's kernel as
+/// out × in·kh·kw), W = W₀ + s·B·A with A (r × in) and B (out × r), s = α/r
+/// (α/√r with rsLoRA). Everything else in θ_D (untargeted layers, biases) stays
+/// at θ_D⁰: PEFT's `bias: "none"`.
+///
+/// θ_lora holds, target after target in the model's tensor order, A then B,
+/// each row-major. B starts at zero, so training starts at exactly θ_D⁰; A is
+/// drawn as PEFT draws it, from stream `(seed, loraInitialization, group: t)`:
+/// - ``Initialization/kaiming``: PyTorch's `kaiming_uniform_(a = √5)`, i.e.
+///   U(−1/√in, 1/√in) with in = the target's fan-in (element k from uniform k);
+/// - ``Initialization/gaussian``: N(0, 1/r²) (PEFT's `init_lora_weights="gaussian"`, std 1/r).
+///
+/// The map is bilinear, so its pullback depends on the point: for a weight
+/// gradient G (out × in), ∂A = s·Bᵀ·G and ∂B = s·G·Aᵀ. Its matrix products
+/// run in fixed row blocks (``LinearAlgebra/GEMM``), so results do not depend
+/// on the thread count.
+public final class LoRAMap: SubspaceMap, @unchecked Sendable {
+    /// How A is initialised.
+    public enum Initialization: String, Sendable, Hashable, Codable, CaseIterable {
+        case kaiming, gaussian
+    }
+
+    /// One adapted weight.
+    public struct Target: Sendable, Hashable {
+        /// The weight's name in the layout (`fc1.weight`).
+        public let tensor: String
+        /// The module name (`fc1`), as PEFT names it.
+        public var module: String { String(tensor.dropLast(".weight".count)) }
+        /// The weight's shape as stored.
+        public let shape: [Int]
+        /// Its first element in θ_D.
+        public let offset: Int
+        /// out and in (in·kh·kw for a convolution).
+        public let rows: Int, cols: Int
+        /// Where its A starts in θ_lora (B follows at `loraOffset + r·cols`).
+        public let loraOffset: Int
+    }
+
+    public let targets: [Target]
+    /// r.
+    public let rank: Int
+    /// α.
+    public let alpha: Double
+    /// Whether s = α/√r (rsLoRA) instead of α/r.
+    public let useRSLoRA: Bool
+    /// s.
+    public let scaling: Float
+    public let fullDimension: Int
+    public let subspaceDimension: Int
+    public let initialPoint: [Double]
+    private let threads: Int
+
+    /// The module names of every weight (`fc1`, `conv1`, …) of `layout`: the default targets.
+    public static func weightModules(of layout: ParameterLayout) -> [String] {
+        layout.entries.filter { !$0.isBias && $0.name.hasSuffix(".weight") }.map { String($0.name.dropLast(".weight".count)) }
+    }
+
+    /// LoRA on the weights of the modules `modules` (e.g. `["fc1", "fc2"]`) of `layout`.
+    ///
+    /// - Throws: ``TrainingError/invalidOption(_:_:)`` naming `--targets` for an
+    ///   unknown or repeated module, `--rank` for r < 1 or r > min(out, in) of
+    ///   a target, `--alpha` for α ≤ 0 or not finite.
+    public init(layout: ParameterLayout, modules: [String], rank: Int, alpha: Double, useRSLoRA: Bool = false,
+                initialization: Initialization = .kaiming, seed: UInt64, threads: Int = 1) throws(TrainingError) {
+        guard !modules.isEmpty else { throw .invalidOption("targets", "names no module") }
+        guard Set(modules).count == modules.count else { throw .invalidOption("targets", "names a module twice: \(modules.joined(separator: ","))") }
+        let known = Self.weightModules(of: layout)
+        for m in modules where !known.contains(m) {
+            throw .invalidOption("targets", "unknown module '\(m)'; this model's are \(known.joined(separator: ", "))")
+        }
+        guard rank >= 1 else { throw .invalidOption("rank", "must be at least 1, got \(rank)") }
+        guard alpha.isFinite && alpha > 0 else { throw .invalidOption("alpha", "must be positive, got \(alpha)") }
+        var targets: [Target] = []
+        var next = 0
+        for entry in layout.entries where !entry.isBias && modules.contains(String(entry.name.dropLast(".weight".count))) {
+            let (rows, cols) = (entry.shape[0], entry.fanIn)
+            guard rank <= min(rows, cols) else {
+                throw .invalidOption("rank", "r = \(rank) exceeds min(out, in) = \(min(rows, cols)) of \(entry.name) (\(rows) × \(cols))")
+            }
+            targets.append(Target(tensor: entry.name, shape: entry.shape, offset: entry.offset, rows: rows, cols: cols, loraOffset: next))
+            next += rank * (rows + cols)
+        }
+        var start = [Double](repeating: 0, count: next)
+        for (t, target) in targets.enumerated() {
+            let stream = RandomStream(seed: seed, kind: .loraInitialization, group: t)
+            let n = rank * target.cols
+            switch initialization {
+            case .kaiming:
+                let bound = 1 / Double(target.cols).squareRoot()
+                for k in 0..<n { start[target.loraOffset + k] = (2 * stream.uniform(k) - 1) * bound }
+            case .gaussian:
+                start.withUnsafeMutableBufferPointer { p in
+                    stream.fillNormals(from: 0, into: UnsafeMutableBufferPointer(rebasing: p[target.loraOffset..<(target.loraOffset + n)]))
+                }
+                for k in 0..<n { start[target.loraOffset + k] /= Double(rank) }
+            }
+        }
+        self.targets = targets
+        self.rank = rank
+        self.alpha = alpha
+        self.useRSLoRA = useRSLoRA
+        scaling = Float(useRSLoRA ? alpha / Double(rank).squareRoot() : alpha / Double(rank))
+        fullDimension = layout.count
+        subspaceDimension = next
+        initialPoint = start
+        self.threads = max(1, threads)
+    }
+
+    /// Σ r·(in + out) over the targets: the trainable parameter count.
+    public var trainableParameters: Int { subspaceDimension }
+
+    public func map(_ theta: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
+        precondition(theta.count == subspaceDimension && y.count == fullDimension, "LoRAMap: wrong sizes")
+        y.update(repeating: 0)
+        let r = rank
+        for t in targets {
+            let a = theta.baseAddress! + t.loraOffset, b = a + r * t.cols
+            // W slot ← s·B·A (out × in).
+            GEMM.multiply(m: t.rows, n: t.cols, k: r, alpha: scaling, b, lda: r, a, ldb: t.cols,
+                          into: y.baseAddress! + t.offset, ldc: t.cols, threads: threads)
+        }
+    }
+
+    public func pullback(_ g: UnsafeBufferPointer<Float>, at theta: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
+        precondition(g.count == fullDimension && theta.count == subspaceDimension && out.count == subspaceDimension,
+                     "LoRAMap: wrong sizes")
+        let r = rank
+        for t in targets {
+            let a = theta.baseAddress! + t.loraOffset, b = a + r * t.cols
+            let gw = g.baseAddress! + t.offset
+            let da = out.baseAddress! + t.loraOffset, db = da + r * t.cols
+            // ∂A = s·Bᵀ·G (r × in); ∂B = s·G·Aᵀ (out × r).
+            GEMM.multiply(m: r, n: t.cols, k: t.rows, alpha: scaling, b, lda: r, transposeA: true, gw, ldb: t.cols,
+                          into: da, ldc: t.cols, threads: threads)
+            GEMM.multiply(m: t.rows, n: r, k: t.cols, alpha: scaling, gw, lda: t.cols, a, ldb: t.cols, transposeB: true,
+                          into: db, ldc: r, threads: threads)
+        }
+    }
+}
