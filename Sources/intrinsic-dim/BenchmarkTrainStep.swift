@@ -8,10 +8,11 @@ extension Benchmark {
     /// pullback, Adam, P·θ_d) on a fixed synthetic batch, timed step by step.
     struct TrainStep: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "train-step", abstract: "Time training steps of a model (full or subspace).")
+            commandName: "train-step", abstract: "Time training steps of a model (full, subspace or LoRA).")
 
         @Option(help: "fc or lenet.") var model: ModelKind = .fc
-        @Option(help: "full or subspace.") var mode: String = "full"
+        @Option(help: "full, subspace or lora.") var mode: String = "full"
+        @Option(help: "LoRA rank r on every weight (lora mode; α = r).") var rank: Int = 8
         @Option(help: "dense, sparse or fastfood (subspace mode).") var projection: ProjectionDescriptor.Kind = .fastfood
         @Option(name: .customLong("d"), help: "d (subspace mode).") var d: Int = 750
         @Option(help: "Examples per step.") var batch: Int = 128
@@ -21,7 +22,7 @@ extension Benchmark {
         @Option(help: "Memory budget for dense/sparse P.") var memoryBudget: MemorySize = MemorySize(bytes: 1 << 30)
 
         func validate() throws {
-            guard ["full", "subspace"].contains(mode) else { throw ValidationError("--mode must be full or subspace") }
+            guard ["full", "subspace", "lora"].contains(mode) else { throw ValidationError("--mode must be full, subspace or lora") }
             guard batch >= 1, steps >= 1, warmup >= 0, threads >= 1 else { throw ValidationError("sizes must be positive") }
         }
 
@@ -34,6 +35,9 @@ extension Benchmark {
                 let desc = ProjectionDescriptor(kind: projection, fullDimension: D, subspaceDimension: d, seed: 1)
                 do { try desc.validate() } catch { throw ValidationError("\(error)") }
                 trainingMode = .subspace(try desc.make(memoryBudget: memoryBudget.bytes, threads: threads))
+            } else if mode == "lora" {
+                trainingMode = .lora(try LoRAMap(layout: net.layout, modules: LoRAMap.weightModules(of: net.layout), rank: rank,
+                                                 alpha: Double(rank), seed: 1, threads: threads))
             }
             BLASThreads.set(1)
             let state = TrainingState(model: net, mode: trainingMode, initialParameters: net.initialParameters(seed: 0),
@@ -53,8 +57,14 @@ extension Benchmark {
                 }
             }
             samples.sort()
+            let trained: Int
+            switch trainingMode {
+            case .full: trained = D
+            case let .subspace(f): trained = f.subspaceDimension
+            case let .lora(f): trained = f.subspaceDimension
+            }
             Benchmark.emit(["kernel": "train-step", "implementation": "ours", "model": model.rawValue, "mode": mode,
-                            "projection": mode == "full" ? "none" : projection.rawValue, "d": mode == "full" ? D : d,
+                            "projection": mode == "subspace" ? projection.rawValue : "none", "d": trained, "rank": mode == "lora" ? rank : 0,
                             "full_dim": D, "batch": batch, "threads": threads, "steps": steps, "setup_seconds": setup,
                             "best_seconds": samples[0], "median_seconds": samples[samples.count / 2]])
         }
