@@ -5,11 +5,18 @@ import Training
 /// The summary files of a sweep, rewritten (atomically) after every run and
 /// by `sweep merge`:
 ///
-/// - `sweep.csv`: `d,seed,projection,status,best_test_accuracy,final_test_accuracy,epochs,seconds`,
+/// - `sweep.csv`: `d,seed,projection,status,best_test_accuracy,final_test_accuracy,epochs,seconds,mode,rank,trainable_parameters`,
 ///   one row per finished run in plan order; baselines have d = 0 and projection `none`;
+///   `mode` is `full`, `subspace` or `lora`; in a LoRA sweep `d` and `rank` hold r;
+///   `trainable_parameters` is D, d or Σ r·(in + out) (empty in journals that predate it);
 /// - `d_int90.json`: ``DInt90Estimate`` (threshold, baseline_accuracy,
 ///   d_int90, d_int90_absolute, per-d means, bootstrap spread) plus the
-///   sweep's configuration and how many runs are finished.
+///   sweep's configuration and how many runs are finished; `size_axis` (`d`,
+///   or `rank` for a LoRA sweep, whose estimator fields then count ranks),
+///   `r_int90` / `r_int90_absolute` (LoRA sweeps: the smallest rank whose mean
+///   accuracy reaches the threshold; null otherwise), and
+///   `trainable_parameters_at_90` / `…_absolute`: the trainable parameters at
+///   that 90 % point, so subspace and LoRA sweeps sit on one axis.
 public struct SweepReport: Sendable {
     public let records: [SweepRecord]
     public let estimate: DInt90Estimate
@@ -24,19 +31,37 @@ public struct SweepReport: Sendable {
         self.plannedRuns = plannedRuns
     }
 
-    public static let columns = ["d", "seed", "projection", "status", "best_test_accuracy", "final_test_accuracy", "epochs", "seconds"]
+    public static let columns = ["d", "seed", "projection", "status", "best_test_accuracy", "final_test_accuracy", "epochs", "seconds",
+                                 "mode", "rank", "trainable_parameters"]
 
     public var csv: String {
         var t = CSVTable(columns: Self.columns)
         for r in records {
             t.append([.integer(r.d), .text(String(r.seed)), .text(r.projection), .text(r.status.rawValue),
-                      .real(r.bestTestAccuracy), .real(r.finalTestAccuracy), .integer(r.epochs), .real(r.seconds)])
+                      .real(r.bestTestAccuracy), .real(r.finalTestAccuracy), .integer(r.epochs), .real(r.seconds),
+                      .text(r.modeName), r.rank.map { .integer($0) } ?? .text(""),
+                      r.trainableParameters.map { .integer($0) } ?? .text("")])
         }
         return t.text
     }
 
+    /// Whether this is a LoRA sweep (its size coordinate is the rank r, not d).
+    public var isLoRA: Bool { records.contains { $0.modeName == "lora" } || configuration["mode"] == "lora" }
+
+    /// The trainable parameters of the runs at size `size` (d, or the rank of a LoRA sweep), if recorded.
+    func trainableParameters(atSize size: Int?) -> Int? {
+        guard let size else { return nil }
+        if !isLoRA { return size }
+        return records.first { $0.d == size && $0.trainableParameters != nil }?.trainableParameters
+    }
+
     struct Document: Encodable {
         let estimate: DInt90Estimate
+        let sizeAxis: String
+        let rInt90: Int?
+        let rInt90Absolute: Int?
+        let trainableAt90: Int?
+        let trainableAt90Absolute: Int?
         let configuration: [String: String]
         let runs_finished: Int
         let runs_planned: Int?
@@ -45,8 +70,16 @@ public struct SweepReport: Sendable {
 
         func encode(to encoder: Encoder) throws {
             try estimate.encode(to: encoder)
-            enum K: String, CodingKey { case configuration, runs_finished, runs_planned, tool, version }
+            enum K: String, CodingKey {
+                case configuration, runs_finished, runs_planned, tool, version, size_axis, r_int90, r_int90_absolute
+                case trainable_parameters_at_90, trainable_parameters_at_90_absolute
+            }
             var c = encoder.container(keyedBy: K.self)
+            try c.encode(sizeAxis, forKey: .size_axis)
+            try c.encode(rInt90, forKey: .r_int90)
+            try c.encode(rInt90Absolute, forKey: .r_int90_absolute)
+            try c.encode(trainableAt90, forKey: .trainable_parameters_at_90)
+            try c.encode(trainableAt90Absolute, forKey: .trainable_parameters_at_90_absolute)
             try c.encode(configuration, forKey: .configuration)
             try c.encode(runs_finished, forKey: .runs_finished)
             try c.encode(runs_planned, forKey: .runs_planned)
@@ -56,7 +89,11 @@ public struct SweepReport: Sendable {
     }
 
     public func json() throws -> String {
-        try JSONReport.encode(Document(estimate: estimate, configuration: configuration, runs_finished: records.count,
+        try JSONReport.encode(Document(estimate: estimate, sizeAxis: isLoRA ? "rank" : "d",
+                                       rInt90: isLoRA ? estimate.dInt90 : nil, rInt90Absolute: isLoRA ? estimate.dInt90Absolute : nil,
+                                       trainableAt90: trainableParameters(atSize: estimate.dInt90),
+                                       trainableAt90Absolute: trainableParameters(atSize: estimate.dInt90Absolute),
+                                       configuration: configuration, runs_finished: records.count,
                                        runs_planned: plannedRuns, tool: ToolInfo.name, version: ToolInfo.version))
     }
 

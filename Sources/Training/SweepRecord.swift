@@ -2,7 +2,7 @@
 public struct SweepRecord: Sendable, Hashable, Codable {
     /// The run's position in the sweep plan (execution order of a single-machine run).
     public var index: Int
-    /// Subspace dimension; 0 for a full-training baseline run.
+    /// Subspace dimension (the rank in a LoRA sweep); 0 for a full-training baseline run.
     public var d: Int
     public var seed: UInt64
     /// dense, sparse, fastfood, or `none` for a baseline.
@@ -14,6 +14,12 @@ public struct SweepRecord: Sendable, Hashable, Codable {
     public var epochs: Int
     /// Wall time of the run.
     public var seconds: Double
+    /// `full`, `subspace` or `lora` (`nil` in journals written before LoRA sweeps: full when d = 0, else subspace).
+    public var mode: String? = nil
+    /// The LoRA rank of a LoRA run (then `d` holds it too).
+    public var rank: Int? = nil
+    /// Parameters trained: D for a full run, d for a subspace run, Σ r·(in + out) for LoRA.
+    public var trainableParameters: Int? = nil
 
     public init(index: Int, d: Int, seed: UInt64, projection: String, status: RunStatus, bestTestAccuracy: Double,
                 finalTestAccuracy: Double, epochs: Int, seconds: Double) {
@@ -28,6 +34,9 @@ public struct SweepRecord: Sendable, Hashable, Codable {
         self.seconds = seconds
     }
 
+    /// The mode, inferring it for journals that predate ``mode``.
+    public var modeName: String { mode ?? (d == 0 ? "full" : "subspace") }
+
     /// The same run (plan position, d, seed) with the same outcome, ignoring wall time.
     public func sameOutcome(as other: SweepRecord) -> Bool {
         var a = self, b = other
@@ -36,7 +45,8 @@ public struct SweepRecord: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case index, d, seed, projection, status, epochs, seconds
+        case index, d, seed, projection, status, epochs, seconds, mode, rank
+        case trainableParameters = "trainable_parameters"
         case bestTestAccuracy = "best_test_accuracy"
         case finalTestAccuracy = "final_test_accuracy"
     }

@@ -4,13 +4,15 @@ import IntrinsicDim
 
 struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Sweep the subspace dimension d and report d_int90.",
+        abstract: "Sweep the subspace dimension d (or the LoRA rank r) and report d_int90 (or r_int90).",
         discussion: """
             `sweep run` (the default) trains the full-training baselines and every (d, seed) of \
             the plan into --out: runs/<d…-seed…>/ (each a train output), journal.jsonl, sweep.csv and \
             d_int90.json. Rerun the same command after a crash or kill to resume: finished runs \
             are skipped, the interrupted one is redone. --shard k/N runs every N-th run so a Slurm \
-            job array or GNU parallel spreads one sweep; `sweep merge` combines the shards.
+            job array or GNU parallel spreads one sweep; `sweep merge` combines the shards. \
+            With --mode lora --ranks r,r,…, each run trains LoRA factors of rank r instead (see \
+            `train --mode lora`), and d_int90.json reports r_int90 and the trainable parameters at it.
             """,
         subcommands: [SweepRunCommand.self, SweepMergeCommand.self],
         defaultSubcommand: SweepRunCommand.self)
@@ -44,6 +46,9 @@ struct SweepRunCommand: ParsableCommand {
 
     @OptionGroup var training: TrainingArguments
     @OptionGroup var summary: SummaryArguments
+    @OptionGroup var loraOptions: LoRAArguments
+    @Option(help: "subspace (sweep d) or lora (sweep the rank r).") var mode: SweepMode = .subspace
+    @Option(help: ArgumentHelp("Comma-separated LoRA ranks (--mode lora).", valueName: "r,r,…")) var ranks: String?
     @Option(name: .customLong("d"), help: ArgumentHelp("Comma-separated subspace dimensions.", valueName: "n,n,…")) var dList: String?
     @Flag(help: "Doubling-then-bisection search on d instead of a list.") var search = false
     @Option(help: "First d of --search.") var searchStart: Int = 100
@@ -57,14 +62,20 @@ struct SweepRunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Sweep directory.", valueName: "dir")) var out: String
 
     enum SearchTarget: String, ExpressibleByArgument { case measured, absolute }
+    enum SweepMode: String, ExpressibleByArgument { case subspace, lora }
 
-    func dimensions() throws -> [Int] {
-        guard let text = dList else { return [] }
+    static func integers(_ text: String?, _ option: String) throws -> [Int] {
+        guard let text else { return [] }
         let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else {
-            throw ValidationError("--d must be comma-separated integers, got '\(text)'")
+            throw ValidationError("\(option) must be comma-separated integers, got '\(text)'")
         }
         return parts.map { $0! }
+    }
+
+    /// The sizes swept: d, or the ranks of a LoRA sweep.
+    func dimensions() throws -> [Int] {
+        mode == .lora ? try Self.integers(ranks, "--ranks") : try Self.integers(dList, "--d")
     }
 
     func shardPair() throws -> (Int, Int)? {
@@ -79,7 +90,13 @@ struct SweepRunCommand: ParsableCommand {
     func validate() throws {
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
         let ds = try dimensions()
-        if search {
+        if mode == .lora {
+            guard dList == nil, !search else { throw ValidationError("--mode lora sweeps --ranks; drop --d and --search") }
+            guard !ds.isEmpty else { throw ValidationError("--mode lora needs --ranks r,r,…") }
+            if let bad = ds.first(where: { $0 <= 0 }) { throw ValidationError("--ranks values must be positive, got \(bad)") }
+        } else if ranks != nil || loraOptions.isSet {
+            throw ValidationError("--ranks, --alpha, --rslora, --targets and --lora-init apply to --mode lora only")
+        } else if search {
             guard dList == nil else { throw ValidationError("--search chooses d itself; drop --d") }
             guard shard == nil else { throw ValidationError("--search decides each d from the previous results and cannot be sharded; shard a --d list instead") }
             guard searchStart >= 1 else { throw ValidationError("--search-start must be positive, got \(searchStart)") }
@@ -107,6 +124,10 @@ struct SweepRunCommand: ParsableCommand {
             c["search"] = "start \(searchStart), limit \(searchLimit ?? fullDimension), resolution \(searchResolution), target \(searchTarget.rawValue)"
             c["search-threshold"] = String(summary.threshold)
             if searchTarget == .absolute { c["search-baseline"] = String(summary.baseline) }
+        } else if mode == .lora {
+            c["mode"] = "lora"
+            c["ranks"] = try Array(Set(dimensions())).sorted().map(String.init).joined(separator: ",")
+            c.merge(loraOptions.configuration) { a, _ in a }
         } else {
             c["d"] = try Array(Set(dimensions())).sorted().map(String.init).joined(separator: ",")
         }
@@ -118,7 +139,14 @@ struct SweepRunCommand: ParsableCommand {
             let session = try RunSession(training)
             let D = session.model.layout.count
             let ds = try dimensions()
-            for d in ds { try session.checkSubspace(d) }
+            let layout = session.model.layout
+            // Each rank's trainable parameters (and a check that it fits every target) before any run.
+            var loraParameters: [Int: Int] = [:]
+            if mode == .lora {
+                for r in ds { loraParameters[r] = try loraOptions.specification(rank: r, layout: layout).makeMap(for: layout, seed: 0, threads: 1).trainableParameters }
+            } else {
+                for d in ds { try session.checkSubspace(d) }
+            }
             if let limit = searchLimit { try session.checkSubspace(limit) }
             try ReportDirectory.create(out)
             let config = try configuration(fullDimension: D)
@@ -150,9 +178,11 @@ struct SweepRunCommand: ParsableCommand {
             while let run = nextRuns().first {
                 let total = search ? nil : planned.count
                 let position = journal.records.count + 1
-                let label = run.isBaseline ? "full" : "\(training.projection.rawValue) d = \(run.d)"
-                let spec = training.specification(d: run.isBaseline ? nil : run.d, seed: run.seed)
-                let dir = (out as NSString).appendingPathComponent("runs/" + run.directoryName)
+                let lora = mode == .lora && !run.isBaseline
+                let label = run.isBaseline ? "full" : lora ? "LoRA r = \(run.d)" : "\(training.projection.rawValue) d = \(run.d)"
+                var spec = training.specification(d: run.isBaseline || lora ? nil : run.d, seed: run.seed)
+                if lora { spec.lora = loraOptions.specification(rank: run.d, layout: layout) }
+                let dir = (out as NSString).appendingPathComponent("runs/" + (lora ? "r\(run.d)-seed\(run.seed)" : run.directoryName))
                 let t0 = Date()
                 let result = try session.run(spec, command: "sweep", arguments: CommandLine.arguments, into: dir) { r in
                     let elapsed = Date().timeIntervalSince(started)
@@ -164,11 +194,14 @@ struct SweepRunCommand: ParsableCommand {
                     }
                     Terminal.progress("run \(position)/\(total.map(String.init) ?? "?") (\(label), seed \(run.seed))  epoch \(r.epoch)/\(spec.options.epochs)  test accuracy \(String(format: "%.4f", r.testAccuracy))\(eta)")
                 }
-                let record = SweepRecord(index: run.index, d: run.d, seed: run.seed,
-                                         projection: run.isBaseline ? "none" : training.projection.rawValue,
+                var record = SweepRecord(index: run.index, d: run.d, seed: run.seed,
+                                         projection: run.isBaseline || lora ? "none" : training.projection.rawValue,
                                          status: result.status, bestTestAccuracy: result.bestTestAccuracy,
                                          finalTestAccuracy: result.finalTestAccuracy, epochs: result.epochs.count,
                                          seconds: Date().timeIntervalSince(t0))
+                record.mode = spec.modeName
+                record.rank = lora ? run.d : nil
+                record.trainableParameters = run.isBaseline ? D : lora ? loraParameters[run.d] : run.d
                 try journal.append(record)
                 finishedHere += 1
                 latest = try writeSummary()
@@ -176,7 +209,8 @@ struct SweepRunCommand: ParsableCommand {
                 Terminal.line("run \(position)/\(total.map(String.init) ?? "?") (\(label), seed \(run.seed)): \(result.status.rawValue), final test accuracy \(String(format: "%.4f", result.finalTestAccuracy)) in \(Terminal.duration(record.seconds))")
             }
             let est = latest.estimate
-            Terminal.line("sweep: \(journal.records.count) runs; baseline \(est.baselineAccuracy.map { String(format: "%.4f", $0) } ?? "n/a"), d_int90 \(est.dInt90.map(String.init) ?? "not reached"), d_int90_absolute \(est.dInt90Absolute.map(String.init) ?? "not reached") → \(out)")
+            let name = mode == .lora ? "r_int90" : "d_int90"
+            Terminal.line("sweep: \(journal.records.count) runs; baseline \(est.baselineAccuracy.map { String(format: "%.4f", $0) } ?? "n/a"), \(name) \(est.dInt90.map(String.init) ?? "not reached"), \(name)_absolute \(est.dInt90Absolute.map(String.init) ?? "not reached") → \(out)")
         }
     }
 }
@@ -218,7 +252,7 @@ struct SweepMergeCommand: ParsableCommand {
             var journal = try SweepJournal.open(journalPath, configuration: config!)
             for r in records { try journal.append(r) }
             // A grid's plan length, from the recorded options (a search has none).
-            let planned: Int? = config!["d"].map { d in
+            let planned: Int? = (config!["d"] ?? config!["ranks"]).map { d in
                 SweepPlan.grid(dimensions: d.split(separator: ",").compactMap { Int($0) },
                                seeds: Int(config!["seeds"] ?? "") ?? 0).count
             }

@@ -20,12 +20,7 @@ struct Train: ParsableCommand {
     @Option(help: "full, subspace or lora.") var mode: Mode = .full
     @Option(name: .customLong("d"), help: ArgumentHelp("Subspace dimension d (subspace mode).", valueName: "n")) var d: Int?
     @Option(help: ArgumentHelp("LoRA rank r (lora mode).", valueName: "r")) var rank: Int?
-    @Option(help: ArgumentHelp("LoRA α (default r, so s = 1).", valueName: "a")) var alpha: Double?
-    @Flag(help: "rsLoRA: s = α/√r instead of α/r.") var rslora = false
-    @Option(help: ArgumentHelp("Comma-separated modules to adapt (default: every weight: fc1,fc2,fc3 or conv1,conv2,fc1,fc2,fc3).", valueName: "m,m,…"))
-    var targets: String?
-    @Option(name: .customLong("lora-init"), help: "A's initialisation: kaiming (PEFT's default) or gaussian.")
-    var loraInit: LoRAMap.Initialization = .kaiming
+    @OptionGroup var loraOptions: LoRAArguments
     @Option(help: "Seed of the initial weights and example order (and of P unless --projection-seed).") var seed: UInt64 = 0
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir")) var out: String
 
@@ -33,8 +28,8 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         if mode != .lora {
-            guard rank == nil, alpha == nil, !rslora, targets == nil else {
-                throw ValidationError("--rank, --alpha, --rslora and --targets apply to --mode lora only")
+            guard rank == nil, !loraOptions.isSet else {
+                throw ValidationError("--rank, --alpha, --rslora, --targets and --lora-init apply to --mode lora only")
             }
         }
         switch mode {
@@ -47,23 +42,14 @@ struct Train: ParsableCommand {
             guard d == nil else { throw ValidationError("--d applies to --mode subspace only; --mode lora takes --rank") }
             guard let rank else { throw ValidationError("--mode lora needs --rank") }
             guard rank >= 1 else { throw ValidationError("--rank must be at least 1, got \(rank)") }
-            if let alpha, !(alpha > 0 && alpha.isFinite) { throw ValidationError("--alpha must be positive, got \(alpha)") }
         }
-    }
-
-    /// The LoRA configuration of a `--mode lora` run on `model`'s layout.
-    func loraSpecification(for layout: ParameterLayout) -> RunSpecification.LoRA? {
-        guard mode == .lora, let rank else { return nil }
-        let modules = targets.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) } }
-            ?? LoRAMap.weightModules(of: layout)
-        return RunSpecification.LoRA(rank: rank, alpha: alpha, useRSLoRA: rslora, targets: modules, initialization: loraInit)
     }
 
     func run() throws {
         try reportingFailures("train") {
             let session = try RunSession(training)
             var spec = training.specification(d: mode == .subspace ? d : nil, seed: seed)
-            spec.lora = loraSpecification(for: session.model.layout)
+            if mode == .lora, let rank { spec.lora = loraOptions.specification(rank: rank, layout: session.model.layout) }
             if let d = spec.subspace?.d { try session.checkSubspace(d) }
             let D = session.model.layout.count
             Terminal.line("train: \(spec.model.rawValue) on \(session.train.name) (\(session.train.count) train, \(session.test.count) test), D = \(D)" +

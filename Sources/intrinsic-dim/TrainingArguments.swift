@@ -75,4 +75,3 @@ struct TrainingArguments: ParsableArguments {
 
 extension ModelKind: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
-extension LoRAMap.Initialization: ExpressibleByArgument {}

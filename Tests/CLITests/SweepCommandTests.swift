@@ -73,6 +73,50 @@ final class SweepCommandTests: XCTestCase {
         XCTAssertEqual(a.json, b.json)
     }
 
+    /// `--mode lora --ranks`: r on the size axis, shards merge to the single-machine result, and
+    /// r_int90 is the smallest rank whose mean reaches the threshold (recomputed here from sweep.csv).
+    func testLoRASweepOverRanks() throws {
+        let args = ["sweep", "--model", "fc", "--dataset", small, "--classes", "4", "--test-fraction", "0.25",
+                    "--mode", "lora", "--ranks", "4,1,2", "--seeds", "2", "--epochs", "4", "--lr", "0.01",
+                    "--threshold", "0.5", "--bootstrap", "100"]
+        let single = dir + "/lora"
+        let r = try CommandRunner.run(args + ["--out", single])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let rows = Fixtures.parseCSV(try String(contentsOfFile: single + "/sweep.csv", encoding: .utf8))
+        XCTAssertEqual(rows.map { $0["mode"]! }, ["full", "full", "lora", "lora", "lora", "lora", "lora", "lora"])
+        XCTAssertEqual(rows.map { $0["rank"]! }, ["", "", "1", "1", "2", "2", "4", "4"])
+        // 64-200-200-4: Σ r·(in + out) = r·(264 + 400 + 204).
+        XCTAssertEqual(rows.map { $0["trainable_parameters"]! }, ["54004", "54004", "868", "868", "1736", "1736", "3472", "3472"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: single + "/runs/r2-seed1/adapter/adapter_config.json"))
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: single + "/d_int90.json"))) as? [String: Any])
+        XCTAssertEqual(json["size_axis"] as? String, "rank")
+        let baseline = rows.prefix(2).map { Double($0["final_test_accuracy"]!)! }.reduce(0, +) / 2
+        let mean = { (rank: String) in rows.filter { $0["rank"] == rank }.map { Double($0["final_test_accuracy"]!)! }.reduce(0, +) / 2 }
+        let expected = ["1", "2", "4"].first { mean($0) >= 0.5 * baseline }.map { Int($0)! }
+        XCTAssertNotNil(expected, "the threshold is reached at some rank (baseline \(baseline))")
+        XCTAssertEqual(json["r_int90"] as? Int, expected)
+        XCTAssertEqual(json["trainable_parameters_at_90"] as? Int, expected.map { $0 * 868 })
+        // Shards, then merge.
+        for k in 1...2 { XCTAssertEqual(try CommandRunner.run(args + ["--shard", "\(k)/2", "--out", dir + "/lora\(k)"]).status, 0) }
+        let m = try CommandRunner.run(["sweep", "merge", dir + "/lora1", dir + "/lora2", "--threshold", "0.5", "--bootstrap", "100",
+                                       "--out", dir + "/lora-merged"])
+        XCTAssertEqual(m.status, 0, m.stderr)
+        XCTAssertEqual(try results(single).rows, try results(dir + "/lora-merged").rows)
+        XCTAssertEqual(try results(single).json, try results(dir + "/lora-merged").json)
+        // Impossible combinations.
+        for (extra, mention) in [(["--mode", "lora"], "--ranks"), (["--mode", "lora", "--ranks", "2", "--d", "5"], "--d"),
+                                 (["--d", "5", "--ranks", "2"], "--mode lora"), (["--mode", "lora", "--ranks", "0"], "--ranks")] {
+            let bad = try CommandRunner.run(["sweep", "--dataset", small, "--classes", "4", "--out", dir + "/bad"] + extra)
+            XCTAssertEqual(bad.status, 64, "\(extra): \(bad.stderr)")
+            XCTAssertTrue(bad.stderr.contains(mention), "\(extra): \(bad.stderr)")
+        }
+        let tooLarge = try CommandRunner.run(["sweep", "--dataset", small, "--classes", "4", "--mode", "lora", "--ranks", "2,5",
+                                              "--out", dir + "/bad"])
+        XCTAssertEqual(tooLarge.status, 1)
+        XCTAssertTrue(tooLarge.stderr.contains("fc3.weight"), tooLarge.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/bad"))
+    }
+
     func testJournalOfAnotherConfigurationIsRefused() throws {
         let out = dir + "/s"
         XCTAssertEqual(try CommandRunner.run(sweepArgs(epochs: 2) + ["--out", out]).status, 0)

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Benchmark one training step of `intrinsic-dim` against PyTorch (CPU): the MNIST FC network of
-Li et al. 2018 (784-200-200-10, ReLU, D = 199,210), batch 128, cross-entropy + (λ/2)·‖θ_D‖²
-(λ = 1e-5), Adam (lr 1e-3, betas (0.9, 0.99)), float32, synthetic data.
+Li et al. 2018 (784-200-200-10, ReLU, D = 199,210), batch 128, cross-entropy + (λ/2)·‖θ‖²
+(λ = 1e-5) on the trained parameters, Adam (lr 1e-3, betas (0.9, 0.99)), float32, synthetic data.
 
     python3 bench/train/run_bench.py [--reps 3] [--steps 200] [--warmup 20] [--threads 2]
-        [--cases full,fastfood,dense] [--d 750] [--batch 128] [--markdown-out FILE]
+        [--cases full,fastfood,dense,lora] [--d 750] [--rank 8] [--batch 128] [--markdown-out FILE]
         [--baselines-only] [--strict] [--timeout S] [--cache /tmp/intrinsic-dim-bench/train]
 
 The binary is $INTRINSIC_DIM_BIN (default <repo>/.build/release/intrinsic-dim). If it is
@@ -19,6 +19,12 @@ Cases (ours = `intrinsic-dim benchmark train-step --model fc …`, torch = torch
 3. dense — the same with a dense P (D × d): ours `--mode subspace --projection dense
    --memory-budget 1GB`; torch with P materialised (≈ 598 MB f32). Target torch/ours ≥ 2; ours'
    peak RSS is reported next to it.
+4. lora — LoRA r = 8 (α = r, s = 1) on fc1, fc2 and fc3, W = W0 + s·B·A, W0 and the biases
+   frozen, r·(984 + 400 + 210) = 12,752 trainable parameters, L2 on the factors only: ours
+   `--mode lora --rank 8`; torch + PEFT: `peft.get_peft_model(model, LoraConfig(r=8,
+   lora_alpha=8, target_modules=["fc1", "fc2", "fc3"], lora_dropout=0.0, bias="none"))`,
+   Adam over the trainable parameters with weight_decay=λ (λ·θ added to the gradient, as ours).
+   Targets torch/ours ≥ 2 and ours' peak RSS ≤ ½ of torch's.
 
 Both sides run as child processes, alternating (ours, torch, ours, torch, …) --reps times per
 case, with the same --steps, --warmup, --threads and --batch. Each child times its steps itself
@@ -30,7 +36,8 @@ max over its runs. The harness imports no numpy or torch (benchlib: a child neve
 than the parent's peak RSS).
 
 A case our binary does not support yet (exit 64: ArgumentParser's unknown subcommand/option) or
-a missing torch (the child exits 3) shows "n/a" with a note and does not fail the run. Exit
+a missing torch or peft (the child exits 3) shows "n/a" with a note and does not fail the run
+(a missing peft only takes out the lora case's torch column). Exit
 status: 0 all ran; 1 a run failed (or, with --strict, a target failed); 2 the binary is missing.
 """
 from __future__ import annotations
@@ -65,18 +72,26 @@ DEFAULT_CACHE = "/tmp/intrinsic-dim-bench/train"
 PY = sys.executable
 FULL_DIM = 199_210
 DENSE_BUDGET = "1GB"
-ALL_CASES = ("full", "fastfood", "dense")
-TARGETS = {"full": 1.0, "fastfood": 3.0, "dense": 2.0}   # torch best / ours best >= this
-TRAIN_DISTS = ("torch", "numpy")
+ALL_CASES = ("full", "fastfood", "dense", "lora")
+TARGETS = {"full": 1.0, "fastfood": 3.0, "dense": 2.0, "lora": 2.0}   # torch best / ours best >= this
+RSS_TARGETS = {"lora": 0.5}   # ours' peak RSS / torch's <= this
+LORA_FAN = ((784, 200), (200, 200), (200, 10))   # (in, out) of fc1, fc2, fc3
+INSTALL_PEFT = "pip install 'peft==0.21.2'"
+TRAIN_DISTS = ("torch", "numpy", "peft", "transformers")
 REQUIRED = ["best_seconds", "median_seconds"]
 
 HARNESS_CMD = ""
 
 
-def case_label(case: str, d: int) -> str:
+def lora_params(rank: int) -> int:
+    return rank * sum(i + o for i, o in LORA_FAN)
+
+
+def case_label(case: str, d: int, rank: int = 8) -> str:
     return {"full": f"full (D = {FULL_DIM:,})",
             "fastfood": f"fastfood d = {d}",
-            "dense": f"dense d = {d}"}[case]
+            "dense": f"dense d = {d}",
+            "lora": f"lora r = {rank} ({lora_params(rank):,} trainable)"}[case]
 
 
 def main(argv=None) -> int:
@@ -86,8 +101,9 @@ def main(argv=None) -> int:
     ap.add_argument("--steps", type=int, default=200, help="timed steps per child (default 200)")
     ap.add_argument("--warmup", type=int, default=20, help="untimed steps per child before them (default 20)")
     ap.add_argument("--threads", type=int, default=2, help="--threads for both sides (default 2)")
-    ap.add_argument("--cases", default=",".join(ALL_CASES), help="comma-separated subset of full,fastfood,dense")
+    ap.add_argument("--cases", default=",".join(ALL_CASES), help="comma-separated subset of full,fastfood,dense,lora")
     ap.add_argument("--d", type=int, default=750, help="subspace dimension (default 750)")
+    ap.add_argument("--rank", type=int, default=8, help="LoRA rank of the lora case, α = r (default 8)")
     ap.add_argument("--batch", type=int, default=128, help="batch size (default 128)")
     ap.add_argument("--markdown-out", metavar="FILE", help="also write the report to FILE")
     ap.add_argument("--cache", default=DEFAULT_CACHE,
@@ -96,8 +112,8 @@ def main(argv=None) -> int:
     ap.add_argument("--strict", action="store_true", help="exit 1 when a PASS/FAIL target fails")
     ap.add_argument("--baselines-only", action="store_true", help="run without the binary (ours columns n/a)")
     a = ap.parse_args(argv)
-    if a.reps < 1 or a.steps < 1:
-        ap.error("--reps and --steps must be >= 1")
+    if a.reps < 1 or a.steps < 1 or a.rank < 1:
+        ap.error("--reps, --steps and --rank must be >= 1")
     cases = [c.strip() for c in a.cases.split(",") if c.strip()]
     bad = [c for c in cases if c not in ALL_CASES]
     if bad:
@@ -127,6 +143,8 @@ def main(argv=None) -> int:
         cmd = [bin_path, "benchmark", "train-step", "--model", "fc"]
         if case == "full":
             cmd += ["--mode", "full"]
+        elif case == "lora":
+            cmd += ["--mode", "lora", "--rank", str(a.rank)]
         else:
             cmd += ["--mode", "subspace", "--projection", case, "--d", str(a.d)]
         if case == "dense":
@@ -135,7 +153,9 @@ def main(argv=None) -> int:
 
     def torch_cmd(case: str) -> list[str]:
         cmd = [PY, os.path.join(HERE, "torch_train_step.py"), "--mode", case]
-        if case != "full":
+        if case == "lora":
+            cmd += ["--rank", str(a.rank)]
+        elif case != "full":
             cmd += ["--d", str(a.d)]
         if case == "fastfood":
             cmd += ["--cache", params_cache]
@@ -164,11 +184,13 @@ def main(argv=None) -> int:
 
     results: dict[str, dict[str, Cell]] = {}
     for case in cases:
-        log(f"\n== {case_label(case, a.d)}: batch {a.batch}, {a.steps} timed steps after {a.warmup}, "
+        log(f"\n== {case_label(case, a.d, a.rank)}: batch {a.batch}, {a.steps} timed steps after {a.warmup}, "
             f"{a.threads} threads, {a.reps} reps")
         cmds.append(f"# {case}")
-        # ours' cells are per case (the binary may support one mode before another); a missing torch is global
-        ours, base = Cell(f"ours-{case}", f"ours {case}"), Cell("torch", f"torch {case}")
+        # ours' cells are per case (the binary may support one mode before another); a missing torch is
+        # global, a missing peft only takes out torch's lora cell ("torch+peft")
+        ours = Cell(f"ours-{case}", f"ours {case}")
+        base = Cell("torch+peft", "torch+peft lora") if case == "lora" else Cell("torch", f"torch {case}")
         results[case] = {"ours": ours, "torch": base}
         for rep in range(1, a.reps + 1):
             if bin_path:
@@ -193,9 +215,18 @@ def build_report(a, cases, results, info, have_bin, cmds, skip) -> tuple[str, in
     L += ["Machine:", ""] + [f"- {k}: {v}" for k, v in info] + [""]
     L.append(f"One training step of the MNIST FC network of Li et al. (784-200-200-10, ReLU, D = {FULL_DIM:,}), "
              f"batch {a.batch}, softmax cross-entropy + (λ/2)·‖θ_D‖² with λ = 1e-5, Adam (lr 1e-3, betas (0.9, 0.99)), "
-             "float32, one synthetic batch (x uniform [0, 1), random labels). Subspace cases train only θ_d "
-             f"(d = {a.d}), θ_D = θ⁰ + P·θ_d; PyTorch gets ∂loss/∂θ_d by autograd through its P·θ_d "
-             "(TorchFastfood from bench/projections, or `torch.mv` with a materialised P).")
+             "float32, one synthetic batch (x uniform [0, 1), random labels).")
+    if any(c in cases for c in ("fastfood", "dense")):
+        L[-1] += (f" Subspace cases train only θ_d (d = {a.d}), θ_D = θ⁰ + P·θ_d; PyTorch gets ∂loss/∂θ_d by "
+                  "autograd through its P·θ_d (TorchFastfood from bench/projections, or `torch.mv` with a "
+                  "materialised P).")
+    if "lora" in cases:
+        L[-1] += (f" The lora case trains only LoRA factors, r = {a.rank} and α = r (s = 1) on fc1, fc2 and fc3 "
+                  f"(W = W0 + s·B·A; W0 and the biases frozen; {lora_params(a.rank):,} trainable parameters), "
+                  "with the L2 on the factors only; PyTorch's side is PEFT "
+                  f"(`get_peft_model(model, LoraConfig(r={a.rank}, lora_alpha={a.rank}, "
+                  "target_modules=[\"fc1\", \"fc2\", \"fc3\"], lora_dropout=0.0, bias=\"none\"))`, "
+                  "Adam over the trainable parameters with `weight_decay=1e-5`, i.e. λ·θ added to the gradient).")
     L.append("")
     L.append(f"Both sides ran {a.reps}× as child processes, alternating per case, with `--threads {a.threads}`. "
              f"Each child runs {a.warmup} untimed steps, then times {a.steps} steps one by one. **best** = min over "
@@ -225,18 +256,29 @@ def build_report(a, cases, results, info, have_bin, cmds, skip) -> tuple[str, in
         v = None if ob is None or tb is None else tb / ob >= TARGETS[case]
         target_fails += v is False
         rss = lambda c: "—" if c.rss_mb() is None else f"{c.rss_mb():.0f}"  # noqa: E731
-        label = case_label(case, a.d) + (f" (ours `--memory-budget {DENSE_BUDGET}`)" if case == "dense" else "")
-        L.append(f"| {label} | {ot} | {tt} | {r} | {rss(ours)} / {rss(base)} | ≥ {TARGETS[case]:g}× | {verdict(v)} |")
+        rss_text, target, met = f"{rss(ours)} / {rss(base)}", f"≥ {TARGETS[case]:g}×", verdict(v)
+        if case in RSS_TARGETS:
+            orss, trss = ours.rss_mb(), base.rss_mb()
+            rv = None if orss is None or trss is None else orss <= RSS_TARGETS[case] * trss
+            target_fails += rv is False
+            if rv is not None:
+                rss_text += f" ({orss / trss:.2f}×)"
+            target += f"; RSS ≤ {RSS_TARGETS[case]:g}× torch's"
+            met = f"time {verdict(v)}; RSS {verdict(rv)}"
+        label = case_label(case, a.d, a.rank) + (f" (ours `--memory-budget {DENSE_BUDGET}`)" if case == "dense" else "")
+        L.append(f"| {label} | {ot} | {tt} | {r} | {rss_text} | {target} | {met} |")
     L.append("")
     L.append("PyTorch's RSS includes the interpreter and `import torch` (which alone peaked at about 220 MB where "
-             f"this was written); its dense case also holds P (D·d·4 bytes = {FULL_DIM * a.d * 4 / 1e6:.0f} MB).")
+             f"this was written); its dense case also holds P (D·d·4 bytes = {FULL_DIM * a.d * 4 / 1e6:.0f} MB); "
+             "its lora case also imports peft (which pulls in transformers).")
     L.append("")
 
     notes = []
     if not have_bin:
         notes.append("- ours: not run (--baselines-only)")
     for impl, note in skip.items():
-        hint = f" — install: `{INSTALL_TORCH}`" if impl == "torch" else ""
+        hint = {"torch": f" — install: `{INSTALL_TORCH}`",
+                "torch+peft": f" — install: `{INSTALL_TORCH}` and `{INSTALL_PEFT}`"}.get(impl, "")
         notes.append(f"- {impl}: {note}{hint}")
     if notes:
         L += ["Not available in this run:", ""] + notes + [""]
@@ -266,8 +308,10 @@ def build_report(a, cases, results, info, have_bin, cmds, skip) -> tuple[str, in
     L.append("```sh")
     L.append("# harness")
     L.append(HARNESS_CMD)
-    L.append("# baseline's package")
+    L.append("# baseline's packages")
     L.append(INSTALL_TORCH)
+    if "lora" in cases:
+        L.append(INSTALL_PEFT)
     L.extend(cmds)
     L.append("```")
     L.append("")

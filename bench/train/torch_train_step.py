@@ -6,7 +6,7 @@ float32, on one synthetic batch (x uniform [0, 1) of shape [batch, 784], labels 
 fixed seed; the same batch every step). Loss = softmax cross-entropy + (λ/2)·‖θ_D‖², λ = 1e-5;
 Adam(lr 1e-3, betas (0.9, 0.99)), torch's default (CPU) Adam implementation.
 
-    python3 bench/train/torch_train_step.py --mode full|fastfood|dense [--d 750] [--batch 128]
+    python3 bench/train/torch_train_step.py --mode full|fastfood|dense|lora [--d 750] [--rank 8] [--batch 128]
         [--steps 200] [--warmup 20] [--threads 2] [--seed 0] [--cache DIR] [--check] [--samples]
 
 Modes:
@@ -26,6 +26,14 @@ Modes:
 - dense: the same with a materialised dense P (D × d float32, N(0, 1) entries from torch's own
   generator, columns scaled to unit norm; 199,210 × 750 × 4 B ≈ 598 MB), δ = torch.mv(P, θ_d),
   autograd (the backward is Pᵀ·g, one more pass over P).
+- lora: LoRA with PEFT: the FC module wrapped by `peft.get_peft_model(model, LoraConfig(r=R,
+  lora_alpha=R, target_modules=["fc1", "fc2", "fc3"], lora_dropout=0.0, bias="none"))`, so
+  W = W0 + s·B·A with s = α/r = 1 on all three layers, PEFT's initialisation (A Kaiming-uniform,
+  B zeros), W0 and the biases frozen; r·(784+200 + 200+200 + 200+10) trainable parameters
+  (12,752 at r = 8). The L2 is on the LoRA factors only, as PEFT users get it: Adam over the
+  trainable parameters with weight_decay=λ (λ·θ added to the gradient, the same as
+  (λ/2)·‖A, B‖² in the loss). A step: opt.zero_grad(); model(x); cross-entropy; loss.backward();
+  opt.step().
 
 Timing: `--warmup` untimed steps (at least one), then `--steps` timed steps, each timed on its
 own with time.perf_counter (torch on the CPU is synchronous); best = min and median = the
@@ -35,7 +43,9 @@ projection children). Set-up (building P, the model, the data) is not timed.
 Prints one JSON line: {"kernel": "train-step", "implementation": "torch", "model": "fc",
 "mode", "projection", "d", "full_dim", "batch", "threads", "steps", "warmup", "best_seconds",
 "median_seconds", "setup_seconds", "final_loss", "torch"} ("d" and "projection" are null in
-mode full). Exit 3 if torch is not installed (pip install 'torch==2.13.0+cpu').
+modes full and lora; mode lora adds "rank", "alpha", "trainable_parameters" and "peft"). Exit 3
+if torch is not installed (pip install 'torch==2.13.0+cpu'), or, in mode lora, peft
+(pip install 'peft==0.21.2').
 """
 from __future__ import annotations
 
@@ -50,6 +60,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "projections"))   # bench
 from childutil import emit, missing, time_calls  # noqa: E402
 
 INSTALL = "pip install 'torch==2.13.0+cpu'"
+INSTALL_PEFT = "pip install 'peft==0.21.2'"
 LAYERS = (784, 200, 200, 10)
 WEIGHT_DECAY = 1e-5          # λ of the (λ/2)·‖θ_D‖² term
 LR, BETAS = 1e-3, (0.9, 0.99)
@@ -74,8 +85,9 @@ def build_model(torch):
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--mode", choices=("full", "fastfood", "dense"), required=True)
+    ap.add_argument("--mode", choices=("full", "fastfood", "dense", "lora"), required=True)
     ap.add_argument("--d", type=int, default=750, help="subspace dimension (fastfood, dense; default 750)")
+    ap.add_argument("--rank", type=int, default=8, help="LoRA rank r on fc1, fc2, fc3, α = r (lora; default 8)")
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--steps", type=int, default=200, help="timed steps (default 200)")
     ap.add_argument("--warmup", type=int, default=20, help="untimed steps first (at least 1; default 20)")
@@ -88,10 +100,17 @@ def main() -> int:
     a = ap.parse_args()
     if a.steps < 1:
         ap.error("--steps must be >= 1")
+    if a.mode == "lora" and a.rank < 1:
+        ap.error("--rank must be >= 1")
     try:
         import torch
     except ImportError:
         missing("torch", INSTALL)
+    if a.mode == "lora":
+        try:
+            import peft
+        except ImportError as e:
+            missing(f"peft ({e})", INSTALL_PEFT)
     F = torch.nn.functional
     torch.set_num_threads(a.threads)
     dtype = torch.float32
@@ -114,6 +133,20 @@ def main() -> int:
         def step():
             opt.zero_grad()
             loss = F.cross_entropy(model(x), y) + half_lam * sum(p.pow(2).sum() for p in params)
+            loss.backward()
+            opt.step()
+            state["loss"] = loss
+    elif a.mode == "lora":
+        config = peft.LoraConfig(r=a.rank, lora_alpha=a.rank, target_modules=["fc1", "fc2", "fc3"],
+                                 lora_dropout=0.0, bias="none")
+        model = peft.get_peft_model(model, config)
+        params = [p for p in model.parameters() if p.requires_grad]
+        trainable = sum(p.numel() for p in params)
+        opt = torch.optim.Adam(params, lr=LR, betas=BETAS, weight_decay=WEIGHT_DECAY)
+
+        def step():
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
             loss.backward()
             opt.step()
             state["loss"] = loss
@@ -158,16 +191,19 @@ def main() -> int:
         step()
     best, median, samples = time_calls(step, a.steps)   # its one warm-up call is the last warm-up step
 
+    subspace = a.mode in ("fastfood", "dense")
     fields = {"kernel": "train-step", "implementation": "torch", "model": "fc", "mode": a.mode,
-              "projection": None if a.mode == "full" else a.mode, "d": None if a.mode == "full" else a.d,
+              "projection": a.mode if subspace else None, "d": a.d if subspace else None,
               "full_dim": D, "batch": a.batch, "threads": torch.get_num_threads(), "steps": a.steps,
               "warmup": max(1, a.warmup), "best_seconds": best, "median_seconds": median,
               "setup_seconds": setup, "final_loss": float(state["loss"].item()), "torch": torch.__version__}
     if a.mode == "fastfood":
         fields["length"] = length
+    if a.mode == "lora":
+        fields.update(rank=a.rank, alpha=a.rank, trainable_parameters=trainable, peft=peft.__version__)
     if a.samples:
         fields["samples_seconds"] = samples
-    if a.check and a.mode != "full":
+    if a.check and subspace:
         # autograd's ∂loss/∂θ_d vs the explicit adjoint Pᵀ·(∂loss/∂θ_D), at a nonzero θ_d
         v = (torch.randn(a.d, generator=torch.Generator().manual_seed(a.seed + 3), dtype=dtype) * 0.1)
         v.requires_grad_(True)

@@ -1,0 +1,35 @@
+import ArgumentParser
+import IntrinsicDim
+
+/// The LoRA options `train --mode lora` and `sweep --mode lora` share (the rank
+/// itself is `train --rank` or `sweep --ranks`).
+struct LoRAArguments: ParsableArguments {
+    @Option(help: ArgumentHelp("LoRA α (default r, so s = 1).", valueName: "a")) var alpha: Double?
+    @Flag(help: "rsLoRA: s = α/√r instead of α/r.") var rslora = false
+    @Option(help: ArgumentHelp("Comma-separated modules to adapt (default: every weight: fc1,fc2,fc3 or conv1,conv2,fc1,fc2,fc3).", valueName: "m,m,…"))
+    var targets: String?
+    @Option(name: .customLong("lora-init"), help: "A's initialisation: kaiming (PEFT's default) or gaussian.")
+    var loraInit: LoRAMap.Initialization = .kaiming
+
+    /// Whether any LoRA option was given (an error outside lora mode).
+    var isSet: Bool { alpha != nil || rslora || targets != nil || loraInit != .kaiming }
+
+    func validate() throws {
+        if let alpha, !(alpha > 0 && alpha.isFinite) { throw ValidationError("--alpha must be positive, got \(alpha)") }
+    }
+
+    /// The configuration of rank `rank` on `layout`.
+    func specification(rank: Int, layout: ParameterLayout) -> RunSpecification.LoRA {
+        let modules = targets.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) } }
+            ?? LoRAMap.weightModules(of: layout)
+        return RunSpecification.LoRA(rank: rank, alpha: alpha, useRSLoRA: rslora, targets: modules, initialization: loraInit)
+    }
+
+    /// The options that change what a LoRA sweep computes, for its journal.
+    var configuration: [String: String] {
+        ["alpha": alpha.map { "\($0)" } ?? "(r)", "rslora": String(rslora), "targets": targets ?? "(every weight)",
+         "lora-init": loraInit.rawValue]
+    }
+}
+
+extension LoRAMap.Initialization: ExpressibleByArgument {}
