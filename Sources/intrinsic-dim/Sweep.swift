@@ -49,6 +49,8 @@ struct SweepRunCommand: ParsableCommand {
     @OptionGroup var loraOptions: LoRAArguments
     @Option(help: "subspace (sweep d) or lora (sweep the rank r).") var mode: SweepMode = .subspace
     @Option(help: ArgumentHelp("Comma-separated LoRA ranks (--mode lora).", valueName: "r,r,…")) var ranks: String?
+    @Option(name: .customLong("baseline-lr"), help: ArgumentHelp("Learning rate of the full-training baselines (default --lr).", valueName: "lr"))
+    var baselineLearningRate: Float?
     @Option(name: .customLong("d"), help: ArgumentHelp("Comma-separated subspace dimensions.", valueName: "n,n,…")) var dList: String?
     @Flag(help: "Doubling-then-bisection search on d instead of a list.") var search = false
     @Option(help: "First d of --search.") var searchStart: Int = 100
@@ -89,6 +91,7 @@ struct SweepRunCommand: ParsableCommand {
 
     func validate() throws {
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
+        if let lr = baselineLearningRate, !(lr > 0 && lr.isFinite) { throw ValidationError("--baseline-lr must be positive, got \(lr)") }
         let ds = try dimensions()
         if mode == .lora {
             guard dList == nil, !search else { throw ValidationError("--mode lora sweeps --ranks; drop --d and --search") }
@@ -120,6 +123,7 @@ struct SweepRunCommand: ParsableCommand {
             "per-tensor": String(t.perTensor), "said": String(t.said), "block-length": t.blockLength.map(String.init) ?? "(one block)",
             "wht": t.wht.rawValue, "init": t.initCheckpoint ?? "(He-normal)", "seeds": String(seeds), "first-seed": String(firstSeed),
         ]
+        if let lr = baselineLearningRate { c["baseline-lr"] = String(lr) }
         if search {
             c["search"] = "start \(searchStart), limit \(searchLimit ?? fullDimension), resolution \(searchResolution), target \(searchTarget.rawValue)"
             c["search-threshold"] = String(summary.threshold)
@@ -181,6 +185,7 @@ struct SweepRunCommand: ParsableCommand {
                 let lora = mode == .lora && !run.isBaseline
                 let label = run.isBaseline ? "full" : lora ? "LoRA r = \(run.d)" : "\(training.projection.rawValue) d = \(run.d)"
                 var spec = training.specification(d: run.isBaseline || lora ? nil : run.d, seed: run.seed)
+                if run.isBaseline, let lr = baselineLearningRate { spec.options.learningRate = lr }
                 if lora { spec.lora = loraOptions.specification(rank: run.d, layout: layout) }
                 let dir = (out as NSString).appendingPathComponent("runs/" + (lora ? "r\(run.d)-seed\(run.seed)" : run.directoryName))
                 let t0 = Date()

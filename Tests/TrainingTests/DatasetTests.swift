@@ -10,7 +10,7 @@ final class DatasetTests: XCTestCase {
     let expected = (try? Fixtures.json("training/datasets/expected.json")) as? [String: [String: Any]] ?? [:]
 
     func testGoodArchivesMatchNumPy() throws {
-        for name in ["good_u8.npz", "good_f32.npz", "good_u8_labels.npz"] {
+        for name in ["good_u8.npz", "good_f32.npz", "good_u8_labels.npz", "mnist_subset.npz", "mnist_subset_permuted.npz"] {
             let want = try XCTUnwrap(expected[name], name)
             let classes = want["classes"] as! Int
             let data = try DatasetLoader.npz(path: Fixtures.path("training/datasets/" + name), classCount: classes).train
@@ -21,7 +21,7 @@ final class DatasetTests: XCTestCase {
             for y in data.labels { histogram[Int(y)] += 1 }
             XCTAssertEqual(histogram, want["label_histogram"] as? [Int], name)
             // uint8 inputs are scaled by 1/255; float inputs are kept.
-            let scale = name.contains("u8") ? 255.0 : 1.0
+            let scale = name.contains("u8") || name.hasPrefix("mnist") ? 255.0 : 1.0
             let sum = data.inputs.reduce(0.0) { $0 + Double($1) } * scale
             assertClose(sum, want["x_sum"] as! Double, rtol: 1e-6, "\(name) Σx")
         }

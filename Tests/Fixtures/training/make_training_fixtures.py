@@ -21,6 +21,7 @@ deterministic, numpy's npz writer stamps every member with the fixed zip date
 1980-01-01, JSON is written with sort_keys=True.
 """
 import json
+import gzip
 import math
 import os
 import sys
@@ -414,6 +415,23 @@ def write_datasets():
     save("good_u8_labels.npz", x=x, y=y)
     expected["good_u8_labels.npz"] = good_entry(x, y)
 
+    # --- a small real task: the bundled MNIST t10k images 0-599 (train) and 600-799 (test), and the
+    # same images with the labels permuted (another task on the same inputs), for experiments in tests.
+    mnist = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(HERE))), "data", "mnist")
+
+    def idx(name):
+        with gzip.open(os.path.join(mnist, name), "rb") as f:
+            data = f.read()
+        dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(data[3])]
+        return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * data[3]).reshape(dims)
+
+    images, labels = idx("t10k-images-idx3-ubyte.gz")[:800], idx("t10k-labels-idx1-ubyte.gz")[:800].astype(np.int64)
+    permutation = np.array([3, 7, 1, 9, 0, 5, 2, 8, 6, 4])
+    for name, y_all in (("mnist_subset.npz", labels), ("mnist_subset_permuted.npz", permutation[labels])):
+        save(name, compressed=True, x=np.ascontiguousarray(images[:600]), y=y_all[:600],
+             x_test=np.ascontiguousarray(images[600:]), y_test=y_all[600:])
+        expected[name] = good_entry(images[:600], y_all[:600])
+
     # --- bad files: x float32 [20,784] in [0,1), otherwise valid int64 labels 0..9
     def base():
         return rng.random((20, 784)).astype(np.float32), labels_covering(rng, 20, 10, np.int64)
@@ -457,7 +475,7 @@ def write_datasets():
     for name, e in expected.items():
         with np.load(os.path.join(ddir, name)) as z:
             if "count" in e:
-                assert sorted(z.files) == ["x", "y"]
+                assert sorted(z.files) in (["x", "y"], ["x", "x_test", "y", "y_test"])
                 assert good_entry(z["x"], z["y"]) == e
     print(f"datasets: {len(expected)} files")
 

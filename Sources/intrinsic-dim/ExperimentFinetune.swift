@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+import IntrinsicDim
+
+/// `experiment finetune`: subspace d_int90, LoRA r_int90 and ΔW's energy ranks from one base.
+struct ExperimentFinetune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "finetune",
+        abstract: "From one pretrained base: d_int90 of fine-tuning, LoRA's r_int90 and the rank of the full fine-tune's ΔW.",
+        discussion: """
+            A thin composition, each part in its own sub-folder of --out: pretrain/ (train on --pretrain), \
+            subspace/ (a Fastfood sweep over --d on --task with θ_D⁰ = the base; its baselines are the full \
+            fine-tunes, one per seed), lora/ (a LoRA sweep over --ranks from the base), rank/seed<s>/ \
+            (rank of ΔW_full = full fine-tune − base), compare/r<r>-seed<s>/ (each LoRA adapter against \
+            the full fine-tune of its seed), compare/…-vs-… (two LoRA seeds at the largest rank; the \
+            smallest against the largest rank). Then experiment.csv and experiment.json. Rerun the same \
+            command to resume: a finished pretraining is kept and the sweeps resume from their journals.
+            """)
+
+    @Option(help: "fc or lenet.") var model: ModelKind = .fc
+    @Option(help: ArgumentHelp("The pretraining task: mnist, fashion-mnist or FILE.npz.", valueName: "task")) var pretrain: String
+    @Option(help: ArgumentHelp("The fine-tuning task.", valueName: "task")) var task: String
+    @Option(help: ArgumentHelp("Directory holding mnist/ (see train).", valueName: "dir")) var dataDir: String?
+    @Option(help: "Number of classes.") var classes: Int = 10
+    @Option(name: .customLong("d"), help: ArgumentHelp("Subspace dimensions.", valueName: "n,n,…")) var dList: String = "100,200,400,800,1600"
+    @Option(help: ArgumentHelp("LoRA ranks.", valueName: "r,r,…")) var ranks: String = "1,2,4,8"
+    @Option(help: ArgumentHelp("LoRA targets (default: every weight).", valueName: "m,m,…")) var targets: String?
+    @Option(help: "Seeds per size (and full fine-tunes).") var seeds: Int = 2
+    @Option(help: "Pretraining epochs.") var pretrainEpochs: Int = 5
+    @Option(help: "Fine-tuning epochs (full, subspace and LoRA).") var epochs: Int = 5
+    @Option(name: .customLong("lr"), help: "Learning rate of pretraining and full fine-tuning.") var learningRate: Float = 1e-3
+    @Option(name: .customLong("subspace-lr"), help: "Learning rate of subspace runs (default --lr).") var subspaceLearningRate: Float?
+    @Option(name: .customLong("lora-lr"), help: "Learning rate of LoRA runs (default --lr).") var loraLearningRate: Float?
+    @Option(help: "Fraction of the full fine-tunes' accuracy that d_int90 and r_int90 reach.") var threshold: Double = 0.9
+    @Option(help: "Threads (results do not depend on it).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: ArgumentHelp("Output directory.", valueName: "dir")) var out: String
+
+    func validate() throws {
+        guard seeds >= 1, epochs >= 1, pretrainEpochs >= 1, threads >= 1 else {
+            throw ValidationError("--seeds, --epochs, --pretrain-epochs and --threads must be at least 1")
+        }
+        guard threshold > 0, threshold <= 1 else { throw ValidationError("--threshold must be in (0, 1], got \(threshold)") }
+        _ = try SweepRunCommand.integers(dList, "--d")
+        _ = try SweepRunCommand.integers(ranks, "--ranks")
+    }
+
+    func path(_ parts: String...) -> String { ([out] + parts).joined(separator: "/") }
+
+    func run() throws {
+        let started = Date()
+        let data = dataDir.map { ["--data-dir", $0] } ?? []
+        let common = ["--model", model.rawValue, "--classes", String(classes), "--threads", String(threads)] + data
+        try reportingFailures("experiment finetune") { try ReportDirectory.create(out) }
+        // 1. The base.
+        let base = path("pretrain")
+        if !FileManager.default.fileExists(atPath: base + "/run.json") {
+            Terminal.line("experiment: pretraining on \(pretrain) → \(base)")
+            var train = try Train.parse(common + ["--dataset", pretrain, "--epochs", String(pretrainEpochs),
+                                                  "--lr", String(learningRate), "--out", base])
+            try train.run()
+        } else {
+            Terminal.line("experiment: keeping the base in \(base)")
+        }
+        let baseModel = base + "/model.safetensors"
+        // 2. The sweeps; their baselines are the full fine-tunes from the base.
+        // Both sweeps run the same full fine-tunes (--baseline-lr): deterministic, so bit-identical.
+        let fineTune = common + ["--dataset", task, "--epochs", String(epochs), "--seeds", String(seeds), "--init", baseModel,
+                                 "--baseline-lr", String(learningRate)]
+        var subspace = try SweepRunCommand.parse(fineTune + ["--projection", "fastfood", "--d", dList,
+                                                             "--lr", String(subspaceLearningRate ?? learningRate), "--out", path("subspace")])
+        try subspace.run()
+        var lora = try SweepRunCommand.parse(fineTune + ["--mode", "lora", "--ranks", ranks, "--lr", String(loraLearningRate ?? learningRate),
+                                                         "--out", path("lora")] + (targets.map { ["--targets", $0] } ?? []))
+        try lora.run()
+        // 3. rank and compare, and the summary.
+        try reportingFailures("experiment finetune") { try summarise(baseModel: baseModel, started: started) }
+    }
+
+    func summarise(baseModel: String, started: Date) throws {
+        let rankList = Array(Set(try SweepRunCommand.integers(ranks, "--ranks"))).sorted()
+        let baseCheckpoint = try Checkpoint.open(baseModel)
+        var energyRanks: [String: [Int]] = [:]
+        var captured: [String: [Int: [Double]]] = [:]
+        func provenance(_ command: String, _ inputs: [String: RunProvenance.Input], _ t0: Date) -> RunProvenance {
+            RunProvenance(command: command, arguments: CommandLine.arguments, inputs: inputs, options: ["part of": "experiment finetune"],
+                          startedAt: t0, seconds: Date().timeIntervalSince(t0))
+        }
+        func adapter(_ r: Int, _ seed: Int) throws -> (LoRAAdapter, [BoundLoRAModule]) {
+            let a = try LoRAAdapter(path: path("lora", "runs", "r\(r)-seed\(seed)", "adapter"))
+            return (a, try a.bind(to: baseCheckpoint))
+        }
+        for seed in 0..<seeds {
+            let tuned = try Checkpoint.open(path("lora", "runs", "full-seed\(seed)", "model.safetensors"))
+            let t0 = Date()
+            let result = try RankAnalyzer.run(try TensorPairing(base: baseCheckpoint, tuned: tuned), options: .init(jobs: threads))
+            try RankReport(result: result, provenance: provenance("rank", ["base": .init(baseCheckpoint), "tuned": .init(tuned)], t0))
+                .write(to: path("rank", "seed\(seed)"))
+            for m in result.matrices { energyRanks[m.tensor, default: []].append(m.metrics.energyRank90) }
+            for r in rankList {
+                let t1 = Date()
+                let (a, bound) = try adapter(r, seed)
+                var options = LoRAComparer.Options()
+                options.jobs = threads
+                let rows = try LoRAComparer.run(adapter: bound, tuned: tuned, options: options)
+                try LoRAComparisonReport(comparisons: rows, adapter: a, matchNotes: [:],
+                                         provenance: provenance("compare", ["base": .init(baseCheckpoint), "tuned": .init(tuned)], t1))
+                    .write(to: path("compare", "r\(r)-seed\(seed)"))
+                for row in rows { captured[row.tensor, default: [:]][r, default: []].append(row.capturedEnergy ?? .nan) }
+            }
+        }
+        // Adapter against adapter: two seeds at the largest rank, and the smallest rank against the largest.
+        var pairs: [(String, (Int, Int), (Int, Int))] = []
+        if seeds >= 2, let r = rankList.last { pairs.append(("r\(r)-seed0-vs-seed1", (r, 0), (r, 1))) }
+        if rankList.count >= 2 { pairs.append(("r\(rankList.first!)-vs-r\(rankList.last!)-seed0", (rankList.first!, 0), (rankList.last!, 0))) }
+        for (name, first, second) in pairs {
+            let t0 = Date()
+            let (a, bound) = try adapter(first.0, first.1)
+            let rows = try LoRAComparer.run(adapter: bound, tuned: nil, second: try adapter(second.0, second.1).1)
+            try LoRAComparisonReport(comparisons: rows, adapter: a, matchNotes: [:],
+                                     provenance: provenance("compare", ["base": .init(baseCheckpoint)], t0))
+                .write(to: path("compare", name))
+        }
+        let layers = energyRanks.keys.sorted().map { t in
+            FineTuningExperimentReport.Layer(tensor: t, fullEnergyRank90: energyRanks[t]!,
+                                             capturedEnergy: Dictionary(uniqueKeysWithValues: (captured[t] ?? [:]).map {
+                                                 (String($0.key), $0.value.reduce(0, +) / Double($0.value.count)) }))
+        }
+        // The base's accuracy on both tasks.
+        let pretrainRun = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("pretrain", "run.json")))) as? [String: Any]
+        let (taskTrain, taskTest) = try DatasetCatalog.load(task, dataDirectory: dataDir ?? ProcessInfo.processInfo.environment["INTRINSIC_DIM_DATA"] ?? "data",
+                                                            classCount: classes, testFraction: 0.1, splitSeed: 0)
+        let net = try model.make(inputFeatures: taskTrain.features, classes: classes)
+        let baseOnTask = try Trainer(model: net, train: taskTrain, test: taskTest, options: TrainingOptions(), threads: threads)
+            .evaluate(parameters: try ModelCheckpoint.load(baseModel, layout: net.layout), on: taskTest).accuracy
+        let report = FineTuningExperimentReport(
+            subspace: try SweepJournal.read(path("subspace", "journal.jsonl")).records,
+            lora: try SweepJournal.read(path("lora", "journal.jsonl")).records, threshold: threshold,
+            basePretrainAccuracy: pretrainRun?["final_test_accuracy"] as? Double ?? .nan, baseTaskAccuracy: baseOnTask,
+            layers: layers,
+            provenance: RunProvenance(command: "experiment finetune", arguments: CommandLine.arguments,
+                                      inputs: ["base": .init(baseCheckpoint)],
+                                      options: ["pretrain": pretrain, "task": task, "d": dList, "ranks": ranks, "seeds": String(seeds),
+                                                "epochs": String(epochs), "pretrain_epochs": String(pretrainEpochs)],
+                                      startedAt: started, seconds: Date().timeIntervalSince(started)))
+        try report.write(to: out)
+        Terminal.line("experiment: full fine-tune \(report.fullAccuracy.map { String(format: "%.4f", $0) } ?? "n/a") " +
+                      "(the base on the task: \(String(format: "%.4f", baseOnTask))); d_int90 \(report.dInt90.map(String.init) ?? "not reached"), " +
+                      "r_int90 \(report.rInt90.map(String.init) ?? "not reached") → \(out)/experiment.csv")
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import IntrinsicDim
+import XCTest
+import _TestSupport
+
+/// `intrinsic-dim experiment finetune` on a tiny numpy-written dataset: every part's folder, the
+/// summary recomputed from the parts' own outputs, and a rerun that resumes to the same result.
+final class ExperimentCommandTests: XCTestCase {
+    /// MNIST t10k images 0–599 / 600–799, labels as they are and permuted: two tasks on the same inputs.
+    let mnist = Fixtures.path("training/datasets/mnist_subset.npz")
+    let permuted = Fixtures.path("training/datasets/mnist_subset_permuted.npz")
+
+    func testFinetuneExperimentComposesItsPartsAndResumes() throws {
+        let dir = try Fixtures.temporaryDirectory("experiment")
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let out = dir + "/exp"
+        let args = ["experiment", "finetune", "--model", "fc", "--pretrain", permuted, "--task", mnist,
+                    "--d", "20,40", "--ranks", "1,2", "--seeds", "2", "--epochs", "2", "--pretrain-epochs", "3",
+                    "--lora-lr", "0.01", "--subspace-lr", "0.01", "--out", out]
+        let r = try CommandRunner.run(args)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for part in ["pretrain/model.safetensors", "subspace/journal.jsonl", "lora/journal.jsonl", "rank/seed0/rank_summary.csv",
+                     "rank/seed1/rank_summary.csv", "compare/r1-seed0/compare_summary.csv", "compare/r2-seed1/subspace_similarity.csv",
+                     "compare/r2-seed0-vs-seed1/subspace_similarity.csv", "compare/r1-vs-r2-seed0/compare_summary.csv",
+                     "experiment.csv", "experiment.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + part), part)
+        }
+        // Both sweeps ran the same full fine-tunes from the base.
+        for seed in 0..<2 {
+            XCTAssertEqual(FileManager.default.contents(atPath: out + "/subspace/runs/full-seed\(seed)/model.safetensors"),
+                           FileManager.default.contents(atPath: out + "/lora/runs/full-seed\(seed)/model.safetensors"))
+        }
+        let csv = try String(contentsOfFile: out + "/experiment.csv", encoding: .utf8)
+        let rows = Fixtures.parseCSV(csv)
+        XCTAssertEqual(rows.map { "\($0["mode"]!) \($0["size"]!) \($0["trainable_parameters"]!)" },
+                       ["full 199210 199210", "subspace 20 20", "subspace 40 40", "lora 1 1594", "lora 2 3188"])
+        // Means from the sweeps' own CSVs.
+        let sweep = Fixtures.parseCSV(try String(contentsOfFile: out + "/subspace/sweep.csv", encoding: .utf8))
+            + Fixtures.parseCSV(try String(contentsOfFile: out + "/lora/sweep.csv", encoding: .utf8))
+        func mean(_ mode: String, _ d: String) -> Double {
+            let v = sweep.filter { $0["mode"] == mode && $0["d"] == d }.prefix(2).map { Double($0["final_test_accuracy"]!)! }
+            return v.reduce(0, +) / Double(v.count)
+        }
+        let full = mean("full", "0")
+        for row in rows {
+            let m = mean(row["mode"]!, row["mode"] == "full" ? "0" : row["size"]!)
+            XCTAssertEqual(Double(row["mean_accuracy"]!)!, m, accuracy: 1e-12, "\(row)")
+            XCTAssertEqual(Double(row["fraction_of_full"]!)!, m / full, accuracy: 1e-12, "\(row)")
+        }
+        // Per layer: energy ranks from rank/, captured energy = the mean of compare/'s.
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/experiment.json"))) as? [String: Any])
+        let layers = try XCTUnwrap(json["layers"] as? [[String: Any]])
+        XCTAssertEqual(layers.map { $0["tensor"] as! String }, ["fc1.weight", "fc2.weight", "fc3.weight"])
+        for layer in layers {
+            let tensor = layer["tensor"] as! String
+            let ranks = try (0..<2).map { s in
+                Int(Fixtures.parseCSV(try String(contentsOfFile: out + "/rank/seed\(s)/rank_summary.csv", encoding: .utf8))
+                    .first { $0["tensor"] == tensor }!["energy_rank_90"]!)!
+            }
+            XCTAssertEqual(layer["full_energy_rank_90"] as? [Int], ranks, tensor)
+            let captured = try XCTUnwrap(layer["captured_energy"] as? [String: Double])
+            for r in ["1", "2"] {
+                let v = try (0..<2).map { s in
+                    Double(Fixtures.parseCSV(try String(contentsOfFile: out + "/compare/r\(r)-seed\(s)/compare_summary.csv", encoding: .utf8))
+                        .first { $0["tensor"] == tensor }!["captured_energy"]!)!
+                }
+                XCTAssertEqual(captured[r]!, (v[0] + v[1]) / 2, accuracy: 1e-12, "\(tensor) r = \(r)")
+            }
+        }
+        // The base learnt the permuted labels: on the real labels it is far below the full fine-tune.
+        let baseOnTask = try XCTUnwrap(json["base_accuracy_target_task"] as? Double)
+        XCTAssertGreaterThan(try XCTUnwrap(json["base_accuracy_pretrain_task"] as? Double), baseOnTask + 0.3)
+        XCTAssertGreaterThan(full, baseOnTask + 0.3)
+        // A rerun keeps the base, finds every sweep run in its journal, and gives the same summary.
+        let again = try CommandRunner.run(args)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stderr.contains("keeping the base"), again.stderr)
+        XCTAssertFalse(again.stderr.contains("run 1/"), "no run is made again: \(again.stderr)")
+        XCTAssertEqual(try String(contentsOfFile: out + "/experiment.csv", encoding: .utf8), csv)
+    }
+}
