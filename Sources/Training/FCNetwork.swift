@@ -52,7 +52,8 @@ public struct FCNetwork: Model {
             for l in stride(from: last, through: 0, by: -1) {
                 let input = l == 0 ? inputs : UnsafePointer(activation(l - 1))
                 let dx: UnsafeMutablePointer<Float>? = l == 0 ? nil : ws.buffer(2 * (l - 1) + 1)
-                layers[l].backward(parameters, x: input, dy: dy, n: n, grad: gradient, dx: dx, threads: ws.threads)
+                layers[l].backward(parameters, x: input, dy: dy, n: n, grad: gradient, dx: dx, threads: ws.threads,
+                                   consumer: ws.weightGradientConsumer)
                 if let dx {
                     Kernels.reluBackward(dx, output: activation(l - 1), count: n * layers[l].inputs)
                     dy = dx

@@ -72,18 +72,18 @@ public struct LeNet5: Model {
                                              scale: 1 / Float(n), dlogits: gradient == nil ? nil : ws.logitGradient)
         guard let g = gradient else { return BatchResult(lossSum: r.lossSum, correct: r.correct, count: n) }
         // Backward.
-        fc[2].backward(θ, x: b(.h2), dy: ws.logitGradient, n: n, grad: g, dx: b(.dh2), threads: ws.threads)
+        fc[2].backward(θ, x: b(.h2), dy: ws.logitGradient, n: n, grad: g, dx: b(.dh2), threads: ws.threads, consumer: ws.weightGradientConsumer)
         Kernels.reluBackward(b(.dh2), output: b(.h2), count: n * 84)
-        fc[1].backward(θ, x: b(.h1), dy: b(.dh2), n: n, grad: g, dx: b(.dh1), threads: ws.threads)
+        fc[1].backward(θ, x: b(.h1), dy: b(.dh2), n: n, grad: g, dx: b(.dh1), threads: ws.threads, consumer: ws.weightGradientConsumer)
         Kernels.reluBackward(b(.dh1), output: b(.h1), count: n * 120)
-        fc[0].backward(θ, x: b(.flat), dy: b(.dh1), n: n, grad: g, dx: b(.dflat), threads: ws.threads)
+        fc[0].backward(θ, x: b(.flat), dy: b(.dh1), n: n, grad: g, dx: b(.dflat), threads: ws.threads, consumer: ws.weightGradientConsumer)
         Self.fromPyTorchOrder(b(.dflat), n: n, into: b(.dp2))
         pool2.backward(b(.dp2), argmax: ws.indices(1), n: n, into: b(.dc2))
         Kernels.reluBackward(b(.dc2), output: b(.c2), count: n * 64 * 16)
-        conv2.backward(θ, cols: b(.cols2), dy: b(.dc2), n: n, grad: g, dcols: b(.dcols2), dx: b(.dp1), threads: ws.threads)
+        conv2.backward(θ, cols: b(.cols2), dy: b(.dc2), n: n, grad: g, dcols: b(.dcols2), dx: b(.dp1), threads: ws.threads, consumer: ws.weightGradientConsumer)
         pool1.backward(b(.dp1), argmax: ws.indices(0), n: n, into: b(.dc1))
         Kernels.reluBackward(b(.dc1), output: b(.c1), count: n * 576 * 6)
-        conv1.backward(θ, cols: b(.cols1), dy: b(.dc1), n: n, grad: g, dcols: b(.dcols2), dx: nil, threads: ws.threads)
+        conv1.backward(θ, cols: b(.cols1), dy: b(.dc1), n: n, grad: g, dcols: b(.dcols2), dx: nil, threads: ws.threads, consumer: ws.weightGradientConsumer)
         return BatchResult(lossSum: r.lossSum, correct: r.correct, count: n)
     }
 

@@ -140,4 +140,67 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
                           into: db, ldc: r, threads: threads)
         }
     }
+
+    /// θ_D's target slots ← θ_D⁰ + s·B·A (the other values of `parameters` are left as they are:
+    /// in LoRA training they stay θ_D⁰). The same values as θ_D⁰ + ``map(_:into:)``, without the
+    /// passes over all of D.
+    public func merge(_ theta: UnsafePointer<Float>, base: UnsafePointer<Float>, into parameters: UnsafeMutablePointer<Float>) {
+        let r = rank
+        for t in targets {
+            let count = t.rows * t.cols
+            (parameters + t.offset).update(from: base + t.offset, count: count)
+            let a = theta + t.loraOffset, b = a + r * t.cols
+            GEMM.multiply(m: t.rows, n: t.cols, k: r, alpha: scaling, b, lda: r, a, ldb: t.cols,
+                          beta: 1, into: parameters + t.offset, ldc: t.cols, threads: threads)
+        }
+    }
+}
+
+/// The gradient of a ``LoRAMap``'s factors straight from each targeted layer's
+/// inputs x (rows × in) and output gradient dy (rows × out), without the dense
+/// ∂W = dyᵀ·x: ∂B = s·dyᵀ·(x·Aᵀ) and ∂A = s·(dy·B)ᵀ·x, the same as the map's
+/// ``LoRAMap/pullback(_:at:into:)`` of ∂W up to rounding. Set on a
+/// ``ModelWorkspace`` it takes every weight: untargeted weights are frozen in
+/// LoRA training and need no gradient. ``bind(theta:gradient:)`` before each
+/// evaluation says where θ_lora is read and its gradient written.
+public final class LoRAGradientConsumer: WeightGradientConsumer {
+    public let map: LoRAMap
+    private let targetIndex: [Int: Int]
+    private let threads: Int
+    private var theta: UnsafePointer<Float>?
+    private var gradient: UnsafeMutablePointer<Float>?
+    private var scratch: [Float] = []
+
+    public init(map: LoRAMap, threads: Int = 1) {
+        self.map = map
+        targetIndex = Dictionary(uniqueKeysWithValues: map.targets.enumerated().map { ($1.offset, $0) })
+        self.threads = max(1, threads)
+    }
+
+    /// Reads θ_lora at `theta` and writes its gradient at `gradient` (d values each) until the next call.
+    public func bind(theta: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>) {
+        self.theta = theta
+        self.gradient = gradient
+    }
+
+    public func consumes(weightAt offset: Int) -> Bool { true }
+
+    public func consume(weightAt offset: Int, inputs x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, rows: Int) {
+        guard let i = targetIndex[offset], let theta, let gradient else { return }
+        let t = map.targets[i], r = map.rank, s = map.scaling
+        if scratch.count < 2 * rows * r { scratch = [Float](repeating: 0, count: 2 * rows * r) }
+        let a = theta + t.loraOffset, b = a + r * t.cols
+        let da = gradient + t.loraOffset, db = da + r * t.cols
+        scratch.withUnsafeMutableBufferPointer { buffer in
+            let xa = buffer.baseAddress!, dyb = xa + rows * r
+            // x·Aᵀ (rows × r), then ∂B = s·dyᵀ·(x·Aᵀ) (out × r).
+            GEMM.multiply(m: rows, n: r, k: t.cols, x, lda: t.cols, a, ldb: t.cols, transposeB: true, into: xa, ldc: r, threads: threads)
+            GEMM.multiply(m: t.rows, n: r, k: rows, alpha: s, dy, lda: t.rows, transposeA: true, UnsafePointer(xa), ldb: r,
+                          into: db, ldc: r, threads: threads)
+            // dy·B (rows × r), then ∂A = s·(dy·B)ᵀ·x (r × in).
+            GEMM.multiply(m: rows, n: r, k: t.rows, dy, lda: t.rows, b, ldb: r, into: dyb, ldc: r, threads: threads)
+            GEMM.multiply(m: r, n: t.cols, k: rows, alpha: s, UnsafePointer(dyb), lda: r, transposeA: true, x, ldb: t.cols,
+                          into: da, ldc: t.cols, threads: threads)
+        }
+    }
 }

@@ -8,6 +8,8 @@ public final class ModelWorkspace {
     public let classCount: Int
     /// Threads of the matrix products.
     public let threads: Int
+    /// Where weight gradients go in factored form (``WeightGradientConsumer``); `nil`: all dense.
+    public var weightGradientConsumer: (any WeightGradientConsumer)? = nil
     private var storage: [UnsafeMutableBufferPointer<Float>]
     private var indexStorage: [UnsafeMutableBufferPointer<Int32>]
 

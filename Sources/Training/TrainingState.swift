@@ -7,8 +7,9 @@ import Projections
 /// A step on a batch: θ_D's loss gradient (batch-mean cross-entropy)
 /// plus λ·θ_D; in subspace mode pulled back to θ_d (J_fᵀ·∇θ_D, Pᵀ·∇θ_D for
 /// a projection); then one optimiser update, and θ_D = θ_D⁰ + f(θ_d). In
-/// LoRA mode the λ term is added to the pulled-back gradient of the factors
-/// instead (λ·θ_lora).
+/// LoRA mode the layers hand their inputs and output gradients to a
+/// ``LoRAGradientConsumer`` (no dense ∂W), the λ term goes on the factors
+/// (λ·θ_lora), and only the targeted weights are re-merged.
 /// Not thread-safe; its matrix products use `threads` threads.
 public final class TrainingState {
     public let model: any Model
@@ -22,8 +23,8 @@ public final class TrainingState {
     /// Steps taken.
     public private(set) var steps = 0
     let map: (any SubspaceMap)?
-    /// LoRA: the L2 term λ·θ goes on the trained factors, not on θ_D.
-    let l2OnTrainable: Bool
+    /// LoRA: the factors' gradient straight from the layers (no dense ∂W, no pass over D).
+    let lora: LoRAGradientConsumer?
     var optimizer: Optimizer
     var offset: [Float]
     var gradient: [Float]
@@ -47,7 +48,7 @@ public final class TrainingState {
             precondition(f.fullDimension == D, "TrainingState: the subspace map is for D = \(f.fullDimension), the model has \(D)")
         }
         map = mode.map
-        if case .lora = mode { l2OnTrainable = true } else { l2OnTrainable = false }
+        if case .lora(let f) = mode { lora = LoRAGradientConsumer(map: f, threads: threads) } else { lora = nil }
         let d = map?.subspaceDimension ?? D
         subspaceParameters = map.map { $0.initialPoint.map(Float.init) } ?? []
         offset = [Float](repeating: 0, count: map == nil ? 0 : D)
@@ -56,12 +57,21 @@ public final class TrainingState {
         optimizer = Optimizer(kind: options.optimizer, count: d, learningRate: options.learningRate,
                               momentum: options.momentum, beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon)
         workspace = model.makeWorkspace(batchCapacity: batchCapacity, threads: threads)
+        workspace.weightGradientConsumer = lora
         self.threads = max(1, threads)
         refresh()
     }
 
     /// θ_D = θ_D⁰ + f(θ_d).
     func refresh() {
+        if let lora {
+            subspaceParameters.withUnsafeBufferPointer { s in
+                initialParameters.withUnsafeBufferPointer { p0 in
+                    parameters.withUnsafeMutableBufferPointer { lora.map.merge(s.baseAddress!, base: p0.baseAddress!, into: $0.baseAddress!) }
+                }
+            }
+            return
+        }
         guard let f = map else { return }
         subspaceParameters.withUnsafeBufferPointer { s in offset.withUnsafeMutableBufferPointer { f.map(s, into: $0) } }
         let D = parameters.count
@@ -87,6 +97,7 @@ public final class TrainingState {
     ///
     /// - Precondition: `n ≤` the batch capacity given at init.
     public func step(inputs: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count n: Int) -> StepOutcome {
+        if lora != nil { return loraStep(inputs: inputs, labels: labels, count: n) }
         let D = parameters.count
         let r = parameters.withUnsafeBufferPointer { t in
             gradient.withUnsafeMutableBufferPointer { g in
@@ -96,7 +107,7 @@ public final class TrainingState {
         }
         steps += 1
         guard r.lossSum.isFinite else { return .nonFinite("training loss is \(r.lossSum)") }
-        let lambda = l2OnTrainable ? 0 : options.l2
+        let lambda = options.l2
         // The largest exponent field: all ones only for NaN or ±∞. An integer
         // max reduction, so the loop vectorises (a Float sum would not).
         for k in exponents.indices { exponents[k] = 0 }
@@ -122,10 +133,6 @@ public final class TrainingState {
                     subspaceGradient.withUnsafeMutableBufferPointer { f.pullback(g, at: s, into: $0) }
                 }
             }
-            if l2OnTrainable {
-                let l2 = options.l2
-                for i in subspaceGradient.indices { subspaceGradient[i] += l2 * subspaceParameters[i] }
-            }
             subspaceParameters.withUnsafeMutableBufferPointer { p in
                 subspaceGradient.withUnsafeBufferPointer { optimizer.step(p, gradient: $0, threads: threads) }
             }
@@ -135,6 +142,37 @@ public final class TrainingState {
                 gradient.withUnsafeBufferPointer { optimizer.step(p, gradient: $0, threads: threads) }
             }
         }
+        return .ok(r)
+    }
+
+    /// A LoRA step: the layers hand (x, dy) to ``lora``, which writes ∂A and ∂B; then λ·θ_lora, the
+    /// finiteness check and the optimiser on the d factors, and the merge of the target slots.
+    private func loraStep(inputs: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count n: Int) -> StepOutcome {
+        let lora = lora!
+        let r = parameters.withUnsafeBufferPointer { t in
+            gradient.withUnsafeMutableBufferPointer { g in
+                subspaceParameters.withUnsafeBufferPointer { s in
+                    subspaceGradient.withUnsafeMutableBufferPointer { sg in
+                        lora.bind(theta: s.baseAddress!, gradient: sg.baseAddress!)
+                        return model.evaluate(parameters: t.baseAddress!, inputs: inputs, labels: labels, count: n,
+                                              gradient: g.baseAddress!, workspace: workspace)
+                    }
+                }
+            }
+        }
+        steps += 1
+        guard r.lossSum.isFinite else { return .nonFinite("training loss is \(r.lossSum)") }
+        let l2 = options.l2
+        var exponent: UInt32 = 0
+        for i in subspaceGradient.indices {
+            subspaceGradient[i] += l2 * subspaceParameters[i]
+            exponent = max(exponent, subspaceGradient[i].bitPattern & 0x7F80_0000)
+        }
+        guard exponent != 0x7F80_0000 else { return .nonFinite("the gradient is not finite") }
+        subspaceParameters.withUnsafeMutableBufferPointer { p in
+            subspaceGradient.withUnsafeBufferPointer { optimizer.step(p, gradient: $0, threads: threads) }
+        }
+        refresh()
         return .ok(r)
     }
 }

@@ -107,6 +107,41 @@ final class LoRATrainingTests: XCTestCase {
         }
     }
 
+    /// The factored gradient the layers hand to ``LoRAGradientConsumer`` (∂B = s·dyᵀ·(x·Aᵀ),
+    /// ∂A = s·(dy·B)ᵀ·x, no dense ∂W) equals the pullback of the dense ∂W, for dense and conv targets.
+    func testFactoredGradientEqualsThePullbackOfTheDenseGradient() throws {
+        for (model, modules) in [(LeNet5(classes: 10) as any Model, ["conv1", "conv2", "fc1", "fc3"]),
+                                 (FCNetwork(inputFeatures: 784, hidden: [200, 200], classes: 10) as any Model, ["fc1", "fc2", "fc3"])] {
+            let map = try LoRAMap(layout: model.layout, modules: modules, rank: 5, alpha: 7, seed: 2, threads: 2)
+            let s = RandomStream(seed: 31, id: 5)
+            let point = map.initialPoint.enumerated().map { Float($1 + s.normal($0) * 0.1) }
+            var theta = model.initialParameters(seed: 8)
+            theta.withUnsafeMutableBufferPointer { t in
+                point.withUnsafeBufferPointer { p in map.merge(p.baseAddress!, base: Array(t).withUnsafeBufferPointer { $0.baseAddress! }, into: t.baseAddress!) }
+            }
+            let (x, y) = batch(7, features: 784, classes: 10, seed: 9)
+            let (_, dense) = lossAndGradient(model, theta, x, y)
+            var pulled = [Float](repeating: 0, count: map.subspaceDimension)
+            dense.withUnsafeBufferPointer { g in point.withUnsafeBufferPointer { p in pulled.withUnsafeMutableBufferPointer { map.pullback(g, at: p, into: $0) } } }
+            // The same evaluation with the consumer on the workspace.
+            let consumer = LoRAGradientConsumer(map: map, threads: 2)
+            let ws = model.makeWorkspace(batchCapacity: 7, threads: 2)
+            ws.weightGradientConsumer = consumer
+            var factored = [Float](repeating: .nan, count: map.subspaceDimension)
+            var g = [Float](repeating: 0, count: theta.count)
+            _ = theta.withUnsafeBufferPointer { t in x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in
+                point.withUnsafeBufferPointer { p in factored.withUnsafeMutableBufferPointer { f in g.withUnsafeMutableBufferPointer { gp in
+                    consumer.bind(theta: p.baseAddress!, gradient: f.baseAddress!)
+                    return model.evaluate(parameters: t.baseAddress!, inputs: xp.baseAddress!, labels: yp.baseAddress!, count: 7,
+                                          gradient: gp.baseAddress!, workspace: ws)
+                } } } } } }
+            let scale = pulled.map(abs).max()!
+            let worst = zip(factored, pulled).map { abs($0 - $1) }.max()!
+            XCTAssertLessThan(worst, 1e-5 * scale, "\(model.kind): factored vs pulled-back dense gradient")
+            XCTAssertTrue(factored.allSatisfy { $0.isFinite }, "\(model.kind): every factor's gradient written")
+        }
+    }
+
     func testBadTargetsAndRanksAreRejected() {
         let layout = FCNetwork(inputFeatures: 784, hidden: [200, 200], classes: 10).layout
         XCTAssertEqual(LoRAMap.weightModules(of: layout), ["fc1", "fc2", "fc3"])

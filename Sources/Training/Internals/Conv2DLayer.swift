@@ -82,10 +82,14 @@ struct Conv2DLayer: Sendable {
     /// given, using `dcols` (n·positions × patch) as scratch.
     func backward(_ theta: UnsafePointer<Float>, cols: UnsafePointer<Float>, dy: UnsafePointer<Float>, n: Int,
                   grad: UnsafeMutablePointer<Float>, dcols: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?,
-                  threads: Int) {
+                  threads: Int, consumer: (any WeightGradientConsumer)? = nil) {
         let rows = n * positions
-        GEMM.multiply(m: outChannels, n: patch, k: rows, dy, lda: outChannels, transposeA: true,
-                      cols, ldb: patch, into: grad + weight, ldc: patch, threads: threads)
+        if let consumer, consumer.consumes(weightAt: weight) {
+            consumer.consume(weightAt: weight, inputs: cols, outputGradient: dy, rows: rows)
+        } else {
+            GEMM.multiply(m: outChannels, n: patch, k: rows, dy, lda: outChannels, transposeA: true,
+                          cols, ldb: patch, into: grad + weight, ldc: patch, threads: threads)
+        }
         Kernels.columnSums(dy, rows: rows, cols: outChannels, into: grad + bias)
         if let dx {
             GEMM.multiply(m: rows, n: patch, k: outChannels, dy, lda: outChannels, theta + weight, ldb: patch,

@@ -19,12 +19,17 @@ struct DenseLayer: Sendable {
         }
     }
 
-    /// Writes ∂/∂W and ∂/∂b into `grad` (overwriting) and, when `dx` is
-    /// given, ∂/∂x (n×in).
+    /// Writes ∂/∂W (or hands x and dy to `consumer`, see ``WeightGradientConsumer``) and ∂/∂b into
+    /// `grad` (overwriting) and, when `dx` is given, ∂/∂x (n×in).
     func backward(_ theta: UnsafePointer<Float>, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, n: Int,
-                  grad: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?, threads: Int) {
-        GEMM.multiply(m: outputs, n: inputs, k: n, dy, lda: outputs, transposeA: true, x, ldb: inputs,
-                      into: grad + weight, ldc: inputs, threads: threads)
+                  grad: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?, threads: Int,
+                  consumer: (any WeightGradientConsumer)? = nil) {
+        if let consumer, consumer.consumes(weightAt: weight) {
+            consumer.consume(weightAt: weight, inputs: x, outputGradient: dy, rows: n)
+        } else {
+            GEMM.multiply(m: outputs, n: inputs, k: n, dy, lda: outputs, transposeA: true, x, ldb: inputs,
+                          into: grad + weight, ldc: inputs, threads: threads)
+        }
         Kernels.columnSums(dy, rows: n, cols: outputs, into: grad + bias)
         if let dx {
             GEMM.multiply(m: n, n: inputs, k: outputs, dy, lda: outputs, theta + weight, ldb: inputs,
