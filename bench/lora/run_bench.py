@@ -76,7 +76,8 @@ def _load(name: str, path: str):
 _rank = _load("rank_run_bench", os.path.join(BENCH, "rank", "run_bench.py"))
 _proj = _load("projections_run_bench", os.path.join(BENCH, "projections", "run_bench.py"))
 warm, describe, fmt_s, tail = _rank.warm, _rank.describe, _rank.fmt_s, _rank.tail
-classify, binary_fingerprint, load_average = _proj.classify, _proj.binary_fingerprint, _proj.load_average
+classify, binary_fingerprint, load_average, run_conditions = (_proj.classify, _proj.binary_fingerprint, _proj.load_average,
+                                                         _proj.run_conditions)
 verdict, first_line, EX_USAGE, INSTALL_TORCH = _proj.verdict, _proj.first_line, _proj.EX_USAGE, _proj.INSTALL_TORCH
 
 DEFAULT_CACHE = "/tmp/intrinsic-dim-bench/lora"
@@ -426,13 +427,7 @@ def main(argv=None) -> int:
     info = machine_info(bin_path, LORA_DISTS, cpu_details=True, cmd_timeout=30)
     if t:
         info.append(("torch threads (torch.get_num_threads() in torch_extract.py)", str(t.data.get("threads"))))
-    if bin_path:
-        bin_after = binary_fingerprint(bin_path)
-        info.append(("intrinsic-dim binary", bin_before))
-        if bin_after != bin_before:
-            info.append(("WARNING", f"the binary changed during the run (now {bin_after}): results mix two builds"))
-            log(f"WARNING: {bin_path} changed during the run: {bin_before} -> {bin_after}")
-    info.append(("load average (1, 5, 15 min) before / after", f"{load_before} / {load_average()}"))
+    info += run_conditions(bin_path, bin_before, load_before)
 
     report, target_fails = build_report(a, results, compare_runs, agreement, info_lowrank, factors, zero_updates,
                                         torch_adapter_read, skip, info, cmds, pair_desc)

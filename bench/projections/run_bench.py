@@ -166,6 +166,20 @@ def binary_fingerprint(path: str) -> str:
     return f"{st.st_size} bytes, modified {mtime}, sha256 {h.hexdigest()[:12]}"
 
 
+def run_conditions(bin_path: str | None, bin_before: str | None, load_before: str) -> list[tuple[str, str]]:
+    """Machine-info lines closing a run: the binary's fingerprint (with a warning when it was
+    rebuilt during the run, so the results would mix two builds) and the load before / after."""
+    lines = []
+    if bin_path:
+        bin_after = binary_fingerprint(bin_path)
+        lines.append(("intrinsic-dim binary", bin_before))
+        if bin_after != bin_before:
+            lines.append(("WARNING", f"the binary changed during the run (now {bin_after}): results mix two builds"))
+            log(f"WARNING: {bin_path} changed during the run: {bin_before} -> {bin_after}")
+    lines.append(("load average (1, 5, 15 min) before / after", f"{load_before} / {load_average()}"))
+    return lines
+
+
 def load_average() -> str:
     try:
         return " ".join(f"{v:.2f}" for v in os.getloadavg())
@@ -414,13 +428,7 @@ def main(argv=None) -> int:
 
     # ------------------------------------------------------------------ report
     info = machine_info(bin_path, PROJECTION_DISTS, cpu_details=True, cmd_timeout=30)
-    if bin_path:
-        bin_after = binary_fingerprint(bin_path)
-        info.append(("intrinsic-dim binary", bin_before))
-        if bin_after != bin_before:
-            info.append(("WARNING", f"the binary changed during the run (now {bin_after}): results mix two builds"))
-            log(f"WARNING: {bin_path} changed during the run: {bin_before} -> {bin_after}")
-    info.append(("load average (1, 5, 15 min) before / after", f"{load_before} / {load_average()}"))
+    info += run_conditions(bin_path, bin_before, load_before)
     report, target_fails = build_report(a, sections, info, check_summary, wht, wht_ks, copy_cell, ff, ff_dims,
                                         dense_cell, bool(bin_path), cmds, skip)
     return finish(report, a.markdown_out, failures, a.strict, target_fails)

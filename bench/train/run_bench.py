@@ -65,7 +65,8 @@ def _load_projections_harness():
 
 
 _pb = _load_projections_harness()
-Cell, classify, binary_fingerprint, load_average = _pb.Cell, _pb.classify, _pb.binary_fingerprint, _pb.load_average
+Cell, classify, binary_fingerprint, load_average, run_conditions = (_pb.Cell, _pb.classify, _pb.binary_fingerprint,
+                                                             _pb.load_average, _pb.run_conditions)
 ms, verdict, INSTALL_TORCH = _pb.ms, _pb.verdict, _pb.INSTALL_TORCH
 
 DEFAULT_CACHE = "/tmp/intrinsic-dim-bench/train"
@@ -198,13 +199,7 @@ def main(argv=None) -> int:
             measure(base, torch_cmd(case), f"{case}-torch-{rep}", False, rep == 1)
 
     info = machine_info(bin_path, TRAIN_DISTS, cpu_details=True, cmd_timeout=30)
-    if bin_path:
-        bin_after = binary_fingerprint(bin_path)
-        info.append(("intrinsic-dim binary", bin_before))
-        if bin_after != bin_before:
-            info.append(("WARNING", f"the binary changed during the run (now {bin_after}): results mix two builds"))
-            log(f"WARNING: {bin_path} changed during the run: {bin_before} -> {bin_after}")
-    info.append(("load average (1, 5, 15 min) before / after", f"{load_before} / {load_average()}"))
+    info += run_conditions(bin_path, bin_before, load_before)
     report, target_fails = build_report(a, cases, results, info, bool(bin_path), cmds, skip)
     return finish(report, a.markdown_out, failures, a.strict, target_fails)
 
