@@ -51,7 +51,7 @@ public final class TrainingState {
         if case .lora(let f) = mode { lora = LoRAGradientConsumer(map: f, threads: threads) } else { lora = nil }
         let d = map?.subspaceDimension ?? D
         subspaceParameters = map.map { $0.initialPoint.map(Float.init) } ?? []
-        offset = [Float](repeating: 0, count: map == nil ? 0 : D)
+        offset = [Float](repeating: 0, count: map == nil || lora != nil ? 0 : D)
         gradient = [Float](repeating: 0, count: D)
         subspaceGradient = [Float](repeating: 0, count: map == nil ? 0 : d)
         optimizer = Optimizer(kind: options.optimizer, count: d, learningRate: options.learningRate,
