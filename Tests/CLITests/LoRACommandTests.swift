@@ -65,6 +65,48 @@ final class LoRACommandTests: XCTestCase {
         }
     }
 
+    /// A sharded base is merged into a folder with its shard names and index; a BF16 base stays BF16,
+    /// each merged value the BF16 number nearest to W₀ + ΔW (within half an ulp).
+    func testMergeShardedAndBF16Bases() throws {
+        let dir = try scratch("merge-layouts")
+        let f32Base = Fixtures.path("rank/f32_base.safetensors"), f32Tuned = Fixtures.path("rank/f32_tuned.safetensors")
+        try run(["extract-lora", "--base", f32Base, "--tuned", f32Tuned, "--rank", "2", "--out", dir + "/f32"])
+        let sharded = Fixtures.path("rank/sharded")
+        try run(["merge", "--base", sharded, "--adapter", dir + "/f32", "--out", dir + "/merged-sharded"])
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir + "/merged-sharded").sorted()
+        XCTAssertEqual(files, ["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "model.safetensors.index.json"])
+        let index = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/merged-sharded/model.safetensors.index.json"))) as? [String: Any])
+        let original = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sharded + "/model.safetensors.index.json"))) as? [String: Any])
+        XCTAssertEqual(index["weight_map"] as? [String: String], original["weight_map"] as? [String: String])
+        let merged = try Checkpoint.open(dir + "/merged-sharded"), base = try Checkpoint.open(sharded)
+        let adapter = try LoRAAdapter(path: dir + "/f32")
+        let adapted = Dictionary(uniqueKeysWithValues: try adapter.bind(to: base).map { ($0.tensor, $0) })
+        XCTAssertEqual(merged.tensors.map(\.name), base.tensors.map(\.name))
+        for t in base.tensors {
+            let m = try XCTUnwrap(merged[t.name])
+            guard let bound = adapted[t.name] else {
+                if t.dtype.isReadableReal { XCTAssertEqual(try m.readDoubles(), try t.readDoubles(), "\(t.name) copied") }
+                continue
+            }
+            let want = zip(try t.readDoubles(), bound.storedValues(try bound.module.update())).map { Double(Float($0 + $1)) }
+            XCTAssertEqual(try m.readDoubles(), want, "\(t.name): W₀ + ΔW rounded to F32")
+        }
+        // BF16.
+        let bf16Base = Fixtures.path("rank/bf16_base.safetensors")
+        try run(["extract-lora", "--base", bf16Base, "--tuned", Fixtures.path("rank/bf16_tuned.safetensors"), "--rank", "3", "--out", dir + "/bf16"])
+        try run(["merge", "--base", bf16Base, "--adapter", dir + "/bf16", "--out", dir + "/merged-bf16.safetensors"])
+        let mb = try Checkpoint.open(dir + "/merged-bf16.safetensors"), b16 = try Checkpoint.open(bf16Base)
+        for bound in try LoRAAdapter(path: dir + "/bf16").bind(to: b16) {
+            let m = try XCTUnwrap(mb[bound.tensor])
+            XCTAssertEqual(m.dtype, .bf16, bound.tensor)
+            let exact = zip(try bound.base.readDoubles(), bound.storedValues(try bound.module.update())).map { $0 + $1 }
+            for (got, x) in zip(try m.readDoubles(), exact) {
+                let ulp = Double(Float(got).ulp) * 65536  // BF16 keeps 8 of Float's 24 significand bits
+                XCTAssertLessThanOrEqual(abs(got - x), ulp / 2 * (1 + 1e-12), "\(bound.tensor): nearest BF16")
+            }
+        }
+    }
+
     // MARK: - compare
 
     func testCompareMatchesNumPyOnEveryPEFTAdapter() throws {

@@ -87,6 +87,40 @@ final class LoRAAdapterTests: XCTestCase {
         XCTAssertTrue(mapped.allSatisfy { $0.matchNote?.contains("--prefix-map") ?? false && !$0.matchNote!.contains("suffix") })
     }
 
+    /// Keys that carry an adapter name (`….lora_A.default.weight`, `….lora_embedding_A.default`) read
+    /// like PEFT's saved keys; a module matching two base tensors by suffix is an error naming both.
+    func testAdapterNameInKeysAndAmbiguousMatch() throws {
+        let dir = try Fixtures.temporaryDirectory("named")
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        for name in ["bert/lora_qv_r2", "bert/lora_embedding"] {
+            let source = try adapter(name)
+            let file = try SafetensorsFile(path: source.weightsPath)
+            var w = SafetensorsWriter(metadata: ["format": "pt"])
+            for t in file.tensors {
+                let renamed = t.name.replacingOccurrences(of: ".weight", with: ".default.weight")
+                w.add(t.name.contains("lora_embedding") ? t.name + ".default" : renamed, copying: t)
+            }
+            let folder = dir + "/" + name.replacingOccurrences(of: "/", with: "_")
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try w.write(to: folder + "/adapter_model.safetensors")
+            try FileManager.default.copyItem(atPath: source.path + "/adapter_config.json", toPath: folder + "/adapter_config.json")
+            let named = try LoRAAdapter(path: folder)
+            XCTAssertEqual(named.modules.map(\.path), source.modules.map(\.path), name)
+            XCTAssertEqual(named.modules.map(\.kind), source.modules.map(\.kind), name)
+            for (a, b) in zip(named.modules, source.modules) { XCTAssertEqual(try a.update(), try b.update(), a.path) }
+        }
+        // Two base tensors end in ".encoder.layer.0.attention.self.query.weight".
+        let base = try Checkpoint.open(Fixtures.path("peft/bert/base"))
+        var w = SafetensorsWriter()
+        for t in base.tensors where t.dtype.isReadableReal { w.add("a." + t.name, copying: t); w.add("b." + t.name, copying: t) }
+        try w.write(to: dir + "/twice.safetensors")
+        XCTAssertThrowsError(try adapter("bert/lora_qv_r2").bind(to: Checkpoint.open(dir + "/twice.safetensors"))) { e in
+            let text = "\(e)"
+            XCTAssertTrue(text.contains("a.encoder.layer.0.attention.self.query.weight") && text.contains("b.encoder.layer.0.attention.self.query.weight")
+                          && text.contains("--prefix-map"), text)
+        }
+    }
+
     func testMalformedCorpus() throws {
         let expected = try XCTUnwrap(Fixtures.json("peft_malformed/expected_errors.json") as? [String: [String: Any]])
         let base = try Checkpoint.open(Fixtures.path("peft_malformed/base.safetensors"))
