@@ -45,6 +45,13 @@ SETS = {
 }
 
 
+def importable(module):
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def committed_files(root):
     out = []
     for dirpath, _, files in os.walk(root):
@@ -82,7 +89,7 @@ def main():
     args = ap.parse_args()
     passed = failed = 0
     for name in args.sets or SETS:
-        missing = [m for m in SETS[name][2] if importlib.util.find_spec(m) is None]
+        missing = [m for m in SETS[name][2] if not importable(m)]
         if missing:
             print(f"fixture-check: {name}: skipped, its script needs {', '.join(missing)} "
                   f"(pip install -r requirements-bench.txt)")
