@@ -270,6 +270,21 @@ class FC(torch.nn.Module):
         return self.fc3(torch.relu(self.fc2(torch.relu(self.fc1(x)))))
 
 
+class LeNet(torch.nn.Module):
+    """The toolkit's LeNet-5 (conv 6@5x5, pool, conv 16@5x5, pool, 120, 84, 10; ReLU) under its PyTorch
+    names; flattening is PyTorch's (C, H, W) order, as model.safetensors documents."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1, self.conv2 = torch.nn.Conv2d(1, 6, 5), torch.nn.Conv2d(6, 16, 5)
+        self.fc1, self.fc2, self.fc3 = torch.nn.Linear(256, 120), torch.nn.Linear(120, 84), torch.nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = torch.nn.functional.max_pool2d(torch.relu(self.conv1(x.reshape(-1, 1, 28, 28))), 2)
+        x = torch.nn.functional.max_pool2d(torch.relu(self.conv2(x)), 2).flatten(1)
+        return self.fc3(torch.relu(self.fc2(torch.relu(self.fc1(x)))))
+
+
 def check_trained_lora(checks, binary, tmp):
     """`train --mode lora --init BASE`: PEFT loads adapter/ onto a PyTorch FC holding the base weights, gets the
     test accuracy run.json reports (to one example: a float32 near-tie may flip an argmax), and its
@@ -283,22 +298,28 @@ def check_trained_lora(checks, binary, tmp):
     yt = idx(os.path.join(mnist, "t10k-labels-idx1-ubyte.gz"))[:1000].astype(np.int64)
     data = os.path.join(tmp, "mnist-small.npz")
     np.savez(data, x=x, y=y, x_test=xt, y_test=yt)
-    base, lora = os.path.join(tmp, "fc-base"), os.path.join(tmp, "fc-lora")
-    label = "trained fc LoRA r 8"
-    if not run(checks, f"{label}: train the base", [binary, "train", "--model", "fc", "--dataset", data, "--epochs", "1",
+    for kind, module_class, rank, factors in (("fc", FC, 8, 6), ("lenet", LeNet, 4, 10)):
+        check_one_trained_lora(checks, binary, tmp, data, xt, yt, kind, module_class, rank, factors)
+
+
+def check_one_trained_lora(checks, binary, tmp, data, xt, yt, kind, module_class, rank, factors):
+    base, lora = os.path.join(tmp, f"{kind}-base"), os.path.join(tmp, f"{kind}-lora")
+    label = f"trained {kind} LoRA r {rank}"
+    if not run(checks, f"{label}: train the base", [binary, "train", "--model", kind, "--dataset", data, "--epochs", "1",
                                                    "--out", base]):
         return
-    if not run(checks, f"{label}: train LoRA", [binary, "train", "--model", "fc", "--dataset", data, "--epochs", "1",
-                                               "--mode", "lora", "--rank", "8", "--alpha", "16", "--lr", "0.003",
+    if not run(checks, f"{label}: train LoRA", [binary, "train", "--model", kind, "--dataset", data, "--epochs", "1",
+                                               "--mode", "lora", "--rank", str(rank), "--alpha", str(2 * rank), "--lr", "0.003",
                                                "--init", os.path.join(base, "model.safetensors"), "--out", lora]):
         return
-    model = FC()
+    model = module_class()
     model.load_state_dict({k: torch.from_numpy(v) for k, v in load_file(os.path.join(base, "model.safetensors")).items()})
     peft_model = PeftModel.from_pretrained(model, os.path.join(lora, "adapter"))
     stored = load_file(os.path.join(lora, "adapter", "adapter_model.safetensors"))
     loaded = {k: v for k, v in peft_model.state_dict().items() if "lora_" in k}
     missing = [k for k in stored if k.replace(".weight", ".default.weight") not in loaded]
-    checks.record(not missing and len(stored) == 6, f"{label}: PEFT loaded all 6 factors of adapter/", f"missing {missing}")
+    checks.record(not missing and len(stored) == factors, f"{label}: PEFT loaded all {factors} factors of adapter/",
+                  f"missing {missing}, {len(stored)} stored")
     with torch.no_grad():
         logits = peft_model(torch.from_numpy(xt.astype(np.float32) / 255))
     acc = float((logits.argmax(dim=1).numpy() == yt).mean())
