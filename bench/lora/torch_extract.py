@@ -39,7 +39,6 @@ JSON line to stdout: {"implementation": "torch", "method", "rank", "tensors", "z
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import math
 import os
@@ -50,34 +49,19 @@ import time
 T_START = time.perf_counter()
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "projections"))   # bench/projections
-from childutil import emit, missing  # noqa: E402
+from childutil import emit, missing, shard_files  # noqa: E402
 
 INSTALL = "pip install 'torch==2.13.0+cpu'"
 KEY_PREFIX = "base_model.model."
 EMBEDDING_NAME = re.compile(r"embed|^wte$|^wpe$")
 
 
-def checkpoint_files(path: str) -> list[str]:
-    """The shard files of a checkpoint given as a file, an index.json or a directory."""
-    if os.path.isdir(path):
-        idx = os.path.join(path, "model.safetensors.index.json")
-        if os.path.isfile(idx):
-            return checkpoint_files(idx)
-        files = sorted(glob.glob(os.path.join(path, "*.safetensors")))
-        if not files:
-            raise SystemExit(f"error: no .safetensors under {path}")
-        return files
-    if path.endswith(".json"):
-        with open(path) as f:
-            weight_map = json.load(f)["weight_map"]
-        d = os.path.dirname(os.path.abspath(path))
-        return [os.path.join(d, s) for s in dict.fromkeys(weight_map.values())]
-    return [path]
-
-
 def load(path: str, load_file) -> dict:
     tensors = {}
-    for f in checkpoint_files(path):
+    files = shard_files(path)
+    if not files:
+        raise SystemExit(f"error: no .safetensors under {path}")
+    for f in files:
         tensors.update(load_file(f))
     return tensors
 

@@ -7,7 +7,9 @@ marks the column unavailable instead of failed).
 """
 from __future__ import annotations
 
+import glob
 import json
+import os
 import sys
 import time
 
@@ -38,3 +40,19 @@ def emit(fields: dict) -> None:
 def missing(what: str, how: str) -> "NoReturn":  # noqa: F821
     print(f"missing dependency: {what}; install with: {how}", file=sys.stderr)
     sys.exit(EXIT_MISSING_DEPENDENCY)
+
+
+def shard_files(path: str) -> list[str]:
+    """The .safetensors files of a checkpoint given as a file, a *.safetensors.index.json, or a
+    directory (its model.safetensors.index.json, else every *.safetensors in it; [] when none)."""
+    if os.path.isdir(path):
+        idx = os.path.join(path, "model.safetensors.index.json")
+        if os.path.isfile(idx):
+            return shard_files(idx)
+        return sorted(glob.glob(os.path.join(path, "*.safetensors")))
+    if path.endswith(".json"):
+        with open(path) as f:
+            weight_map = json.load(f)["weight_map"]
+        d = os.path.dirname(os.path.abspath(path))
+        return [os.path.join(d, s) for s in dict.fromkeys(weight_map.values())]
+    return [path]

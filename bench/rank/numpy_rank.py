@@ -26,14 +26,16 @@ from __future__ import annotations
 
 import argparse
 import csv
-import glob
 import json
 import math
 import os
 import sys
 
-import numpy as np
-from safetensors.numpy import load_file
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "projections"))
+from childutil import shard_files  # noqa: E402
+
+import numpy as np  # noqa: E402
+from safetensors.numpy import load_file  # noqa: E402
 
 try:  # registers bfloat16 with numpy; safetensors returns BF16 tensors as ml_dtypes.bfloat16
     import ml_dtypes
@@ -57,27 +59,12 @@ def st_dtype(a: np.ndarray) -> str | None:
     return {np.dtype(np.float64): "F64", np.dtype(np.float32): "F32", np.dtype(np.float16): "F16"}.get(a.dtype)
 
 
-def shard_files(path: str) -> list[str]:
-    """The .safetensors files making up a checkpoint given as file, index.json or directory."""
-    if os.path.isdir(path):
-        idx = os.path.join(path, "model.safetensors.index.json")
-        if os.path.isfile(idx):
-            return shard_files(idx)
-        files = sorted(glob.glob(os.path.join(path, "*.safetensors")))
-        if not files:
-            raise SystemExit(f"{path}: no .safetensors files in directory")
-        return files
-    if path.endswith(".json"):
-        with open(path) as f:
-            weight_map = json.load(f)["weight_map"]
-        d = os.path.dirname(os.path.abspath(path))
-        return [os.path.join(d, s) for s in dict.fromkeys(weight_map.values())]
-    return [path]
-
-
 def load_checkpoint(path: str) -> dict[str, np.ndarray]:
     tensors: dict[str, np.ndarray] = {}
-    for f in shard_files(path):
+    files = shard_files(path)
+    if not files:
+        raise SystemExit(f"{path}: no .safetensors files in directory")
+    for f in files:
         tensors.update(load_file(f))
     return tensors
 

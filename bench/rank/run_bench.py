@@ -58,6 +58,8 @@ import zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))   # bench/, for benchlib
 from benchlib import finish, find_binary, harness_cmd, log, machine_info, run_measured  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "projections"))   # bench/projections, for childutil
+from childutil import shard_files  # noqa: E402
 
 DEFAULT_CACHE = "/tmp/intrinsic-dim-bench"
 
@@ -182,25 +184,10 @@ def prepare_real(cache: str) -> tuple[str, str]:
     return out[0], out[1]
 
 
-def checkpoint_files(path: str) -> list[str]:
-    """Shard files of a checkpoint given as file, index.json or directory (same rules as numpy_rank.py)."""
-    if os.path.isdir(path):
-        idx = os.path.join(path, "model.safetensors.index.json")
-        if os.path.isfile(idx):
-            return checkpoint_files(idx)
-        return sorted(glob.glob(os.path.join(path, "*.safetensors")))
-    if path.endswith(".json"):
-        with open(path) as f:
-            weight_map = json.load(f)["weight_map"]
-        d = os.path.dirname(os.path.abspath(path))
-        return [os.path.join(d, s) for s in dict.fromkeys(weight_map.values())]
-    return [path]
-
-
 def warm(paths: list[str]) -> None:
     """Read the inputs once so both implementations start from a warm page cache."""
     for p in paths:
-        for f in checkpoint_files(p):
+        for f in shard_files(p):
             with open(f, "rb") as fh:
                 while fh.read(1 << 20):
                     pass
@@ -468,7 +455,7 @@ def describe(path: str) -> str:
     n2 = 0
     dts = Counter()
     total = 0
-    for f in checkpoint_files(path):
+    for f in shard_files(path):
         with open(f, "rb") as fh:
             hdr = json.loads(fh.read(struct.unpack("<Q", fh.read(8))[0]))
         hdr.pop("__metadata__", None)
