@@ -61,27 +61,29 @@ public struct FineTuningExperimentReport: Sendable {
         let mode: String, size: Int, trainable: Int?, runs: Int, mean: Double?, std: Double?
     }
 
-    /// Mean and sample standard deviation of the ok runs' final accuracy per (mode, size).
+    /// Each sweep's estimate (the computation behind its `d_int90.json`): per-size runs, mean and
+    /// sample standard deviation of the ok runs' final accuracy, and the smallest size whose mean
+    /// reaches threshold × the mean of its baselines. Both sweeps' baselines are the same full
+    /// fine-tunes (`sweep --baseline-lr`), so both thresholds are the same.
+    var estimates: (subspace: DInt90Estimate, lora: DInt90Estimate) {
+        (DInt90Estimator.estimate(subspace, threshold: threshold, replicates: 0),
+         DInt90Estimator.estimate(lora, threshold: threshold, replicates: 0))
+    }
+
     var rows: [Row] {
-        var out: [Row] = []
-        func add(_ mode: String, _ records: [SweepRecord]) {
-            for size in Set(records.map(\.d)).sorted() {
-                let group = records.filter { $0.d == size }
-                let v = group.filter { $0.status == .ok }.map(\.finalTestAccuracy)
-                let mean = v.isEmpty ? nil : v.reduce(0, +) / Double(v.count)
-                let std = v.count < 2 ? nil : (v.map { ($0 - mean!) * ($0 - mean!) }.reduce(0, +) / Double(v.count - 1)).squareRoot()
-                out.append(Row(mode: mode, size: size, trainable: group.first?.trainableParameters ?? (mode == "subspace" ? size : nil),
-                               runs: group.count, mean: mean, std: std))
+        let (sub, lo) = estimates
+        func rows(_ mode: String, _ estimate: DInt90Estimate, _ records: [SweepRecord], baseline: Bool) -> [Row] {
+            estimate.dimensions.filter { ($0.d == 0) == baseline }.map { dim in
+                Row(mode: mode, size: dim.d, trainable: records.first { $0.d == dim.d }?.trainableParameters ?? (mode == "subspace" ? dim.d : nil),
+                    runs: dim.runs, mean: dim.meanAccuracy, std: dim.stdAccuracy)
             }
         }
-        add("full", subspace.filter { $0.d == 0 })
-        add("subspace", subspace.filter { $0.d != 0 })
-        add("lora", lora.filter { $0.d != 0 })
-        return out
+        return rows("full", sub, subspace, baseline: true) + rows("subspace", sub, subspace, baseline: false)
+            + rows("lora", lo, lora, baseline: false)
     }
 
     /// The full fine-tunes' mean final accuracy.
-    public var fullAccuracy: Double? { rows.first { $0.mode == "full" }?.mean }
+    public var fullAccuracy: Double? { estimates.subspace.baselineAccuracy }
 
     /// `experiment.csv`.
     public var csv: String {
@@ -96,16 +98,15 @@ public struct FineTuningExperimentReport: Sendable {
         return t.text
     }
 
-    /// The smallest size of `mode` whose mean reaches threshold × the full fine-tunes' mean.
-    func int90(_ mode: String) -> Row? {
-        guard let full = fullAccuracy else { return nil }
-        return rows.filter { $0.mode == mode }.first { ($0.mean ?? -1) >= threshold * full }
-    }
-
     /// The smallest subspace d reaching threshold × the full fine-tunes' mean.
-    public var dInt90: Int? { int90("subspace")?.size }
+    public var dInt90: Int? { estimates.subspace.dInt90 }
     /// The smallest LoRA rank reaching it.
-    public var rInt90: Int? { int90("lora")?.size }
+    public var rInt90: Int? { estimates.lora.dInt90 }
+
+    /// The trainable parameters of the runs of `records` at `size`.
+    private func trainable(_ records: [SweepRecord], _ size: Int?) -> Int? {
+        size.flatMap { d in records.first { $0.d == d }?.trainableParameters }
+    }
 
     private struct Document: Encodable {
         let threshold: Double
@@ -122,11 +123,11 @@ public struct FineTuningExperimentReport: Sendable {
 
     /// `experiment.json`.
     public func json() throws -> String {
-        let d = int90("subspace"), r = int90("lora")
+        let (d, r) = (dInt90, rInt90)
         return try JSONReport.encode(Document(
             threshold: threshold, base_accuracy_pretrain_task: basePretrainAccuracy, base_accuracy_target_task: baseTaskAccuracy,
-            full_finetune_accuracy: fullAccuracy, d_int90: d?.size, d_int90_trainable_parameters: d?.trainable,
-            r_int90: r?.size, r_int90_trainable_parameters: r?.trainable, layers: layers, provenance: provenance))
+            full_finetune_accuracy: fullAccuracy, d_int90: d, d_int90_trainable_parameters: trainable(subspace, d) ?? d,
+            r_int90: r, r_int90_trainable_parameters: trainable(lora, r), layers: layers, provenance: provenance))
     }
 
     /// Writes `experiment.json`, then `experiment.csv`, into `directory`.
