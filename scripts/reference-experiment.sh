@@ -11,7 +11,7 @@ work="${1:-/tmp/intrinsic-dim-experiment}"
 bin="${INTRINSIC_DIM_BIN:-.build/release/intrinsic-dim}"
 [ -x "$bin" ] || { echo "build first: make release" >&2; exit 1; }
 "$bin" experiment finetune --model fc --pretrain fashion-mnist --task mnist --data-dir data \
-  --d 25,50,100,200,400,800,1600 --ranks 1,2,4,8 --seeds 3 --epochs 10 --pretrain-epochs 10 \
+  --d 25,50,100,200,400,800,1600 --ranks 1,2,4,8,16,64 --seeds 3 --epochs 10 --pretrain-epochs 10 \
   --lr 0.001 --subspace-lr 0.001 --lora-lr 0.001 --out "$work"
 dest=data/reference/finetune-fc-fashion-to-mnist
 rm -rf "$dest"

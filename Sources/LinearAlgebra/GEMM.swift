@@ -83,7 +83,7 @@ public enum GEMM {
             // The blocks write disjoint rows of C; A and B are only read.
             nonisolated(unsafe) let body = run
             let workers = min(threads, blocks)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
+            HotWorkers.run(parts: workers) { w in
                 var i = w
                 while i < blocks { body(i); i += workers }
             }

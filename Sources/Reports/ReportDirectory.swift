@@ -19,4 +19,25 @@ public enum ReportDirectory {
             throw CheckpointError(.unreadable, path: path, "cannot create the output directory (\(error.localizedDescription))")
         }
     }
+
+    /// Copies the directory `source` to `destination` (which must not exist)
+    /// through a temporary sibling and a rename, so `destination` appears whole or not at all.
+    ///
+    /// - Throws: ``CheckpointIO/CheckpointError/Code/unreadable`` naming the path that failed.
+    public static func copyAtomically(_ source: String, to destination: String) throws(CheckpointError) {
+        let temporary = destination + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+        try? FileManager.default.removeItem(atPath: temporary)
+        do {
+            try FileManager.default.copyItem(atPath: source, toPath: temporary)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw CheckpointError(.unreadable, path: source, "cannot copy to \(destination) (\(error.localizedDescription))")
+        }
+        do {
+            try FileManager.default.moveItem(atPath: temporary, toPath: destination)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw CheckpointError(.unreadable, path: destination, "cannot move the copy into place (\(error.localizedDescription))")
+        }
+    }
 }

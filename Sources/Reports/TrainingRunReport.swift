@@ -48,9 +48,14 @@ public struct TrainingRunReport: Sendable {
         config.targetModules = .names(lora.targets.map(\.module))
         config.initLoRAWeights = specification.lora?.initialization == .gaussian ? "gaussian" : "true"
         config.baseModelNameOrPath = specification.initCheckpoint
+        // A capped target (rank min(out, in) < r) keeps s through PEFT's patterns.
+        for t in lora.targets where t.rank != lora.rank {
+            config.rankPattern.append((t.module, t.rank))
+            config.alphaPattern.append((t.module, lora.alpha(of: t)))
+        }
         var writer = LoRAAdapterWriter(config: config, dtype: .f32)
-        let r = lora.rank
         for t in lora.targets {
+            let r = t.rank
             let a = theta[t.loraOffset..<(t.loraOffset + r * t.cols)].map(Double.init)
             let b = theta[(t.loraOffset + r * t.cols)..<(t.loraOffset + r * (t.cols + t.rows))].map(Double.init)
             writer.add(module: t.module, kind: t.shape.count > 2 ? .convolution : .linear,

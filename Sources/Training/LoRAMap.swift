@@ -36,18 +36,20 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
         public let offset: Int
         /// out and in (in·kh·kw for a convolution).
         public let rows: Int, cols: Int
-        /// Where its A starts in θ_lora (B follows at `loraOffset + r·cols`).
+        /// Where its A starts in θ_lora (B follows at `loraOffset + rank·cols`).
         public let loraOffset: Int
+        /// This target's rank: the map's r, or min(out, in) where r exceeds it and the map caps ranks.
+        public let rank: Int
     }
 
     public let targets: [Target]
-    /// r.
+    /// r, as asked for (a capped target's own rank is ``Target/rank``).
     public let rank: Int
     /// α.
     public let alpha: Double
     /// Whether s = α/√r (rsLoRA) instead of α/r.
     public let useRSLoRA: Bool
-    /// s.
+    /// s, the same for every target (a capped target keeps it: see ``alpha(of:)``).
     public let scaling: Float
     public let fullDimension: Int
     public let subspaceDimension: Int
@@ -61,11 +63,15 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
 
     /// LoRA on the weights of the modules `modules` (e.g. `["fc1", "fc2"]`) of `layout`.
     ///
+    /// With `capRank`, a target whose min(out, in) is below r gets rank
+    /// min(out, in) instead (B·A can reach every out × in matrix at that rank
+    /// already; PEFT's `rank_pattern`) and keeps the map's s (``alpha(of:)``).
+    ///
     /// - Throws: ``TrainingError/invalidOption(_:_:)`` naming `--targets` for an
-    ///   unknown or repeated module, `--rank` for r < 1 or r > min(out, in) of
-    ///   a target, `--alpha` for α ≤ 0 or not finite.
+    ///   unknown or repeated module, `--rank` for r < 1 or (without `capRank`)
+    ///   r > min(out, in) of a target, `--alpha` for α ≤ 0 or not finite.
     public init(layout: ParameterLayout, modules: [String], rank: Int, alpha: Double, useRSLoRA: Bool = false,
-                initialization: Initialization = .kaiming, seed: UInt64, threads: Int = 1) throws(TrainingError) {
+                initialization: Initialization = .kaiming, capRank: Bool = false, seed: UInt64, threads: Int = 1) throws(TrainingError) {
         guard !modules.isEmpty else { throw .invalidOption("targets", "names no module") }
         guard Set(modules).count == modules.count else { throw .invalidOption("targets", "names a module twice: \(modules.joined(separator: ","))") }
         let known = Self.weightModules(of: layout)
@@ -78,16 +84,19 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
         var next = 0
         for entry in layout.entries where !entry.isBias && modules.contains(String(entry.name.dropLast(".weight".count))) {
             let (rows, cols) = (entry.shape[0], entry.fanIn)
-            guard rank <= min(rows, cols) else {
-                throw .invalidOption("rank", "r = \(rank) exceeds min(out, in) = \(min(rows, cols)) of \(entry.name) (\(rows) × \(cols))")
+            guard rank <= min(rows, cols) || capRank else {
+                throw .invalidOption("rank", "r = \(rank) exceeds min(out, in) = \(min(rows, cols)) of \(entry.name) (\(rows) × \(cols)); "
+                                     + "leave it out of --targets or pass --cap-rank")
             }
-            targets.append(Target(tensor: entry.name, shape: entry.shape, offset: entry.offset, rows: rows, cols: cols, loraOffset: next))
-            next += rank * (rows + cols)
+            let r = min(rank, rows, cols)
+            targets.append(Target(tensor: entry.name, shape: entry.shape, offset: entry.offset, rows: rows, cols: cols,
+                                  loraOffset: next, rank: r))
+            next += r * (rows + cols)
         }
         var start = [Double](repeating: 0, count: next)
         for (t, target) in targets.enumerated() {
             let stream = RandomStream(seed: seed, kind: .loraInitialization, group: t)
-            let n = rank * target.cols
+            let n = target.rank * target.cols
             switch initialization {
             case .kaiming:
                 let bound = 1 / Double(target.cols).squareRoot()
@@ -96,7 +105,7 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
                 start.withUnsafeMutableBufferPointer { p in
                     stream.fillNormals(from: 0, into: UnsafeMutableBufferPointer(rebasing: p[target.loraOffset..<(target.loraOffset + n)]))
                 }
-                for k in 0..<n { start[target.loraOffset + k] /= Double(rank) }
+                for k in 0..<n { start[target.loraOffset + k] /= Double(target.rank) }
             }
         }
         self.targets = targets
@@ -113,11 +122,18 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
     /// Σ r·(in + out) over the targets: the trainable parameter count.
     public var trainableParameters: Int { subspaceDimension }
 
+    /// The α PEFT needs for `target` to give it this map's s: α for an uncapped
+    /// target; s·r_t (s·√r_t with rsLoRA) for a capped one (its `alpha_pattern`).
+    public func alpha(of target: Target) -> Double {
+        target.rank == rank ? alpha
+            : useRSLoRA ? alpha / Double(rank).squareRoot() * Double(target.rank).squareRoot() : alpha / Double(rank) * Double(target.rank)
+    }
+
     public func map(_ theta: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         precondition(theta.count == subspaceDimension && y.count == fullDimension, "LoRAMap: wrong sizes")
         y.update(repeating: 0)
-        let r = rank
         for t in targets {
+            let r = t.rank
             let a = theta.baseAddress! + t.loraOffset, b = a + r * t.cols
             // W slot ← s·B·A (out × in).
             GEMM.multiply(m: t.rows, n: t.cols, k: r, alpha: scaling, b, lda: r, a, ldb: t.cols,
@@ -128,8 +144,8 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
     public func pullback(_ g: UnsafeBufferPointer<Float>, at theta: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
         precondition(g.count == fullDimension && theta.count == subspaceDimension && out.count == subspaceDimension,
                      "LoRAMap: wrong sizes")
-        let r = rank
         for t in targets {
+            let r = t.rank
             let a = theta.baseAddress! + t.loraOffset, b = a + r * t.cols
             let gw = g.baseAddress! + t.offset
             let da = out.baseAddress! + t.loraOffset, db = da + r * t.cols
@@ -145,8 +161,8 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
     /// in LoRA training they stay θ_D⁰). The same values as θ_D⁰ + ``map(_:into:)``, without the
     /// passes over all of D.
     public func merge(_ theta: UnsafePointer<Float>, base: UnsafePointer<Float>, into parameters: UnsafeMutablePointer<Float>) {
-        let r = rank
         for t in targets {
+            let r = t.rank
             let count = t.rows * t.cols
             (parameters + t.offset).update(from: base + t.offset, count: count)
             let a = theta + t.loraOffset, b = a + r * t.cols
@@ -187,7 +203,7 @@ public final class LoRAGradientConsumer: WeightGradientConsumer {
 
     public func consume(weightAt offset: Int, inputs x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, rows: Int) {
         guard let i = targetIndex[offset], let theta, let gradient else { return }
-        let t = map.targets[i], r = map.rank, s = map.scaling
+        let t = map.targets[i], r = t.rank, s = map.scaling
         if scratch.count < 2 * rows * r { scratch = [Float](repeating: 0, count: 2 * rows * r) }
         let a = theta + t.loraOffset, b = a + r * t.cols
         let da = gradient + t.loraOffset, db = da + r * t.cols

@@ -67,20 +67,36 @@ public struct RunSpecification: Sendable, Hashable, Codable {
         public var targets: [String]
         /// How A is drawn.
         public var initialization: LoRAMap.Initialization = .kaiming
+        /// Whether a target smaller than r gets rank min(out, in) (see ``LoRAMap``) instead of an error.
+        public var capRank: Bool = false
 
         public init(rank: Int, alpha: Double? = nil, useRSLoRA: Bool = false, targets: [String],
-                    initialization: LoRAMap.Initialization = .kaiming) {
+                    initialization: LoRAMap.Initialization = .kaiming, capRank: Bool = false) {
             self.rank = rank
             self.alpha = alpha ?? Double(rank)
             self.useRSLoRA = useRSLoRA
             self.targets = targets
             self.initialization = initialization
+            self.capRank = capRank
+        }
+
+        private enum CodingKeys: String, CodingKey { case rank, alpha, useRSLoRA, targets, initialization, capRank }
+
+        /// Reads `capRank` as `false` where a record written before it existed lacks it.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            rank = try c.decode(Int.self, forKey: .rank)
+            alpha = try c.decode(Double.self, forKey: .alpha)
+            useRSLoRA = try c.decode(Bool.self, forKey: .useRSLoRA)
+            targets = try c.decode([String].self, forKey: .targets)
+            initialization = try c.decode(LoRAMap.Initialization.self, forKey: .initialization)
+            capRank = try c.decodeIfPresent(Bool.self, forKey: .capRank) ?? false
         }
 
         /// The map for a model of layout `layout`, A drawn from `seed`'s streams.
         public func makeMap(for layout: ParameterLayout, seed: UInt64, threads: Int) throws(TrainingError) -> LoRAMap {
             try LoRAMap(layout: layout, modules: targets, rank: rank, alpha: alpha, useRSLoRA: useRSLoRA,
-                        initialization: initialization, seed: seed, threads: threads)
+                        initialization: initialization, capRank: capRank, seed: seed, threads: threads)
         }
     }
 

@@ -37,6 +37,11 @@ public struct SweepRecord: Sendable, Hashable, Codable {
     /// The mode, inferring it for journals that predate ``mode``.
     public var modeName: String { mode ?? (d == 0 ? "full" : "subspace") }
 
+    /// The run's folder under the sweep's `runs/`: `full-seed3`, `d750-seed3` or `r8-seed3` (LoRA).
+    public var directoryName: String {
+        modeName == "lora" ? "r\(d)-seed\(seed)" : SweepRun(index: index, d: d, seed: seed).directoryName
+    }
+
     /// The same run (plan position, d, seed) with the same outcome, ignoring wall time.
     public func sameOutcome(as other: SweepRecord) -> Bool {
         var a = self, b = other

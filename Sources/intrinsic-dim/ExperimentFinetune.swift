@@ -10,10 +10,11 @@ struct ExperimentFinetune: ParsableCommand {
         discussion: """
             A thin composition, each part in its own sub-folder of --out: pretrain/ (train on --pretrain), \
             subspace/ (a Fastfood sweep over --d on --task with θ_D⁰ = the base; its baselines are the full \
-            fine-tunes, one per seed), lora/ (a LoRA sweep over --ranks from the base), rank/seed<s>/ \
+            fine-tunes, one per seed), lora/ (a LoRA sweep over --ranks from the base; a target smaller \
+            than r, like fc3's 10 × 200, gets rank min(out, in): sweep --cap-rank), rank/seed<s>/ \
             (rank of ΔW_full = full fine-tune − base), compare/r<r>-seed<s>/ (each LoRA adapter against \
             the full fine-tune of its seed), compare/…-vs-… (two LoRA seeds at the largest rank; the \
-            smallest against the largest rank). Then experiment.csv and experiment.json. Rerun the same \
+            smallest against the largest rank; r = 8 against r = 64 when both are swept). Then experiment.csv and experiment.json. Rerun the same \
             command to resume: a finished pretraining is kept and the sweeps resume from their journals.
             """)
 
@@ -33,6 +34,8 @@ struct ExperimentFinetune: ParsableCommand {
     @Option(name: .customLong("lora-lr"), help: "Learning rate of LoRA runs (default --lr).") var loraLearningRate: Float?
     @Option(help: "Fraction of the full fine-tunes' accuracy that d_int90 and r_int90 reach.") var threshold: Double = 0.9
     @Option(help: "Threads (results do not depend on it).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: ArgumentHelp("Run only shard k of N of both sweeps, into --out's shards/k-of-N/; then the same command without --shard merges and summarises.", valueName: "k/N"))
+    var shard: String?
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir")) var out: String
 
     func validate() throws {
@@ -42,6 +45,16 @@ struct ExperimentFinetune: ParsableCommand {
         guard threshold > 0, threshold <= 1 else { throw ValidationError("--threshold must be in (0, 1], got \(threshold)") }
         _ = try SweepRunCommand.integers(dList, "--d")
         _ = try SweepRunCommand.integers(ranks, "--ranks")
+        _ = try shardPair()
+    }
+
+    func shardPair() throws -> (k: Int, n: Int)? {
+        guard let shard else { return nil }
+        let p = shard.split(separator: "/").map { Int($0) }
+        guard p.count == 2, let k = p[0], let n = p[1], n >= 1, (1...n).contains(k) else {
+            throw ValidationError("--shard must be k/N with 1 ≤ k ≤ N, got '\(shard)'")
+        }
+        return (k, n)
     }
 
     func path(_ parts: String...) -> String { ([out] + parts).joined(separator: "/") }
@@ -53,11 +66,22 @@ struct ExperimentFinetune: ParsableCommand {
         try reportingFailures("experiment finetune") { try ReportDirectory.create(out) }
         // 1. The base.
         let base = path("pretrain")
+        let shardPair = try shardPair()
         if !FileManager.default.fileExists(atPath: base + "/run.json") {
+            // A shard trains into its own folder and renames it into place: shards started together
+            // each train the same (deterministic) base, and the first rename wins.
+            let into = shardPair.map { base + ".shard-\($0.k)-of-\($0.n)" } ?? base
             Terminal.line("experiment: pretraining on \(pretrain) → \(base)")
             var train = try Train.parse(common + ["--dataset", pretrain, "--epochs", String(pretrainEpochs),
-                                                  "--lr", String(learningRate), "--out", base])
+                                                  "--lr", String(learningRate), "--out", into])
             try train.run()
+            if into != base, (try? FileManager.default.moveItem(atPath: into, toPath: base)) == nil {
+                try? FileManager.default.removeItem(atPath: into)
+                guard FileManager.default.fileExists(atPath: base + "/run.json") else {
+                    Terminal.line("intrinsic-dim experiment finetune: error: \(base): cannot move the pretrained base there from \(into)")
+                    throw ExitCode.failure
+                }
+            }
         } else {
             Terminal.line("experiment: keeping the base in \(base)")
         }
@@ -66,14 +90,44 @@ struct ExperimentFinetune: ParsableCommand {
         // Both sweeps run the same full fine-tunes (--baseline-lr): deterministic, so bit-identical.
         let fineTune = common + ["--dataset", task, "--epochs", String(epochs), "--seeds", String(seeds), "--init", baseModel,
                                  "--baseline-lr", String(learningRate)]
-        var subspace = try SweepRunCommand.parse(fineTune + ["--projection", "fastfood", "--d", dList,
-                                                             "--lr", String(subspaceLearningRate ?? learningRate), "--out", path("subspace")])
-        try subspace.run()
-        var lora = try SweepRunCommand.parse(fineTune + ["--mode", "lora", "--ranks", ranks, "--lr", String(loraLearningRate ?? learningRate),
-                                                         "--out", path("lora")] + (targets.map { ["--targets", $0] } ?? []))
-        try lora.run()
+        let sweeps: [(name: String, arguments: [String])] = [
+            ("subspace", ["--projection", "fastfood", "--d", dList, "--lr", String(subspaceLearningRate ?? learningRate)]),
+            ("lora", ["--mode", "lora", "--ranks", ranks, "--lr", String(loraLearningRate ?? learningRate), "--cap-rank"]
+                + (targets.map { ["--targets", $0] } ?? [])),
+        ]
+        if let (k, n) = shardPair {
+            for sweep in sweeps {
+                var command = try SweepRunCommand.parse(fineTune + sweep.arguments + ["--shard", "\(k)/\(n)",
+                                                                                      "--out", path("shards", "\(k)-of-\(n)", sweep.name)])
+                try command.run()
+            }
+            Terminal.line("experiment: shard \(k)/\(n) done → \(path("shards", "\(k)-of-\(n)")); when every shard has finished, "
+                          + "run the same command without --shard to merge them and write the summary")
+            return
+        }
+        for sweep in sweeps {
+            try mergeShards(of: sweep.name)
+            var command = try SweepRunCommand.parse(fineTune + sweep.arguments + ["--out", path(sweep.name)])
+            try command.run()  // resumes: after a merge only the runs no shard finished are made
+        }
         // 3. rank and compare, and the summary.
         try reportingFailures("experiment finetune") { try summarise(baseModel: baseModel, started: started) }
+    }
+
+    /// `sweep merge` of `shards/*/<name>` into `<name>`, when shards ran and `<name>` has no journal yet.
+    func mergeShards(of name: String) throws {
+        let shardRoot = path("shards")
+        guard let shardDirs = try? FileManager.default.contentsOfDirectory(atPath: shardRoot) else { return }
+        let parts = shardDirs.sorted().map { path("shards", $0, name) }
+            .filter { FileManager.default.fileExists(atPath: $0 + "/journal.jsonl") }
+        guard !parts.isEmpty else { return }
+        guard !FileManager.default.fileExists(atPath: path(name, "journal.jsonl")) else {
+            Terminal.line("experiment: \(path(name)) already has a journal; the shards in \(shardRoot) are not merged again")
+            return
+        }
+        Terminal.line("experiment: merging \(parts.count) shards of \(name)")
+        var merge = try SweepMergeCommand.parse(parts + ["--out", path(name)])
+        try merge.run()
     }
 
     func summarise(baseModel: String, started: Date) throws {
@@ -112,6 +166,10 @@ struct ExperimentFinetune: ParsableCommand {
         var pairs: [(String, (Int, Int), (Int, Int))] = []
         if seeds >= 2, let r = rankList.last { pairs.append(("r\(r)-seed0-vs-seed1", (r, 0), (r, 1))) }
         if rankList.count >= 2 { pairs.append(("r\(rankList.first!)-vs-r\(rankList.last!)-seed0", (rankList.first!, 0), (rankList.last!, 0))) }
+        // The LoRA paper's Fig. 3 pair, when swept.
+        if rankList.contains(8), rankList.contains(64), (rankList.first!, rankList.last!) != (8, 64) {
+            pairs.append(("r8-vs-r64-seed0", (8, 0), (64, 0)))
+        }
         for (name, first, second) in pairs {
             let t0 = Date()
             let (a, bound) = try adapter(first.0, first.1)

@@ -10,9 +10,11 @@ struct LoRAArguments: ParsableArguments {
     var targets: String?
     @Option(name: .customLong("lora-init"), help: "A's initialisation: kaiming (PEFT's default) or gaussian.")
     var loraInit: LoRAMap.Initialization = .kaiming
+    @Flag(name: .customLong("cap-rank"), help: "A target smaller than r (fc3 is 10 × 200) gets rank min(out, in), keeping s, instead of an error.")
+    var capRank = false
 
     /// Whether any LoRA option was given (an error outside lora mode).
-    var isSet: Bool { alpha != nil || rslora || targets != nil || loraInit != .kaiming }
+    var isSet: Bool { alpha != nil || rslora || targets != nil || loraInit != .kaiming || capRank }
 
     func validate() throws {
         if let alpha, !(alpha > 0 && alpha.isFinite) { throw ValidationError("--alpha must be positive, got \(alpha)") }
@@ -22,13 +24,15 @@ struct LoRAArguments: ParsableArguments {
     func specification(rank: Int, layout: ParameterLayout) -> RunSpecification.LoRA {
         let modules = targets.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) } }
             ?? LoRAMap.weightModules(of: layout)
-        return RunSpecification.LoRA(rank: rank, alpha: alpha, useRSLoRA: rslora, targets: modules, initialization: loraInit)
+        return RunSpecification.LoRA(rank: rank, alpha: alpha, useRSLoRA: rslora, targets: modules, initialization: loraInit, capRank: capRank)
     }
 
     /// The options that change what a LoRA sweep computes, for its journal.
     var configuration: [String: String] {
-        ["alpha": alpha.map { "\($0)" } ?? "(r)", "rslora": String(rslora), "targets": targets ?? "(every weight)",
-         "lora-init": loraInit.rawValue]
+        var c = ["alpha": alpha.map { "\($0)" } ?? "(r)", "rslora": String(rslora), "targets": targets ?? "(every weight)",
+                 "lora-init": loraInit.rawValue]
+        if capRank { c["cap-rank"] = "true" }  // absent when off: journals from before the option still resume
+        return c
     }
 }
 

@@ -98,7 +98,7 @@ struct SweepRunCommand: ParsableCommand {
             guard !ds.isEmpty else { throw ValidationError("--mode lora needs --ranks r,r,…") }
             if let bad = ds.first(where: { $0 <= 0 }) { throw ValidationError("--ranks values must be positive, got \(bad)") }
         } else if ranks != nil || loraOptions.isSet {
-            throw ValidationError("--ranks, --alpha, --rslora, --targets and --lora-init apply to --mode lora only")
+            throw ValidationError("--ranks, --alpha, --rslora, --targets, --lora-init and --cap-rank apply to --mode lora only")
         } else if search {
             guard dList == nil else { throw ValidationError("--search chooses d itself; drop --d") }
             guard shard == nil else { throw ValidationError("--search decides each d from the previous results and cannot be sharded; shard a --d list instead") }
@@ -187,7 +187,7 @@ struct SweepRunCommand: ParsableCommand {
                 var spec = training.specification(d: run.isBaseline || lora ? nil : run.d, seed: run.seed)
                 if run.isBaseline, let lr = baselineLearningRate { spec.options.learningRate = lr }
                 if lora { spec.lora = loraOptions.specification(rank: run.d, layout: layout) }
-                let dir = (out as NSString).appendingPathComponent("runs/" + (lora ? "r\(run.d)-seed\(run.seed)" : run.directoryName))
+                let dir = (out as NSString).appendingPathComponent("runs/" + (lora ? "r\(run.d)-seed\(run.seed)" : run.directoryName))  // = SweepRecord.directoryName
                 let t0 = Date()
                 let result = try session.run(spec, command: "sweep", arguments: CommandLine.arguments, into: dir) { r in
                     let elapsed = Date().timeIntervalSince(started)
@@ -223,7 +223,7 @@ struct SweepRunCommand: ParsableCommand {
 struct SweepMergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Combine the journals of sweep shards into one sweep.csv and d_int90.json.")
+        abstract: "Combine the journals of sweep shards into one sweep.csv and d_int90.json, with every run's folder.")
 
     @OptionGroup var summary: SummaryArguments
     @Argument(help: ArgumentHelp("Shard directories (each with journal.jsonl).", valueName: "dir")) var directories: [String]
@@ -234,6 +234,7 @@ struct SweepMergeCommand: ParsableCommand {
             guard !directories.isEmpty else { throw ValidationError("give at least one shard directory") }
             var merged: [Int: SweepRecord] = [:]
             var config: [String: String]? = nil
+            var sources: [(String, [String])] = []
             for dir in directories {
                 let path = (dir as NSString).appendingPathComponent("journal.jsonl")
                 let j = try SweepJournal.read(path)
@@ -245,7 +246,10 @@ struct SweepMergeCommand: ParsableCommand {
                     if let other = merged[r.index], !other.sameOutcome(as: r) {
                         throw TrainingError.journalMismatch(path: path, "run \(r.index) (d = \(r.d), seed \(r.seed)) differs from another shard's")
                     }
-                    if merged[r.index] == nil { merged[r.index] = r }
+                    if merged[r.index] == nil {
+                        merged[r.index] = r
+                        sources.append((dir, [r.directoryName]))
+                    }
                 }
             }
             let records = merged.values.sorted { $0.index < $1.index }
@@ -256,6 +260,18 @@ struct SweepMergeCommand: ParsableCommand {
             }
             var journal = try SweepJournal.open(journalPath, configuration: config!)
             for r in records { try journal.append(r) }
+            // Each run's folder (model, adapter, metrics) from the shard that journalled it.
+            var copied = 0
+            for (dir, names) in sources {
+                for name in names {
+                    let from = (dir as NSString).appendingPathComponent("runs/" + name)
+                    let to = (out as NSString).appendingPathComponent("runs/" + name)
+                    guard FileManager.default.fileExists(atPath: from), !FileManager.default.fileExists(atPath: to) else { continue }
+                    try ReportDirectory.create((out as NSString).appendingPathComponent("runs"))
+                    try ReportDirectory.copyAtomically(from, to: to)
+                    copied += 1
+                }
+            }
             // A grid's plan length, from the recorded options (a search has none).
             let planned: Int? = (config!["d"] ?? config!["ranks"]).map { d in
                 SweepPlan.grid(dimensions: d.split(separator: ",").compactMap { Int($0) },
@@ -264,7 +280,7 @@ struct SweepMergeCommand: ParsableCommand {
             let report = summary.report(records, configuration: config!, planned: planned)
             try report.write(to: out)
             let est = report.estimate
-            Terminal.line("sweep merge: \(records.count) runs from \(directories.count) directories; d_int90 \(est.dInt90.map(String.init) ?? "not reached"), d_int90_absolute \(est.dInt90Absolute.map(String.init) ?? "not reached") → \(out)")
+            Terminal.line("sweep merge: \(records.count) runs (\(copied) run folders) from \(directories.count) directories; d_int90 \(est.dInt90.map(String.init) ?? "not reached"), d_int90_absolute \(est.dInt90Absolute.map(String.init) ?? "not reached") → \(out)")
         }
     }
 }

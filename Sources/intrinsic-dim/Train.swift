@@ -29,7 +29,7 @@ struct Train: ParsableCommand {
     func validate() throws {
         if mode != .lora {
             guard rank == nil, !loraOptions.isSet else {
-                throw ValidationError("--rank, --alpha, --rslora, --targets and --lora-init apply to --mode lora only")
+                throw ValidationError("--rank, --alpha, --rslora, --targets, --lora-init and --cap-rank apply to --mode lora only")
             }
         }
         switch mode {

@@ -77,5 +77,26 @@ final class ExperimentCommandTests: XCTestCase {
         XCTAssertTrue(again.stderr.contains("keeping the base"), again.stderr)
         XCTAssertFalse(again.stderr.contains("run 1/"), "no run is made again: \(again.stderr)")
         XCTAssertEqual(try String(contentsOfFile: out + "/experiment.csv", encoding: .utf8), csv)
+
+        // Two shards (as a Slurm array would run them), then the unsharded command merges: the same summary.
+        let sharded = dir + "/sharded"
+        let shardArgs = Array(args.dropLast()) + [sharded]
+        for k in 1...2 {
+            let s = try CommandRunner.run(shardArgs + ["--shard", "\(k)/2"])
+            XCTAssertEqual(s.status, 0, s.stderr)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: sharded + "/shards/\(k)-of-2/lora/journal.jsonl"), s.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: sharded + "/experiment.csv"), "a shard writes no summary")
+        }
+        let merged = try CommandRunner.run(shardArgs)
+        XCTAssertEqual(merged.status, 0, merged.stderr)
+        XCTAssertTrue(merged.stderr.contains("merging 2 shards of lora"), merged.stderr)
+        XCTAssertFalse(merged.stderr.contains("run 1/"), "every run came from a shard: \(merged.stderr)")
+        XCTAssertEqual(try String(contentsOfFile: sharded + "/experiment.csv", encoding: .utf8), csv)
+        let shardedJSON = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sharded + "/experiment.json"))) as? [String: Any])
+        XCTAssertEqual(shardedJSON["layers"] as? NSArray, json["layers"] as? NSArray)
+        XCTAssertEqual(FileManager.default.contents(atPath: sharded + "/lora/runs/r2-seed1/adapter/adapter_model.safetensors"),
+                       FileManager.default.contents(atPath: out + "/lora/runs/r2-seed1/adapter/adapter_model.safetensors"))
+        // A bad shard is a usage error.
+        XCTAssertEqual(try CommandRunner.run(shardArgs + ["--shard", "3/2"]).status, 64)
     }
 }

@@ -64,6 +64,8 @@ final class LoRATrainCommandTests: XCTestCase {
             (["--mode", "lora", "--rank", "4", "--d", "10"], 64, "--d"),
             (["--mode", "full", "--rank", "4"], 64, "--mode lora"),
             (["--mode", "lora", "--rank", "5"], 1, "fc3.weight"),            // 5 > min(4, 200)
+            (["--mode", "lora", "--rank", "5"], 1, "--cap-rank"),            // … and says how to cap it
+            (["--mode", "full", "--cap-rank"], 64, "--mode lora"),
             (["--mode", "lora", "--rank", "2", "--targets", "fc1,conv9"], 1, "conv9"),
             (["--mode", "lora", "--rank", "2", "--alpha", "-1"], 64, "--alpha"),
             (["--mode", "lora", "--rank", "2", "--init", Fixtures.path("training/fc_weights.safetensors")], 1, "fc1.weight"),

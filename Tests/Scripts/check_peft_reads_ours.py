@@ -298,23 +298,34 @@ def check_trained_lora(checks, binary, tmp):
     yt = idx(os.path.join(mnist, "t10k-labels-idx1-ubyte.gz"))[:1000].astype(np.int64)
     data = os.path.join(tmp, "mnist-small.npz")
     np.savez(data, x=x, y=y, x_test=xt, y_test=yt)
-    for kind, module_class, rank, factors in (("fc", FC, 8, 6), ("lenet", LeNet, 4, 10)):
-        check_one_trained_lora(checks, binary, tmp, data, xt, yt, kind, module_class, rank, factors)
+    for kind, module_class, rank, factors, cap in (("fc", FC, 8, 6, False), ("lenet", LeNet, 4, 10, False),
+                                                   ("fc", FC, 16, 6, True)):
+        check_one_trained_lora(checks, binary, tmp, data, xt, yt, kind, module_class, rank, factors, cap)
 
 
-def check_one_trained_lora(checks, binary, tmp, data, xt, yt, kind, module_class, rank, factors):
-    base, lora = os.path.join(tmp, f"{kind}-base"), os.path.join(tmp, f"{kind}-lora")
-    label = f"trained {kind} LoRA r {rank}"
-    if not run(checks, f"{label}: train the base", [binary, "train", "--model", kind, "--dataset", data, "--epochs", "1",
-                                                   "--out", base]):
+def check_one_trained_lora(checks, binary, tmp, data, xt, yt, kind, module_class, rank, factors, cap):
+    """With `cap`, fc3 (10 × 200) is below r: our adapter gives it rank 10 through rank_pattern, and alpha_pattern
+    keeps its scaling equal to the other modules' (PEFT must read both to reproduce the run)."""
+    base, lora = os.path.join(tmp, f"{kind}-base"), os.path.join(tmp, f"{kind}-lora-r{rank}")
+    label = f"trained {kind} LoRA r {rank}" + (" (--cap-rank)" if cap else "")
+    if not os.path.exists(os.path.join(base, "model.safetensors")) and not run(
+            checks, f"{label}: train the base", [binary, "train", "--model", kind, "--dataset", data, "--epochs", "1", "--out", base]):
         return
     if not run(checks, f"{label}: train LoRA", [binary, "train", "--model", kind, "--dataset", data, "--epochs", "1",
                                                "--mode", "lora", "--rank", str(rank), "--alpha", str(2 * rank), "--lr", "0.003",
-                                               "--init", os.path.join(base, "model.safetensors"), "--out", lora]):
+                                               "--init", os.path.join(base, "model.safetensors"), "--out", lora]
+               + (["--cap-rank"] if cap else [])):
         return
     model = module_class()
     model.load_state_dict({k: torch.from_numpy(v) for k, v in load_file(os.path.join(base, "model.safetensors")).items()})
     peft_model = PeftModel.from_pretrained(model, os.path.join(lora, "adapter"))
+    if cap:
+        inner = peft_model.base_model.model
+        ranks = {m: getattr(inner, m).r["default"] for m in ("fc1", "fc2", "fc3")}
+        scalings = {m: getattr(inner, m).scaling["default"] for m in ("fc1", "fc2", "fc3")}
+        checks.record(ranks == {"fc1": rank, "fc2": rank, "fc3": 10}, f"{label}: PEFT gives fc3 rank 10 from rank_pattern", str(ranks))
+        checks.record(max(abs(v - 2.0) for v in scalings.values()) < 1e-12,
+                      f"{label}: PEFT's scaling is α/r = 2 on every module, fc3 included (alpha_pattern)", str(scalings))
     stored = load_file(os.path.join(lora, "adapter", "adapter_model.safetensors"))
     loaded = {k: v for k, v in peft_model.state_dict().items() if "lora_" in k}
     missing = [k for k in stored if k.replace(".weight", ".default.weight") not in loaded]

@@ -154,17 +154,27 @@ final class LoRATrainingTests: XCTestCase {
         }
     }
 
-    func testBitIdenticalFor1And2ThreadsAndLearnsFromAFashionMNISTBase() throws {
+    /// The base: FC trained one epoch on 8,000 Fashion-MNIST images (Debian's dataset-fashion-mnist),
+    /// and its accuracy on the MNIST test subset.
+    static let fashionBase: Result<(parameters: [Float], accuracyOnMNIST: Double), Error> = Result {
         let mnist = TrainerTests.data
         let model = FCNetwork(inputFeatures: 784, hidden: [200, 200], classes: 10)
         var o = TrainingOptions()
         o.epochs = 1
         o.seed = 2
-        // The base: FC trained one epoch on 8,000 Fashion-MNIST images (Debian's dataset-fashion-mnist).
         let (fashion, _) = try DatasetCatalog.load("fashion-mnist", dataDirectory: Fixtures.root + "/data", classCount: 10)
         let base = try Trainer(model: model, train: fashion.prefix(8000), test: mnist.test, options: o, threads: 2).run(mode: .full)
-        let baseOnMNIST = try Trainer(model: model, train: mnist.train, test: mnist.test, options: o)
+        let accuracy = try Trainer(model: model, train: mnist.train, test: mnist.test, options: o)
             .evaluate(parameters: base.parameters, on: mnist.test).accuracy
+        return (base.parameters, accuracy)
+    }
+
+    func testBitIdenticalFor1And2ThreadsAndLearnsFromAFashionMNISTBase() throws {
+        let mnist = TrainerTests.data
+        let model = FCNetwork(inputFeatures: 784, hidden: [200, 200], classes: 10)
+        let (base, baseOnMNIST) = try Self.fashionBase.get()
+        var o = TrainingOptions()
+        o.seed = 2
         o.epochs = 2
         o.learningRate = 3e-3
         var runs: [TrainingResult] = []
@@ -172,7 +182,7 @@ final class LoRATrainingTests: XCTestCase {
             let map = try LoRAMap(layout: model.layout, modules: LoRAMap.weightModules(of: model.layout), rank: 8, alpha: 8,
                                   seed: 2, threads: threads)
             runs.append(try Trainer(model: model, train: mnist.train, test: mnist.test, options: o, threads: threads)
-                .run(mode: .lora(map), initialParameters: base.parameters))
+                .run(mode: .lora(map), initialParameters: base))
         }
         XCTAssertTrue(runs[0].parameters == runs[1].parameters && runs[0].subspaceParameters == runs[1].subspaceParameters,
                       "1 and 2 threads give bit-identical weights and factors")
@@ -180,7 +190,31 @@ final class LoRATrainingTests: XCTestCase {
                              "LoRA r = 8 on MNIST (\(runs[0].finalTestAccuracy)) beats the Fashion-MNIST base (\(baseOnMNIST))")
         // Biases and untargeted values stay at the base exactly.
         for e in model.layout.entries where e.isBias {
-            XCTAssertEqual(Array(runs[0].parameters[e.offset..<(e.offset + e.count)]), Array(base.parameters[e.offset..<(e.offset + e.count)]), e.name)
+            XCTAssertEqual(Array(runs[0].parameters[e.offset..<(e.offset + e.count)]), Array(base[e.offset..<(e.offset + e.count)]), e.name)
         }
+    }
+
+    /// LoRA's premise on a small task: a large enough rank (64 on fc1 and fc2; fc3, 10 × 200, capped at
+    /// its full rank 10) comes close to the full fine-tune from the same base.
+    func testRank64ComesCloseToTheFullFineTune() throws {
+        let mnist = TrainerTests.data
+        let model = FCNetwork(inputFeatures: 784, hidden: [200, 200], classes: 10)
+        let (base, baseOnMNIST) = try Self.fashionBase.get()
+        var o = TrainingOptions()
+        o.seed = 2
+        o.epochs = 2
+        let full = try Trainer(model: model, train: mnist.train, test: mnist.test, options: o, threads: 2)
+            .run(mode: .full, initialParameters: base)
+        o.learningRate = 3e-3
+        let map = try LoRAMap(layout: model.layout, modules: ["fc1", "fc2", "fc3"], rank: 64, alpha: 64, capRank: true, seed: 2, threads: 2)
+        XCTAssertEqual(map.targets.map(\.rank), [64, 64, 10])
+        XCTAssertEqual(map.trainableParameters, 64 * (784 + 200) + 64 * (200 + 200) + 10 * (200 + 10))
+        XCTAssertEqual(map.alpha(of: map.targets[2]), 10, "a capped target keeps s = 1")
+        let lora = try Trainer(model: model, train: mnist.train, test: mnist.test, options: o, threads: 2)
+            .run(mode: .lora(map), initialParameters: base)
+        print("r = 64: full \(full.finalTestAccuracy), LoRA \(lora.finalTestAccuracy), base \(baseOnMNIST)")
+        XCTAssertGreaterThan(full.finalTestAccuracy, baseOnMNIST + 0.3)
+        XCTAssertGreaterThan(lora.finalTestAccuracy, full.finalTestAccuracy - 0.02,
+                             "LoRA r = 64 (\(lora.finalTestAccuracy)) within 2 points of the full fine-tune (\(full.finalTestAccuracy))")
     }
 }

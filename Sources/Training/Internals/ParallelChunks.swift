@@ -1,4 +1,5 @@
 import Dispatch
+import LinearAlgebra
 
 /// Element-wise loops split into contiguous ranges over a few threads. Only
 /// for work whose result per element does not depend on the split.
@@ -13,7 +14,7 @@ enum ParallelChunks {
         let parts = count >= 1 << 15 ? min(max(1, threads), maxParts) : 1
         if parts == 1 { body(0, 0..<count); return }
         nonisolated(unsafe) let work = body
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
+        HotWorkers.run(parts: parts) { p in
             work(p, (count * p / parts)..<(count * (p + 1) / parts))
         }
     }
