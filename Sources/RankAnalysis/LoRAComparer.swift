@@ -109,9 +109,11 @@ public enum LoRAComparer {
                 }
             }
         }
+        var secondSigma: [Double]? = nil
         if let second {
             let other: SingularValueDecomposition<Double>
             do { other = try factorSVD(second.module) } catch let e as CheckpointError { throw e } catch { throw fail(error) }
+            secondSigma = other.singularValues
             let r2 = numericalRank(other.singularValues, rows: m.outFeatures, cols: m.inFeatures)
             if rL > 0 && r2 > 0 {
                 similarities.append(try SubspaceSimilarity(comparison: "lora_lora2", side: "left", u: uL, v: leadingColumns(other.u, r2)))
@@ -124,7 +126,7 @@ public enum LoRAComparer {
                 }
             }
         }
-        return LoRAModuleComparison(
+        var comparison = LoRAModuleComparison(
             tensor: bound.tensor, module: m.path, kind: m.kind.rawValue, rows: m.outFeatures, cols: m.inFeatures,
             loraRank: m.rank, loraScaling: m.scaling, loraNumericalRank: rL,
             loraSingularValues: lora.singularValues, fullSingularValues: full?.svd.singularValues,
@@ -133,6 +135,8 @@ public enum LoRAComparer {
             fullEnergyRank90: full?.metrics.energyRank90, fullStableRank: full?.metrics.stableRank,
             capturedEnergy: full?.captured, optimalRankRError: full?.optimal, loraRelativeError: full?.relError,
             amplificationFull: full?.amplification, amplificationLoRA: amplificationLoRA, similarities: similarities)
+        comparison.secondSingularValues = secondSigma
+        return comparison
     }
 
     /// The thin SVD of s·B·A from the factors (see the type's documentation).

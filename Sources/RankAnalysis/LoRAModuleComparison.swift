@@ -35,4 +35,6 @@ public struct LoRAModuleComparison: Sendable {
     public let amplificationLoRA: Double?
     /// φ grids: lora_full (left, right) with a tuned checkpoint; lora_lora2 and random with a second adapter.
     public let similarities: [SubspaceSimilarity]
+    /// The second adapter's s·B·A singular values, descending (`nil` without a second adapter).
+    public internal(set) var secondSingularValues: [Double]? = nil
 }

@@ -11,6 +11,10 @@ import RankAnalysis
 ///   format, i and j from 1: φ(i, j) of ``RankAnalysis/SubspaceSimilarity``;
 ///   `comparison` is `lora_full`, `lora_lora2` or `random`; `phi_random_expected`
 ///   = max(i, j)/d, what independent random subspaces give on average.
+/// - `spectra.csv`: `tensor,source,index,sigma,energy_cumulative`, long format, index from 1:
+///   the singular values of s·B·A (`source` = `lora`), of ΔW_full (`full`, with a tuned
+///   checkpoint) and of the second adapter's s·B·A (`lora2`), with the fraction of each
+///   spectrum's energy Σσ² in its first `index` values (as `rank`'s `spectra.csv`).
 /// - `compare_summary.json`: the rows with both spectra, the adapter's config,
 ///   how each module found its base tensor, and the ``RunProvenance``.
 ///
@@ -22,6 +26,8 @@ public struct LoRAComparisonReport: Sendable {
         "lora_stable_rank", "captured_energy", "optimal_rank_r_error", "lora_rel_error", "amplification_full",
         "amplification_lora", "module", "layer_kind", "rows", "cols", "lora_numerical_rank", "lora_fro_norm", "full_fro_norm",
     ]
+    /// The columns of `spectra.csv`.
+    public static let spectraColumns = ["tensor", "source", "index", "sigma", "energy_cumulative"]
     /// The columns of `subspace_similarity.csv`.
     public static let similarityColumns = ["tensor", "side", "i", "j", "phi", "comparison", "phi_random_expected"]
 
@@ -50,6 +56,23 @@ public struct LoRAComparisonReport: Sendable {
                       Self.optional(c.amplificationFull), .real(c.amplificationLoRA ?? .nan), .text(c.module), .text(c.kind),
                       .integer(c.rows), .integer(c.cols), .integer(c.loraNumericalRank), .real(c.loraFrobeniusNorm),
                       Self.optional(c.fullFrobeniusNorm)])
+        }
+        return t.text
+    }
+
+    /// `spectra.csv`.
+    public var spectraCSV: String {
+        var t = CSVTable(columns: Self.spectraColumns)
+        for c in comparisons {
+            for (source, sigma) in [("lora", c.loraSingularValues), ("full", c.fullSingularValues), ("lora2", c.secondSingularValues)] {
+                guard let sigma else { continue }
+                let total = sigma.reduce(0) { $0 + $1 * $1 }
+                var running = 0.0
+                for (i, s) in sigma.enumerated() {
+                    running += s * s
+                    t.append([.text(c.tensor), .text(source), .integer(i + 1), .real(s), .real(total > 0 ? running / total : 0)])
+                }
+            }
         }
         return t.text
     }
@@ -132,6 +155,7 @@ public struct LoRAComparisonReport: Sendable {
         try ReportDirectory.create(directory)
         let path = { (name: String) in (directory as NSString).appendingPathComponent(name) }
         try AtomicFile.write(text: similarityCSV, to: path("subspace_similarity.csv"))
+        try AtomicFile.write(text: spectraCSV, to: path("spectra.csv"))
         try AtomicFile.write(text: try json(), to: path("compare_summary.json"))
         try AtomicFile.write(text: summaryCSV, to: path("compare_summary.csv"))
     }

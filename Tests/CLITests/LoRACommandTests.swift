@@ -122,11 +122,22 @@ final class LoRACommandTests: XCTestCase {
                      "--out", out, "--jobs", "2"])
             let rows = try Fixtures.parseCSV(String(contentsOfFile: out + "/compare_summary.csv", encoding: .utf8))
             let want = expected.filter { $0["adapter"] == name }
+            let spectra = try Fixtures.parseCSV(String(contentsOfFile: out + "/spectra.csv", encoding: .utf8))
             XCTAssertEqual(rows.map { $0["tensor"]! }, want.map { $0["tensor"]! }.sorted(), name)
             for w in want {
                 let r = try XCTUnwrap(rows.first { $0["tensor"] == w["tensor"] }, "\(name) \(w["tensor"]!)")
                 for c in ["lora_rank", "full_energy_rank_90", "lora_energy_rank_90"] { XCTAssertEqual(r[c], w[c], "\(name) \(w["tensor"]!) \(c)") }
                 for c in columns { assertClose(Double(r[c]!)!, Double(w[c]!)!, rtol: 1e-6, "\(name) \(w["tensor"]!) \(c)") }
+                // spectra.csv against numpy's metrics of both spectra: stable rank Σσ²/σ₁², energy rank 90.
+                for source in ["lora", "full"] {
+                    let rows = spectra.filter { $0["tensor"] == w["tensor"] && $0["source"] == source }
+                    let sigma = rows.map { Double($0["sigma"]!)! }, energy = rows.map { Double($0["energy_cumulative"]!)! }
+                    XCTAssertEqual(rows.map { Int($0["index"]!)! }, Array(1...max(1, rows.count)), "\(name) \(source) indices")
+                    assertClose(sigma.reduce(0) { $0 + $1 * $1 } / (sigma[0] * sigma[0]), Double(w["\(source)_stable_rank"]!)!, rtol: 1e-6,
+                                "\(name) \(w["tensor"]!) \(source) stable rank from spectra.csv")
+                    XCTAssertEqual(energy.firstIndex { $0 >= 0.9 }.map { $0 + 1 }, Int(w["\(source)_energy_rank_90"]!)!,
+                                   "\(name) \(w["tensor"]!) \(source) energy rank from spectra.csv")
+                }
                 rowsChecked += 1
             }
             let phi = try Fixtures.parseCSV(String(contentsOfFile: out + "/subspace_similarity.csv", encoding: .utf8))
