@@ -8,14 +8,17 @@ import Training
 /// (r_int90), and as the energy rank of the full fine-tune's ΔW.
 ///
 /// - `experiment.csv`: ``columns``, one row per mode and size: `full` (size D),
-///   every subspace d and every LoRA rank r, with the trainable parameters, the
-///   runs, the mean and sample standard deviation of the final test accuracy
-///   over seeds, and `fraction_of_full` = mean / the full fine-tunes' mean.
+///   every subspace d and every LoRA rank r, then the ``Extraction``s
+///   (`extracted` at each rank r, `extracted_energy` with size = the energy in
+///   percent), with the trainable parameters (an extraction's: the mean over
+///   seeds, rounded), the runs, the mean and sample standard deviation of the
+///   final test accuracy over seeds, and `fraction_of_full` = mean / the full
+///   fine-tunes' mean.
 /// - `experiment.json`: the base's accuracy on the pretraining task and on the
 ///   target task, the full fine-tunes' mean, d_int90 and r_int90 (threshold ×
 ///   the full fine-tunes' mean) with their trainable parameters, and per layer
 ///   the energy rank at 90 % of ΔW_full (per seed) and the captured energy of
-///   each LoRA rank (mean over seeds), plus the ``RunProvenance``.
+///   each LoRA rank (mean over seeds), the extractions seed by seed, plus the ``RunProvenance``.
 public struct FineTuningExperimentReport: Sendable {
     /// The columns of `experiment.csv`.
     public static let columns = ["mode", "size", "trainable_parameters", "runs", "mean_accuracy", "std_accuracy", "fraction_of_full"]
@@ -38,18 +41,48 @@ public struct FineTuningExperimentReport: Sendable {
         }
     }
 
+    /// LoRA factors extracted from the full fine-tunes' ΔW (truncated SVD, `extract-lora`), merged
+    /// into the base and evaluated on the task: one per rule, over the seeds' full fine-tunes.
+    public struct Extraction: Sendable, Encodable {
+        /// `extracted` (every layer at rank `size`, capped at min(out, in)) or `extracted_energy`
+        /// (each layer at the smallest rank keeping `size` % of its ΔW's energy).
+        public let mode: String
+        /// r, or the energy in percent.
+        public let size: Int
+        /// Σ r_t·(in + out) of the extracted factors, seed by seed.
+        public let trainableParameters: [Int]
+        /// Final test accuracy of base + the extracted ΔW on the task, seed by seed.
+        public let accuracy: [Double]
+        /// Tensor → its extracted rank, seed by seed.
+        public let ranks: [String: [Int]]
+        public init(mode: String, size: Int, trainableParameters: [Int], accuracy: [Double], ranks: [String: [Int]]) {
+            self.mode = mode
+            self.size = size
+            self.trainableParameters = trainableParameters
+            self.accuracy = accuracy
+            self.ranks = ranks
+        }
+        enum CodingKeys: String, CodingKey {
+            case mode, size, accuracy, ranks
+            case trainableParameters = "trainable_parameters"
+        }
+    }
+
     public let subspace: [SweepRecord]
     public let lora: [SweepRecord]
+    /// The extractions, in the order of their rows.
+    public let extractions: [Extraction]
     public let threshold: Double
     public let basePretrainAccuracy: Double
     public let baseTaskAccuracy: Double
     public let layers: [Layer]
     public let provenance: RunProvenance
 
-    public init(subspace: [SweepRecord], lora: [SweepRecord], threshold: Double, basePretrainAccuracy: Double,
-                baseTaskAccuracy: Double, layers: [Layer], provenance: RunProvenance) {
+    public init(subspace: [SweepRecord], lora: [SweepRecord], extractions: [Extraction] = [], threshold: Double,
+                basePretrainAccuracy: Double, baseTaskAccuracy: Double, layers: [Layer], provenance: RunProvenance) {
         self.subspace = subspace
         self.lora = lora
+        self.extractions = extractions
         self.threshold = threshold
         self.basePretrainAccuracy = basePretrainAccuracy
         self.baseTaskAccuracy = baseTaskAccuracy
@@ -78,8 +111,14 @@ public struct FineTuningExperimentReport: Sendable {
                     runs: dim.runs, mean: dim.meanAccuracy, std: dim.stdAccuracy)
             }
         }
+        let extracted = extractions.map { e in
+            let n = Double(e.accuracy.count), mean = e.accuracy.reduce(0, +) / n
+            let std = e.accuracy.count > 1 ? (e.accuracy.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot() : nil
+            let params = Int((Double(e.trainableParameters.reduce(0, +)) / Double(max(1, e.trainableParameters.count))).rounded())
+            return Row(mode: e.mode, size: e.size, trainable: params, runs: e.accuracy.count, mean: e.accuracy.isEmpty ? nil : mean, std: std)
+        }
         return rows("full", sub, subspace, baseline: true) + rows("subspace", sub, subspace, baseline: false)
-            + rows("lora", lo, lora, baseline: false)
+            + rows("lora", lo, lora, baseline: false) + extracted
     }
 
     /// The full fine-tunes' mean final accuracy.
@@ -118,6 +157,7 @@ public struct FineTuningExperimentReport: Sendable {
         let r_int90: Int?
         let r_int90_trainable_parameters: Int?
         let layers: [Layer]
+        let extractions: [Extraction]
         let provenance: RunProvenance
     }
 
@@ -127,7 +167,8 @@ public struct FineTuningExperimentReport: Sendable {
         return try JSONReport.encode(Document(
             threshold: threshold, base_accuracy_pretrain_task: basePretrainAccuracy, base_accuracy_target_task: baseTaskAccuracy,
             full_finetune_accuracy: fullAccuracy, d_int90: d, d_int90_trainable_parameters: trainable(subspace, d) ?? d,
-            r_int90: r, r_int90_trainable_parameters: trainable(lora, r), layers: layers, provenance: provenance))
+            r_int90: r, r_int90_trainable_parameters: trainable(lora, r), layers: layers, extractions: extractions,
+            provenance: provenance))
     }
 
     /// Writes `experiment.json`, then `experiment.csv`, into `directory`.

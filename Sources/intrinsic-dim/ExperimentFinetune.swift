@@ -13,7 +13,9 @@ struct ExperimentFinetune: ParsableCommand {
             fine-tunes, one per seed), lora/ (a LoRA sweep over --ranks from the base; a target smaller \
             than r, like fc3's 10 × 200, gets rank min(out, in): sweep --cap-rank), rank/seed<s>/ \
             (rank of ΔW_full = full fine-tune − base), compare/r<r>-seed<s>/ (each LoRA adapter against \
-            the full fine-tune of its seed), compare/…-vs-… (two LoRA seeds at the largest rank; the \
+            the full fine-tune of its seed), extract/seed<s>/r<r>/ and energy<e>/ \
+            (extract-lora from the full fine-tune at every rank of --ranks and at --extract-energy, merged back \
+            into merged.safetensors and evaluated on --task), compare/…-vs-… (two LoRA seeds at the largest rank; the \
             smallest against the largest rank; r = 8 against r = 64 when both are swept). Then experiment.csv and experiment.json. Rerun the same \
             command to resume: a finished pretraining is kept and the sweeps resume from their journals.
             """)
@@ -33,6 +35,8 @@ struct ExperimentFinetune: ParsableCommand {
     @Option(name: .customLong("subspace-lr"), help: "Learning rate of subspace runs (default --lr).") var subspaceLearningRate: Float?
     @Option(name: .customLong("lora-lr"), help: "Learning rate of LoRA runs (default --lr).") var loraLearningRate: Float?
     @Option(help: "Fraction of the full fine-tunes' accuracy that d_int90 and r_int90 reach.") var threshold: Double = 0.9
+    @Option(name: .customLong("extract-energy"), help: "extract/: besides every rank of --ranks, LoRA factors keeping this fraction of each ΔW_full's energy.")
+    var extractEnergy: Double = 0.9
     @Option(help: "Threads (results do not depend on it).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: ArgumentHelp("Run only shard k of N of both sweeps, into --out's shards/k-of-N/; then the same command without --shard merges and summarises.", valueName: "k/N"))
     var shard: String?
@@ -43,6 +47,7 @@ struct ExperimentFinetune: ParsableCommand {
             throw ValidationError("--seeds, --epochs, --pretrain-epochs and --threads must be at least 1")
         }
         guard threshold > 0, threshold <= 1 else { throw ValidationError("--threshold must be in (0, 1], got \(threshold)") }
+        guard extractEnergy > 0, extractEnergy <= 1 else { throw ValidationError("--extract-energy must be in (0, 1], got \(extractEnergy)") }
         _ = try SweepRunCommand.integers(dList, "--d")
         _ = try SweepRunCommand.integers(ranks, "--ranks")
         _ = try shardPair()
@@ -130,6 +135,42 @@ struct ExperimentFinetune: ParsableCommand {
         try merge.run()
     }
 
+    /// extract/seed<s>/r<r>/ and energy<e>/: `extract-lora` from each full fine-tune (every rank of
+    /// --ranks, and --extract-energy), merged into the base (merged.safetensors) and evaluated.
+    func extract(baseCheckpoint: Checkpoint, rankList: [Int], accuracy: (String) throws -> Double) throws -> [FineTuningExperimentReport.Extraction] {
+        let percent = Int((extractEnergy * 100).rounded())
+        let rules: [(mode: String, size: Int, rule: LoRAExtractionOptions.RankRule, folder: String)] =
+            rankList.map { ("extracted", $0, .fixed($0), "r\($0)") } + [("extracted_energy", percent, .energy(extractEnergy), "energy\(percent)")]
+        var params = [[Int]](repeating: [], count: rules.count), accuracies = [[Double]](repeating: [], count: rules.count)
+        var ranks = [[String: [Int]]](repeating: [:], count: rules.count)
+        for seed in 0..<seeds {
+            let tuned = try Checkpoint.open(path("lora", "runs", "full-seed\(seed)", "model.safetensors"))
+            let pairing = try TensorPairing(base: baseCheckpoint, tuned: tuned)
+            for (k, rule) in rules.enumerated() {
+                let t0 = Date()
+                var options = try LoRAExtractionOptions(rule: rule.rule)
+                options.jobs = threads
+                let result = try LoRAExtractor.run(pairing, options: options)
+                let dir = path("extract", "seed\(seed)", rule.folder)
+                let provenance = RunProvenance(command: "extract-lora", arguments: CommandLine.arguments,
+                                               inputs: ["base": .init(baseCheckpoint), "tuned": .init(tuned)],
+                                               options: ["part of": "experiment finetune", "rule": rule.folder],
+                                               startedAt: t0, seconds: Date().timeIntervalSince(t0))
+                try LoRAExtractionReport(result: result, provenance: provenance, dtype: .f32, baseModel: baseCheckpoint.path).write(to: dir)
+                let adapter = try LoRAAdapter(path: dir)
+                let merged = dir + "/merged.safetensors"
+                _ = try LoRAMerger.merge(base: baseCheckpoint, modules: try adapter.bind(to: baseCheckpoint), to: merged)
+                params[k].append(result.modules.reduce(0) { $0 + $1.rank * ($1.rows + $1.cols) })
+                accuracies[k].append(try accuracy(merged))
+                for m in result.modules { ranks[k][m.tensor, default: []].append(m.rank) }
+            }
+        }
+        return rules.indices.map { k in
+            FineTuningExperimentReport.Extraction(mode: rules[k].mode, size: rules[k].size, trainableParameters: params[k],
+                                                  accuracy: accuracies[k], ranks: ranks[k])
+        }
+    }
+
     func summarise(baseModel: String, started: Date) throws {
         let rankList = Array(Set(try SweepRunCommand.integers(ranks, "--ranks"))).sorted()
         let baseCheckpoint = try Checkpoint.open(baseModel)
@@ -188,11 +229,14 @@ struct ExperimentFinetune: ParsableCommand {
         let (taskTrain, taskTest) = try DatasetCatalog.load(task, dataDirectory: dataDir ?? ProcessInfo.processInfo.environment["INTRINSIC_DIM_DATA"] ?? "data",
                                                             classCount: classes, testFraction: 0.1, splitSeed: 0)
         let net = try model.make(inputFeatures: taskTrain.features, classes: classes)
-        let baseOnTask = try Trainer(model: net, train: taskTrain, test: taskTest, options: TrainingOptions(), threads: threads)
-            .evaluate(parameters: try ModelCheckpoint.load(baseModel, layout: net.layout), on: taskTest).accuracy
+        let evaluator = try Trainer(model: net, train: taskTrain, test: taskTest, options: TrainingOptions(), threads: threads)
+        let baseOnTask = try evaluator.evaluate(parameters: try ModelCheckpoint.load(baseModel, layout: net.layout), on: taskTest).accuracy
+        let extractions = try extract(baseCheckpoint: baseCheckpoint, rankList: rankList) { merged in
+            try evaluator.evaluate(parameters: try ModelCheckpoint.load(merged, layout: net.layout), on: taskTest).accuracy
+        }
         let report = FineTuningExperimentReport(
             subspace: try SweepJournal.read(path("subspace", "journal.jsonl")).records,
-            lora: try SweepJournal.read(path("lora", "journal.jsonl")).records, threshold: threshold,
+            lora: try SweepJournal.read(path("lora", "journal.jsonl")).records, extractions: extractions, threshold: threshold,
             basePretrainAccuracy: pretrainRun?["final_test_accuracy"] as? Double ?? .nan, baseTaskAccuracy: baseOnTask,
             layers: layers,
             provenance: RunProvenance(command: "experiment finetune", arguments: CommandLine.arguments,

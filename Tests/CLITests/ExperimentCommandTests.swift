@@ -32,8 +32,13 @@ final class ExperimentCommandTests: XCTestCase {
         }
         let csv = try String(contentsOfFile: out + "/experiment.csv", encoding: .utf8)
         let rows = Fixtures.parseCSV(csv)
-        XCTAssertEqual(rows.map { "\($0["mode"]!) \($0["size"]!) \($0["trainable_parameters"]!)" },
+        XCTAssertEqual(rows.prefix(5).map { "\($0["mode"]!) \($0["size"]!) \($0["trainable_parameters"]!)" },
                        ["full 199210 199210", "subspace 20 20", "subspace 40 40", "lora 1 1594", "lora 2 3188"])
+        // Extracted from ΔW_full at the LoRA ranks (same parameter counts) and at 90 % energy.
+        XCTAssertEqual(rows.dropFirst(5).map { "\($0["mode"]!) \($0["size"]!) \($0["runs"]!)" },
+                       ["extracted 1 2", "extracted 2 2", "extracted_energy 90 2"])
+        XCTAssertEqual(rows[5]["trainable_parameters"], "1594")
+        XCTAssertEqual(rows[6]["trainable_parameters"], "3188")
         // Means from the sweeps' own CSVs.
         let sweep = Fixtures.parseCSV(try String(contentsOfFile: out + "/subspace/sweep.csv", encoding: .utf8))
             + Fixtures.parseCSV(try String(contentsOfFile: out + "/lora/sweep.csv", encoding: .utf8))
@@ -42,7 +47,7 @@ final class ExperimentCommandTests: XCTestCase {
             return v.reduce(0, +) / Double(v.count)
         }
         let full = mean("full", "0")
-        for row in rows {
+        for row in rows where ["full", "subspace", "lora"].contains(row["mode"]!) {
             let m = mean(row["mode"]!, row["mode"] == "full" ? "0" : row["size"]!)
             XCTAssertEqual(Double(row["mean_accuracy"]!)!, m, accuracy: 1e-12, "\(row)")
             XCTAssertEqual(Double(row["fraction_of_full"]!)!, m / full, accuracy: 1e-12, "\(row)")
@@ -66,6 +71,20 @@ final class ExperimentCommandTests: XCTestCase {
                 }
                 XCTAssertEqual(captured[r]!, (v[0] + v[1]) / 2, accuracy: 1e-12, "\(tensor) r = \(r)")
             }
+        }
+        // The 90 %-energy extraction keeps, layer by layer, the energy rank 90 that rank/ reports; its merged
+        // model (base + the extracted ΔW) is the one evaluated.
+        let extractions = try XCTUnwrap(json["extractions"] as? [[String: Any]])
+        let energy = try XCTUnwrap(extractions.first { $0["mode"] as? String == "extracted_energy" })
+        let ranks = try XCTUnwrap(energy["ranks"] as? [String: [Int]])
+        for layer in layers {
+            XCTAssertEqual(ranks[layer["tensor"] as! String], layer["full_energy_rank_90"] as? [Int], "\(layer["tensor"]!)")
+        }
+        let accuracies = try XCTUnwrap(energy["accuracy"] as? [Double])
+        XCTAssertEqual(Double(rows[7]["mean_accuracy"]!)!, accuracies.reduce(0, +) / 2, accuracy: 1e-12)
+        for seed in 0..<2 {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/extract/seed\(seed)/energy90/merged.safetensors"))
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/extract/seed\(seed)/r2/adapter_config.json"))
         }
         // The base learnt the permuted labels: on the real labels it is far below the full fine-tune.
         let baseOnTask = try XCTUnwrap(json["base_accuracy_target_task"] as? Double)
