@@ -12,6 +12,7 @@
 //   Reports                   CSV / JSON outputs, atomic file writes
 //   IntrinsicDim              the one library product: re-exports the modules above
 //   intrinsic-dim             the command-line tool (the only target that prints or exits)
+//   Examples/*                analysis scripts on IntrinsicDim, run by scripts/run-examples.sh
 import PackageDescription
 
 let package = Package(
@@ -61,6 +62,22 @@ let package = Package(
         .executableTarget(
             name: "intrinsic-dim",
             dependencies: ["IntrinsicDim", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // MARK: - Examples
+        // Small analysis scripts that use the library as a researcher would; each runs from the
+        // repository root on committed files and checks its own result (scripts/run-examples.sh).
+        .executableTarget(
+            name: "SpectraOfTwoCheckpoints", dependencies: ["IntrinsicDim"],
+            path: "Examples/SpectraOfTwoCheckpoints"),
+        .executableTarget(
+            name: "SubspaceTraining", dependencies: ["IntrinsicDim"],
+            path: "Examples/SubspaceTraining"),
+        .executableTarget(
+            name: "AdapterSimilarity", dependencies: ["IntrinsicDim"],
+            path: "Examples/AdapterSimilarity"),
+        .executableTarget(
+            name: "ExtractAndMerge", dependencies: ["IntrinsicDim"],
+            path: "Examples/ExtractAndMerge"),
 
         // MARK: - Implementation details
         .target(name: "_TestSupport", dependencies: ["IntrinsicDim"], path: "Sources/_TestSupport"),

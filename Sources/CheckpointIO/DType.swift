@@ -4,13 +4,22 @@
 /// ``bf16``) are read as numbers; every other dtype is listed by the
 /// analyses as skipped, with ``skipReason``.
 public enum DType: String, CaseIterable, Sendable, Codable {
+    /// Booleans, one byte each (never analysed).
     case bool = "BOOL"
+    /// Unsigned and signed 8- and 16-bit integers (never analysed).
     case u8 = "U8", i8 = "I8", u16 = "U16", i16 = "I16"
+    /// Unsigned and signed 32- and 64-bit integers, e.g. `position_ids` (never analysed).
     case u32 = "U32", i32 = "I32", u64 = "U64", i64 = "I64"
+    /// 8-bit floats (OCP FP8 E5M2 and E4M3, and the E8M0 power-of-two scale): skipped, see ``skipReason``.
     case f8e5m2 = "F8_E5M2", f8e4m3 = "F8_E4M3", f8e8m0 = "F8_E8M0"
+    /// 8-bit floats without negative zero or infinities (the "fnuz" variants): skipped.
     case f8e4m3fnuz = "F8_E4M3FNUZ", f8e5m2fnuz = "F8_E5M2FNUZ"
+    /// 4- and 6-bit microscaling floats (OCP MX FP4, FP6 E2M3 and E3M2): skipped.
     case f4 = "F4", f6e2m3 = "F6_E2M3", f6e3m2 = "F6_E3M2"
+    /// IEEE half (F16), bfloat16 (BF16), single (F32) and double (F64): the real
+    /// types that are read, each converted exactly to Float64.
     case f16 = "F16", bf16 = "BF16", f32 = "F32", f64 = "F64"
+    /// Complex numbers, two F32 values each (never analysed).
     case c64 = "C64"
 
     /// Bits per element.

@@ -14,6 +14,9 @@
 public struct IDXFile: Sendable {
     /// The element type of an IDX file.
     public enum ElementType: UInt8, Sendable, CaseIterable {
+        /// The type codes of the magic number's third byte: unsigned byte (0x08),
+        /// signed byte (0x09), big-endian 16- and 32-bit integers (0x0B, 0x0C),
+        /// float32 (0x0D) and float64 (0x0E).
         case uint8 = 0x08, int8 = 0x09, int16 = 0x0B, int32 = 0x0C, float32 = 0x0D, float64 = 0x0E
         /// Bytes per element.
         public var size: Int {

@@ -12,8 +12,12 @@ public struct LoRAAdapterConfig: Sendable {
     /// `target_modules`: module-name suffixes, or one regular expression that
     /// must match a whole module path.
     public enum TargetModules: Sendable, Equatable {
+        /// A list of module-name suffixes: a module is targeted when its path equals
+        /// one or ends in `.<name>` (PEFT's list form).
         case names([String])
+        /// One regular expression that must match the whole module path (PEFT's string form).
         case regex(String)
+        /// `target_modules` absent or `null`: the adapter's keys alone say which modules are adapted.
         case unspecified
     }
 

@@ -15,6 +15,10 @@ import LinearAlgebra
 public struct LoRAModule: Sendable {
     /// How the module's weight is laid out (see the type's table).
     public enum Kind: String, Sendable, Codable {
+        /// `linear`: `nn.Linear`, base stored out × in; `conv1d`: GPT-2's `Conv1D`
+        /// (`fan_in_fan_out`), base stored in × out; `embedding`: `nn.Embedding`,
+        /// base stored num × dim; `convolution`: `nn.Conv2d`, base stored
+        /// out × in × kh × kw and analysed as out × (in·kh·kw).
         case linear, conv1D = "conv1d", embedding, convolution
 
         /// Whether the stored base weight is the transpose of the out × in layout.

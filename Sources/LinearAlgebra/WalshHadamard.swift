@@ -18,7 +18,9 @@
 public enum WalshHadamard {
     /// Which kernel computes the transform.
     public enum Implementation: String, CaseIterable, Sendable, Codable {
+        /// The cache-blocked SIMD kernel written in Swift (the default; fastest in release builds).
         case native
+        /// FFTW's rank-k plan of size-2 `FFTW_R2HC` transforms (the C library's speed in any build).
         case fftw
     }
 

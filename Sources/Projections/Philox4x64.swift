@@ -8,6 +8,7 @@ public struct Philox4x64: Sendable, Hashable {
     /// The key words (k0, k1).
     public let key: (UInt64, UInt64)
 
+    /// The generator keyed by the two 64-bit words (k0, k1).
     public init(key k0: UInt64, _ k1: UInt64) { key = (k0, k1) }
 
     public static func == (a: Philox4x64, b: Philox4x64) -> Bool { a.key == b.key }

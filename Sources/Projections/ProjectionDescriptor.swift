@@ -18,6 +18,7 @@ public struct ProjectionDescriptor: Sendable, Hashable, Codable {
         case fastfood
     }
 
+    /// How P is constructed.
     public var kind: Kind
     /// D.
     public var fullDimension: Int
@@ -38,6 +39,17 @@ public struct ProjectionDescriptor: Sendable, Hashable, Codable {
     /// the whole model.
     public var tensorSizes: [Int]?
 
+    /// A descriptor; nothing is checked until ``validate()`` or ``make(memoryBudget:threads:)``.
+    ///
+    /// - Parameters:
+    ///   - kind: dense, sparse or Fastfood.
+    ///   - fullDimension: D, the length of θ_D (P's rows).
+    ///   - subspaceDimension: d, the length of θ_d (P's columns), 0 < d ≤ D.
+    ///   - seed: the seed of every random stream of P.
+    ///   - group: the tensor index in per-tensor mode; 0 for a whole-model P.
+    ///   - blockLength: Fastfood's block length, a power of two ≥ d, or `nil` for one block.
+    ///   - wht: Fastfood's Walsh–Hadamard kernel.
+    ///   - tensorSizes: per-tensor mode's element counts, in parameter order, summing to D; `nil` for one P.
     public init(kind: Kind, fullDimension: Int, subspaceDimension: Int, seed: UInt64, group: Int = 0,
                 blockLength: Int? = nil, wht: WalshHadamard.Implementation = .native, tensorSizes: [Int]? = nil) {
         self.kind = kind

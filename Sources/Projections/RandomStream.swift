@@ -10,7 +10,7 @@ import Foundation
 /// - ``uniform(_:)``: word n → `(w >> 11)·2⁻⁵³` ∈ [0, 1);
 /// - ``normal(_:)``: Box–Muller on words `2⌊n/2⌋, 2⌊n/2⌋+1`, in Float64;
 /// - ``sign(_:)``: ±1 from the top bit of word n;
-/// - ``integer(_:below:)``: `⌊w·n / 2⁶⁴⌋`.
+/// - ``integer(word:below:)``: `⌊w·n / 2⁶⁴⌋`.
 public struct RandomStream: Sendable, Hashable {
     /// The seed (key word 0).
     public let seed: UInt64
@@ -18,6 +18,8 @@ public struct RandomStream: Sendable, Hashable {
     public let id: UInt64
     private let philox: Philox4x64
 
+    /// The stream keyed by (`seed`, `id`); prefer ``init(seed:kind:group:index:)``,
+    /// which builds `id` from a ``StreamKind``.
     public init(seed: UInt64, id: UInt64) {
         self.seed = seed
         self.id = id

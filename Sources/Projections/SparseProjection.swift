@@ -32,6 +32,10 @@ public final class SparseProjection: Projection, @unchecked Sendable {
     }
     private let stored: CompressedColumns?
 
+    /// The projection of `descriptor`, holding its non-zeros when they fit
+    /// `memoryBudget` bytes (≈ 12·1.5·d·√D), else regenerating them on each call.
+    ///
+    /// - Precondition: the descriptor's shape is valid (``ProjectionDescriptor/validate()``).
     public init(_ descriptor: ProjectionDescriptor, memoryBudget: Int) {
         precondition((try? descriptor.validateShape()) != nil, "SparseProjection: invalid descriptor \(descriptor)")
         self.descriptor = descriptor

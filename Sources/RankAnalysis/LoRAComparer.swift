@@ -20,6 +20,7 @@ public enum LoRAComparer {
         public var seed: UInt64 = 0
         /// Modules compared at once (see ``RankAnalysisOptions/jobs``).
         public var jobs = 1
+        /// The defaults: 64 directions of ΔW_full, seed 0, one module at a time.
         public init() {}
     }
 

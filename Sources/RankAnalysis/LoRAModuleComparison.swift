@@ -17,12 +17,16 @@ public struct LoRAModuleComparison: Sendable {
     public let loraNumericalRank: Int
     /// Singular values of ΔW_lora (min(r, rows, cols) of them) and of ΔW_full.
     public let loraSingularValues: [Double]
+    /// Singular values of ΔW_full = W_tuned − W_base, descending, min(rows, cols)
+    /// of them (`nil` without a tuned checkpoint).
     public let fullSingularValues: [Double]?
     /// ‖ΔW‖_F.
     public let loraFrobeniusNorm: Double
+    /// ‖ΔW_full‖_F (`nil` without a tuned checkpoint).
     public let fullFrobeniusNorm: Double?
     /// Energy rank at 90 % and stable rank (as `rank` defines them).
     public let loraEnergyRank90: Int, loraStableRank: Double
+    /// The same two ranks for ΔW_full (`nil` without a tuned checkpoint).
     public let fullEnergyRank90: Int?, fullStableRank: Double?
     /// ‖U_Lᵀ ΔW_full‖²_F / ‖ΔW_full‖²_F, U_L the left singular vectors of ΔW_lora (its numerical rank of them).
     public let capturedEnergy: Double?
@@ -32,6 +36,8 @@ public struct LoRAModuleComparison: Sendable {
     public let loraRelativeError: Double?
     /// ‖ΔW_X‖_F / ‖U_rᵀ W_base V_r‖_F, U_r and V_r the top-r singular vectors of ΔW_X (§7.3).
     public let amplificationFull: Double?
+    /// The same amplification factor for ΔW_lora, with its own top-r directions
+    /// (NaN for a zero ΔW_lora).
     public let amplificationLoRA: Double?
     /// φ grids: lora_full (left, right) with a tuned checkpoint; lora_lora2 and random with a second adapter.
     public let similarities: [SubspaceSimilarity]

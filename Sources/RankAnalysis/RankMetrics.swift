@@ -10,18 +10,29 @@
 /// - `noiseRank` = #{σ > τ} for a noise threshold τ (see ``NoiseFloor``);
 /// - `relativeUpdate` = ‖ΔW‖_F / ‖W_base‖_F (+∞ when the base is zero and ΔW is not).
 public struct RankMetrics: Sendable, Equatable, Codable {
+    /// ‖ΔW‖_F = √Σσ², in the tensor's units.
     public var frobeniusNorm: Double
+    /// ‖ΔW‖₂ = σ₁.
     public var spectralNorm: Double
+    /// ‖ΔW‖_* = Σσ.
     public var nuclearNorm: Double
+    /// Σσ² / σ₁², in [1, min(rows, cols)] (0 for a zero update).
     public var stableRank: Double
+    /// exp(−Σ pᵢ ln pᵢ) with pᵢ = σᵢ / Σσ (Roy & Vetterli 2007), in [1, min(rows, cols)] (0 for a zero update).
     public var entropyEffectiveRank: Double
+    /// #{σ > σ₁ · max(rows, cols) · ε}, NumPy's `matrix_rank` rule.
     public var numericalRank: Int
     /// Energy ranks at 50, 90, 95 and 99 % of Σσ².
     public var energyRank50: Int
+    /// The smallest k holding 90 % of Σσ².
     public var energyRank90: Int
+    /// The smallest k holding 95 % of Σσ².
     public var energyRank95: Int
+    /// The smallest k holding 99 % of Σσ².
     public var energyRank99: Int
+    /// ‖ΔW‖_F / ‖W_base‖_F, a fraction (+∞ when the base is zero and ΔW is not).
     public var relativeUpdate: Double
+    /// #{σ > τ}: the singular values above the storage-rounding noise floor ``noiseThreshold``.
     public var noiseRank: Int
     /// The threshold τ behind ``noiseRank``.
     public var noiseThreshold: Double

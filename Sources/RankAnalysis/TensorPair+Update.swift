@@ -63,7 +63,7 @@ extension TensorPair {
                                 sumSquaredULPTuned: t.sumSquaredULP)
     }
 
-    /// ΔW = tuned − base as a `rows × cols` Float64 matrix (see ``computeUpdate(into:)``).
+    /// ΔW = tuned − base as a `rows × cols` Float64 matrix (see ``computeUpdate(into:order:)``).
     public func update() throws -> Matrix<Double> {
         var m = Matrix<Double>(rows: rows, cols: cols)
         _ = try m.storage.withUnsafeMutableBufferPointer { try computeUpdate(into: $0) }

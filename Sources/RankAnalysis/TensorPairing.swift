@@ -12,10 +12,16 @@ import CheckpointIO
 /// checkpoints are single `.npy` files, their one tensors pair whatever
 /// their file names.
 public struct TensorPairing: Sendable {
+    /// The ≥2-D real pairs, in the base's name order: analysed as rows = `shape[0]`
+    /// by cols = the product of the other dimensions.
     public let matrices: [TensorPair]
+    /// The 0-D and 1-D real pairs (biases, norms): relative update only.
     public let vectors: [TensorPair]
+    /// Pairs left out because either side's dtype is not real (see ``CheckpointIO/DType/skipReason``).
     public let skipped: [SkippedTensor]
+    /// Names the filter accepts that are in the base checkpoint only.
     public let onlyInBase: [String]
+    /// Names the filter accepts that are in the tuned checkpoint only.
     public let onlyInTuned: [String]
 
     /// Pairs `base` with `tuned`.

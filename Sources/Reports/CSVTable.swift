@@ -7,8 +7,11 @@
 public struct CSVTable: Sendable {
     /// One field value.
     public enum Field: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral {
+        /// Text, quoted when it holds a comma, quote or line break.
         case text(String)
+        /// An integer, in decimal.
         case integer(Int)
+        /// A real number in shortest round-trip form; `inf`, `-inf` or `nan` when not finite.
         case real(Double)
         public init(stringLiteral s: String) { self = .text(s) }
         public init(integerLiteral i: Int) { self = .integer(i) }

@@ -31,11 +31,17 @@ public struct LoRAComparisonReport: Sendable {
     /// The columns of `subspace_similarity.csv`.
     public static let similarityColumns = ["tensor", "side", "i", "j", "phi", "comparison", "phi_random_expected"]
 
+    /// One comparison per adapted module (``RankAnalysis/LoRAComparer/run(adapter:tuned:second:options:progress:)``).
     public let comparisons: [LoRAModuleComparison]
+    /// The (first) adapter, whose config is recorded in the JSON.
     public let adapter: LoRAAdapter
+    /// How a module found its base tensor, by base tensor name, for modules
+    /// not matched exactly (``CheckpointIO/BoundLoRAModule/matchNote``).
     public let matchNotes: [String: String]
+    /// Where the comparison came from.
     public let provenance: RunProvenance
 
+    /// A report of `comparisons`; nothing is written until ``write(to:)``.
     public init(comparisons: [LoRAModuleComparison], adapter: LoRAAdapter, matchNotes: [String: String], provenance: RunProvenance) {
         self.comparisons = comparisons
         self.adapter = adapter

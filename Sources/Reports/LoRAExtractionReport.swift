@@ -17,13 +17,22 @@ public struct LoRAExtractionReport: Sendable {
     /// The columns of `extraction.csv`.
     public static let extractionColumns = ["tensor", "rank", "retained_energy", "rel_error", "module", "layer_kind", "rows", "cols"]
 
+    /// The extracted modules (factors, ranks, errors) and the tensors left out.
     public let result: LoRAExtractionResult
+    /// Where the extraction came from, embedded in `extraction.json`.
     public let provenance: RunProvenance
     /// The factors' dtype in the adapter.
     public let dtype: DType
     /// Recorded as `base_model_name_or_path`.
     public let baseModel: String?
 
+    /// A report of `result`; nothing is written until ``write(to:)``.
+    ///
+    /// - Parameters:
+    ///   - result: the extraction (``RankAnalysis/LoRAExtractor``).
+    ///   - provenance: embedded in `extraction.json`.
+    ///   - dtype: the factors' dtype in `adapter_model.safetensors` (F32, BF16, F16 or F64).
+    ///   - baseModel: recorded as `base_model_name_or_path` (`nil`: `null`).
     public init(result: LoRAExtractionResult, provenance: RunProvenance, dtype: DType, baseModel: String?) {
         self.result = result
         self.provenance = provenance

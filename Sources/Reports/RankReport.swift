@@ -38,9 +38,12 @@ public struct RankReport: Sendable {
         float tensors are skipped.
         """
 
+    /// The analysis to write.
     public let result: RankAnalysisResult
+    /// Where it came from, embedded in `rank_summary.json`.
     public let provenance: RunProvenance
 
+    /// A report of `result`; nothing is written until ``write(to:)``.
     public init(result: RankAnalysisResult, provenance: RunProvenance) {
         self.result = result
         self.provenance = provenance

@@ -10,6 +10,7 @@ public struct RunProvenance: Sendable, Codable {
         public let path: String
         /// The files read, with their sizes in bytes.
         public let files: [Checkpoint.SourceFile]
+        /// An input read from `files` (sizes in bytes), opened as `path`.
         public init(path: String, files: [Checkpoint.SourceFile]) {
             self.path = path
             self.files = files
@@ -40,8 +41,18 @@ public struct RunProvenance: Sendable, Codable {
     public var seconds: Double
     /// The host name and processor count.
     public var host: String = ProcessInfo.processInfo.hostName
+    /// Active processors on the host.
     public var processors: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    /// A record of one command run.
+    ///
+    /// - Parameters:
+    ///   - command: the subcommand (`rank`, `compare`, …).
+    ///   - arguments: the full command line (`CommandLine.arguments`).
+    ///   - inputs: the inputs by role (`base`, `tuned`, `adapter`, …).
+    ///   - options: every option rendered as text.
+    ///   - startedAt: when the run started; stored as ISO 8601 in UTC.
+    ///   - seconds: the wall time, in seconds.
     public init(command: String, arguments: [String], inputs: [String: Input], options: [String: String],
                 startedAt: Date, seconds: Double) {
         self.command = command

@@ -9,7 +9,7 @@ import Training
 ///   one row per finished run in plan order; baselines have d = 0 and projection `none`;
 ///   `mode` is `full`, `subspace` or `lora`; in a LoRA sweep `d` and `rank` hold r;
 ///   `trainable_parameters` is D, d or Σ r·(in + out) (empty in journals that predate it);
-/// - `d_int90.json`: ``DInt90Estimate`` (threshold, baseline_accuracy,
+/// - `d_int90.json`: ``Training/DInt90Estimate`` (threshold, baseline_accuracy,
 ///   d_int90, d_int90_absolute, per-d means, bootstrap spread) plus the
 ///   sweep's configuration and how many runs are finished; `size_axis` (`d`,
 ///   or `rank` for a LoRA sweep, whose estimator fields then count ranks),
@@ -18,12 +18,16 @@ import Training
 ///   `trainable_parameters_at_90` / `…_absolute`: the trainable parameters at
 ///   that 90 % point, so subspace and LoRA sweeps sit on one axis.
 public struct SweepReport: Sendable {
+    /// The finished runs, sorted by plan position.
     public let records: [SweepRecord]
+    /// The 90 % estimate from `records` (``Training/DInt90Estimator``).
     public let estimate: DInt90Estimate
+    /// The sweep's options rendered as text, recorded in `d_int90.json`.
     public let configuration: [String: String]
     /// Runs the plan holds (nil for a search, whose length is not known in advance).
     public let plannedRuns: Int?
 
+    /// A report of `records` (sorted here by plan position); nothing is written until ``write(to:)``.
     public init(records: [SweepRecord], estimate: DInt90Estimate, configuration: [String: String], plannedRuns: Int?) {
         self.records = records.sorted { $0.index < $1.index }
         self.estimate = estimate
@@ -31,9 +35,11 @@ public struct SweepReport: Sendable {
         self.plannedRuns = plannedRuns
     }
 
+    /// The columns of `sweep.csv`, in order (accuracies are fractions, `seconds` wall time).
     public static let columns = ["d", "seed", "projection", "status", "best_test_accuracy", "final_test_accuracy", "epochs", "seconds",
                                  "mode", "rank", "trainable_parameters"]
 
+    /// `sweep.csv`: one row per record, ``columns``.
     public var csv: String {
         var t = CSVTable(columns: Self.columns)
         for r in records {
@@ -88,6 +94,10 @@ public struct SweepReport: Sendable {
         }
     }
 
+    /// `d_int90.json`: the estimate's fields plus `size_axis`, `r_int90`,
+    /// `trainable_parameters_at_90`, the configuration and the run counts.
+    ///
+    /// - Throws: the JSON encoder's error (not expected for these values).
     public func json() throws -> String {
         try JSONReport.encode(Document(estimate: estimate, sizeAxis: isLoRA ? "rank" : "d",
                                        rInt90: isLoRA ? estimate.dInt90 : nil, rInt90Absolute: isLoRA ? estimate.dInt90Absolute : nil,

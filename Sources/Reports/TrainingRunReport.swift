@@ -24,13 +24,18 @@ import Training
 ///
 /// Every file is written to a temporary name and renamed.
 public struct TrainingRunReport: Sendable {
+    /// Every option and seed of the run.
     public let specification: RunSpecification
+    /// The model's tensors in θ_D (names, shapes, offsets), recorded in `run.json`.
     public let layout: ParameterLayout
+    /// P's descriptor of a subspace run (written as `projection.json`), else `nil`.
     public let projection: ProjectionDescriptor?
     /// The LoRA map of a LoRA run.
     public let lora: LoRAMap?
+    /// Where the run came from.
     public let provenance: RunProvenance
 
+    /// A report of one run; nothing is written until ``write(_:to:)`` or ``writeMetrics(_:to:)``.
     public init(specification: RunSpecification, layout: ParameterLayout, projection: ProjectionDescriptor?,
                 lora: LoRAMap? = nil, provenance: RunProvenance) {
         self.specification = specification

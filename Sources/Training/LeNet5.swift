@@ -15,6 +15,7 @@ public struct LeNet5: Model {
     let pool2: MaxPool2DLayer
     let fc: [DenseLayer]
 
+    /// LeNet-5 with `classes` outputs (D = 44,426 for 10).
     public init(classes: Int = 10) {
         layout = ParameterLayout([
             ("conv1.weight", [6, 1, 5, 5]), ("conv1.bias", [6]),

@@ -21,6 +21,8 @@ import Projections
 public final class LoRAMap: SubspaceMap, @unchecked Sendable {
     /// How A is initialised.
     public enum Initialization: String, Sendable, Hashable, Codable, CaseIterable {
+        /// `kaiming`: U(−1/√in, 1/√in), PyTorch's `kaiming_uniform_(a = √5)` and
+        /// PEFT's default; `gaussian`: N(0, 1/r²), PEFT's `init_lora_weights="gaussian"`.
         case kaiming, gaussian
     }
 
@@ -42,6 +44,7 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
         public let rank: Int
     }
 
+    /// The adapted weights, in the model's tensor order (θ_lora's order).
     public let targets: [Target]
     /// r, as asked for (a capped target's own rank is ``Target/rank``).
     public let rank: Int
@@ -180,6 +183,7 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
 /// LoRA training and need no gradient. ``bind(theta:gradient:)`` before each
 /// evaluation says where θ_lora is read and its gradient written.
 public final class LoRAGradientConsumer: WeightGradientConsumer {
+    /// The map whose factors' gradient this computes.
     public let map: LoRAMap
     private let targetIndex: [Int: Int]
     private let threads: Int
@@ -187,6 +191,8 @@ public final class LoRAGradientConsumer: WeightGradientConsumer {
     private var gradient: UnsafeMutablePointer<Float>?
     private var scratch: [Float] = []
 
+    /// A consumer for `map`, its matrix products on up to `threads` threads
+    /// (results do not depend on it).
     public init(map: LoRAMap, threads: Int = 1) {
         self.map = map
         targetIndex = Dictionary(uniqueKeysWithValues: map.targets.enumerated().map { ($1.offset, $0) })

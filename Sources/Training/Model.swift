@@ -40,6 +40,7 @@ public struct BatchResult: Sendable, Equatable {
     /// Batch size.
     public var count: Int
 
+    /// A result from its three fields.
     public init(lossSum: Double, correct: Int, count: Int) {
         self.lossSum = lossSum
         self.correct = correct

@@ -3,14 +3,14 @@ import CheckpointIO
 /// Reads and writes a model's θ_D as a checkpoint with PyTorch names and
 /// layouts (see ``ParameterLayout``), e.g. `model.safetensors`.
 public enum ModelCheckpoint {
-    /// θ_D from the checkpoint at `path` (any layout ``Checkpoint/open(_:)``
+    /// θ_D from the checkpoint at `path` (any layout ``CheckpointIO/Checkpoint/open(_:)``
     /// reads, any real dtype, converted to Float32).
     ///
     /// Every tensor of `layout` must be present with its exact shape;
     /// extra tensors are an error too (they would mean another model).
     ///
     /// - Throws: ``TrainingError/checkpointMismatch(path:tensor:_:)`` naming
-    ///   the missing, extra or misshapen tensor, or the ``CheckpointError``
+    ///   the missing, extra or misshapen tensor, or the ``CheckpointIO/CheckpointError``
     ///   of an unreadable file or non-finite value.
     public static func load(_ path: String, layout: ParameterLayout) throws -> [Float] {
         let checkpoint = try Checkpoint.open(path)

@@ -22,6 +22,7 @@ public struct RunSpecification: Sendable, Hashable, Codable {
         /// Fastfood's WHT kernel.
         public var wht: WalshHadamard.Implementation = .native
 
+        /// A subspace construction; d and the block length are checked by ``makeMap(for:memoryBudget:threads:)``.
         public init(projection: ProjectionDescriptor.Kind, d: Int, projectionSeed: UInt64, perTensor: Bool = false,
                     said: Bool = false, blockLength: Int? = nil, wht: WalshHadamard.Implementation = .native) {
             self.projection = projection
@@ -70,6 +71,7 @@ public struct RunSpecification: Sendable, Hashable, Codable {
         /// Whether a target smaller than r gets rank min(out, in) (see ``LoRAMap``) instead of an error.
         public var capRank: Bool = false
 
+        /// A LoRA configuration; α defaults to r (s = 1). Checked by ``makeMap(for:seed:threads:)``.
         public init(rank: Int, alpha: Double? = nil, useRSLoRA: Bool = false, targets: [String],
                     initialization: LoRAMap.Initialization = .kaiming, capRank: Bool = false) {
             self.rank = rank
@@ -100,6 +102,7 @@ public struct RunSpecification: Sendable, Hashable, Codable {
         }
     }
 
+    /// The architecture (`fc` or `lenet`).
     public var model: ModelKind
     /// `mnist`, `fashion-mnist` or the `.npz` path as given.
     public var dataset: String
@@ -113,8 +116,10 @@ public struct RunSpecification: Sendable, Hashable, Codable {
     public var lora: LoRA?
     /// The `--init` checkpoint (θ_D⁰), or `nil` for He-normal weights from the seed.
     public var initCheckpoint: String?
+    /// The hyper-parameters and seed.
     public var options: TrainingOptions
 
+    /// A specification; a full run when both `subspace` and `lora` are `nil`.
     public init(model: ModelKind, dataset: String, classes: Int = 10, testFraction: Double = 0.1,
                 subspace: Subspace? = nil, lora: LoRA? = nil, initCheckpoint: String? = nil, options: TrainingOptions) {
         self.lora = lora

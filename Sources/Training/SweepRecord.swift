@@ -4,11 +4,15 @@ public struct SweepRecord: Sendable, Hashable, Codable {
     public var index: Int
     /// Subspace dimension (the rank in a LoRA sweep); 0 for a full-training baseline run.
     public var d: Int
+    /// The run's seed (weights, example order; the projection's unless given separately).
     public var seed: UInt64
     /// dense, sparse, fastfood, or `none` for a baseline.
     public var projection: String
+    /// Whether the run finished or diverged.
     public var status: RunStatus
+    /// The best end-of-epoch test accuracy, a fraction in [0, 1].
     public var bestTestAccuracy: Double
+    /// The last end-of-epoch test accuracy, a fraction in [0, 1].
     public var finalTestAccuracy: Double
     /// Epochs completed (fewer than asked when diverged).
     public var epochs: Int
@@ -21,6 +25,7 @@ public struct SweepRecord: Sendable, Hashable, Codable {
     /// Parameters trained: D for a full run, d for a subspace run, Σ r·(in + out) for LoRA.
     public var trainableParameters: Int? = nil
 
+    /// A record; ``mode``, ``rank`` and ``trainableParameters`` start as `nil`.
     public init(index: Int, d: Int, seed: UInt64, projection: String, status: RunStatus, bestTestAccuracy: Double,
                 finalTestAccuracy: Double, epochs: Int, seconds: Double) {
         self.index = index

@@ -10,12 +10,18 @@
 /// Each new d runs every seed. The search is a pure function of the results
 /// so far, so a resumed search repeats the same decisions.
 public struct SweepSearch: Sendable, Hashable, Codable {
+    /// The first d tried after the baselines (capped at ``limit``).
     public var start: Int
+    /// The largest d tried; doubling stops there.
     public var limit: Int
+    /// Bisection stops when hi − lo ≤ resolution·hi (a fraction, e.g. 0.05).
     public var resolution: Double
+    /// Seeds run at every d (and for the baseline).
     public var seeds: Int
+    /// The first seed; seeds are firstSeed, firstSeed + 1, ….
     public var firstSeed: UInt64
 
+    /// A search; see the type's documentation for the schedule.
     public init(start: Int, limit: Int, resolution: Double, seeds: Int, firstSeed: UInt64 = 0) {
         self.start = start
         self.limit = limit

@@ -15,9 +15,13 @@ import Projections
 /// ``LinearAlgebra/GEMM/multiply(m:n:k:alpha:_:lda:transposeA:_:ldb:transposeB:beta:into:ldc:threads:)``),
 /// so ``run(mode:initialParameters:onEpoch:)`` sets OpenBLAS to one thread.
 public struct Trainer: Sendable {
+    /// The model trained (its layout defines θ_D).
     public let model: any Model
+    /// The training set, visited in a seeded order each epoch.
     public let train: Dataset
+    /// The test set, evaluated whole at every epoch's end.
     public let test: Dataset
+    /// The hyper-parameters (validated at initialisation).
     public let options: TrainingOptions
     /// Threads of the model's matrix products.
     public let threads: Int

@@ -4,7 +4,7 @@ import Projections
 public enum TrainingMode: Sendable {
     /// All D parameters of θ_D.
     case full
-    /// θ_d only, with θ_D = θ_D⁰ + f(θ_d) for a ``SubspaceMap`` f (a
+    /// θ_d only, with θ_D = θ_D⁰ + f(θ_d) for a ``Projections/SubspaceMap`` f (a
     /// projection P, or SAID); gradients reach θ_d as J_fᵀ·∇θ_D (Pᵀ·∇θ_D).
     case subspace(any SubspaceMap)
     /// LoRA's factors A and B only (``LoRAMap``): θ_D = θ_D⁰ + f(A, B). Unlike

@@ -6,7 +6,9 @@ public struct TrainingOptions: Sendable, Hashable, Codable {
     public var epochs: Int = 10
     /// Examples per step (the last batch of an epoch may be smaller).
     public var batchSize: Int = 128
+    /// Adam (default) or SGD with momentum.
     public var optimizer: OptimizerKind = .adam
+    /// The step size lr (default 1e-3).
     public var learningRate: Float = 1e-3
     /// SGD's momentum μ.
     public var momentum: Float = 0.9
@@ -25,6 +27,7 @@ public struct TrainingOptions: Sendable, Hashable, Codable {
     /// Examples per forward pass when evaluating (memory only; results do not depend on it).
     public var evaluationBatch: Int = 500
 
+    /// The defaults listed on each property (Li et al. 2018).
     public init() {}
 
     /// - Throws: ``TrainingError/invalidOption(_:_:)`` naming the option.

@@ -8,6 +8,7 @@ public enum RunStatus: String, Sendable, Hashable, Codable {
 
 /// The outcome of ``Trainer/run(mode:initialParameters:onEpoch:)``.
 public struct TrainingResult: Sendable {
+    /// Whether every epoch finished or the run diverged.
     public var status: RunStatus
     /// Where divergence was detected (epoch and step), when it was.
     public var divergence: String?

@@ -12,7 +12,9 @@ import Projections
 /// (λ·θ_lora), and only the targeted weights are re-merged.
 /// Not thread-safe; its matrix products use `threads` threads.
 public final class TrainingState {
+    /// The model stepped.
     public let model: any Model
+    /// The hyper-parameters (optimiser, learning rate, λ).
     public let options: TrainingOptions
     /// θ_D⁰ (D values).
     public let initialParameters: [Float]
