@@ -26,10 +26,11 @@ step() { echo; echo "== [$((SECONDS - t0)) s] $*"; }
 if [ "$scale" = quick ]; then
   task=Tests/Fixtures/training/datasets/mnist_subset.npz
   pretrain=Tests/Fixtures/training/datasets/mnist_subset_permuted.npz
-  sweep=(--dataset "$task" --d 20,40 --seeds 2 --epochs 2 --lr 0.01)
+  # Debug builds (make test) run the FFTW Walsh–Hadamard kernel: the native one is ~40× slower unoptimised.
+  sweep=(--dataset "$task" --d 20,40 --seeds 2 --epochs 2 --lr 0.01 --wht fftw)
   dense=(--dataset "$task" --d 30 --epochs 2 --lr 0.01)
   experiment=(--pretrain "$pretrain" --task "$task" --d 20,40 --ranks 1,2 --seeds 2 --epochs 2 --pretrain-epochs 3
-              --subspace-lr 0.01 --lora-lr 0.01)
+              --subspace-lr 0.01 --lora-lr 0.01 --wht fftw)
   dense_name=dense-d30
 else
   sweep=(--dataset mnist --d 300,750,1500,3000 --seeds 2 --epochs 3)

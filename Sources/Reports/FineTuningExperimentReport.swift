@@ -25,11 +25,13 @@ public struct FineTuningExperimentReport: Sendable {
 
     /// One layer's rank findings.
     public struct Layer: Sendable, Encodable {
+        /// The weight's name (`fc1.weight`).
         public let tensor: String
         /// energy_rank_90 of ΔW_full, seed by seed.
         public let fullEnergyRank90: [Int]
         /// LoRA rank (as text) → mean captured energy of ΔW_full over seeds.
         public let capturedEnergy: [String: Double]
+        /// A layer's findings.
         public init(tensor: String, fullEnergyRank90: [Int], capturedEnergy: [String: Double]) {
             self.tensor = tensor
             self.fullEnergyRank90 = fullEnergyRank90
@@ -55,6 +57,7 @@ public struct FineTuningExperimentReport: Sendable {
         public let accuracy: [Double]
         /// Tensor → its extracted rank, seed by seed.
         public let ranks: [String: [Int]]
+        /// An extraction's findings.
         public init(mode: String, size: Int, trainableParameters: [Int], accuracy: [Double], ranks: [String: [Int]]) {
             self.mode = mode
             self.size = size
@@ -68,16 +71,24 @@ public struct FineTuningExperimentReport: Sendable {
         }
     }
 
+    /// The subspace sweep's journal records (its full fine-tunes are the baselines, d = 0).
     public let subspace: [SweepRecord]
+    /// The LoRA sweep's journal records (d = the rank; the same full fine-tunes as baselines).
     public let lora: [SweepRecord]
     /// The extractions, in the order of their rows.
     public let extractions: [Extraction]
+    /// The fraction of the full fine-tunes' mean accuracy that d_int90 and r_int90 reach (0.9).
     public let threshold: Double
+    /// The base's final test accuracy on the pretraining task (its `run.json`).
     public let basePretrainAccuracy: Double
+    /// The base's test accuracy on the fine-tuning task, before fine-tuning.
     public let baseTaskAccuracy: Double
+    /// Per adapted weight, in tensor order.
     public let layers: [Layer]
+    /// The command, its options and inputs, timings.
     public let provenance: RunProvenance
 
+    /// The summary of the parts' results.
     public init(subspace: [SweepRecord], lora: [SweepRecord], extractions: [Extraction] = [], threshold: Double,
                 basePretrainAccuracy: Double, baseTaskAccuracy: Double, layers: [Layer], provenance: RunProvenance) {
         self.subspace = subspace

@@ -20,7 +20,18 @@ import Foundation
 public struct ResultsSummary: Sendable {
     /// What a sub-folder holds.
     public enum Part: Sendable, Equatable {
-        case sweep, trainingRun, experiment, rank, extraction, comparison
+        /// `sweep` (or `sweep merge`) output: `sweep.csv`, `d_int90.json`.
+        case sweep
+        /// `train` output: `run.json`, `metrics.csv`.
+        case trainingRun
+        /// `experiment finetune` output: `experiment.json`, `experiment.csv`.
+        case experiment
+        /// `rank` output: `rank_summary.csv`.
+        case rank
+        /// `extract-lora` output: `extraction.csv`.
+        case extraction
+        /// `compare` output: `compare_summary.csv`.
+        case comparison
     }
 
     /// The results folder.

@@ -38,6 +38,8 @@ struct ExperimentFinetune: ParsableCommand {
     @Option(name: .customLong("extract-energy"), help: "extract/: besides every rank of --ranks, LoRA factors keeping this fraction of each ΔW_full's energy.")
     var extractEnergy: Double = 0.9
     @Option(help: "Threads (results do not depend on it).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Fastfood's Walsh–Hadamard kernel in the subspace sweep: native or fftw (see train).")
+    var wht: WalshHadamard.Implementation = .native
     @Option(help: ArgumentHelp("Run only shard k of N of both sweeps, into --out's shards/k-of-N/; then the same command without --shard merges and summarises.", valueName: "k/N"))
     var shard: String?
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir")) var out: String
@@ -96,7 +98,7 @@ struct ExperimentFinetune: ParsableCommand {
         let fineTune = common + ["--dataset", task, "--epochs", String(epochs), "--seeds", String(seeds), "--init", baseModel,
                                  "--baseline-lr", String(learningRate)]
         let sweeps: [(name: String, arguments: [String])] = [
-            ("subspace", ["--projection", "fastfood", "--d", dList, "--lr", String(subspaceLearningRate ?? learningRate)]),
+            ("subspace", ["--projection", "fastfood", "--wht", wht.rawValue, "--d", dList, "--lr", String(subspaceLearningRate ?? learningRate)]),
             ("lora", ["--mode", "lora", "--ranks", ranks, "--lr", String(loraLearningRate ?? learningRate), "--cap-rank"]
                 + (targets.map { ["--targets", $0] } ?? [])),
         ]

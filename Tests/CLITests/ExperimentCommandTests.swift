@@ -16,7 +16,7 @@ final class ExperimentCommandTests: XCTestCase {
         let out = dir + "/exp"
         let args = ["experiment", "finetune", "--model", "fc", "--pretrain", permuted, "--task", mnist,
                     "--d", "20,40", "--ranks", "1,2", "--seeds", "2", "--epochs", "2", "--pretrain-epochs", "3",
-                    "--lora-lr", "0.01", "--subspace-lr", "0.01", "--out", out]
+                    "--lora-lr", "0.01", "--subspace-lr", "0.01", "--wht", "fftw", "--out", out]
         let r = try CommandRunner.run(args)
         XCTAssertEqual(r.status, 0, r.stderr)
         for part in ["pretrain/model.safetensors", "subspace/journal.jsonl", "lora/journal.jsonl", "rank/seed0/rank_summary.csv",
@@ -117,5 +117,24 @@ final class ExperimentCommandTests: XCTestCase {
                        FileManager.default.contents(atPath: out + "/lora/runs/r2-seed1/adapter/adapter_model.safetensors"))
         // A bad shard is a usage error.
         XCTAssertEqual(try CommandRunner.run(shardArgs + ["--shard", "3/2"]).status, 64)
+
+        // report: the experiment's section states experiment.json's numbers (Tests/Scripts/check_demo.py checks
+        // a whole demo folder); a folder of nothing or a broken experiment.csv is a one-line error naming it.
+        let report = try CommandRunner.run(["report", dir])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let summary = try String(contentsOfFile: dir + "/summary.md", encoding: .utf8)
+        XCTAssertTrue(summary.contains("(`exp/`)") && summary.contains("(`sharded/`)"), summary)
+        XCTAssertTrue(summary.contains("| lora | 2 | 3,188 | \(String(format: "%.4f", Double(rows[4]["mean_accuracy"]!)!)) |"), summary)
+        let empty = dir + "/empty"
+        try FileManager.default.createDirectory(atPath: empty + "/nothing", withIntermediateDirectories: true)
+        let none = try CommandRunner.run(["report", empty])
+        XCTAssertEqual(none.status, 1)
+        XCTAssertTrue(none.stderr.contains(empty) && none.stderr.split(separator: "\n").count == 1, none.stderr)
+        try "mode,size\nfull,3\n".write(toFile: sharded + "/experiment.csv", atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: dir + "/summary.md")
+        let broken = try CommandRunner.run(["report", dir])
+        XCTAssertEqual(broken.status, 1)
+        XCTAssertTrue(broken.stderr.contains("sharded/experiment.csv") && broken.stderr.contains("trainable_parameters"), broken.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/summary.md"), "nothing written")
     }
 }
