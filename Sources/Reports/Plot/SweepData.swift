@@ -29,8 +29,9 @@ struct SweepData {
 
     /// Mean accuracy of the ok runs per size (size > 0), by increasing size.
     var means: [(size: Int, mean: Double)] {
-        Dictionary(grouping: runs, by: \.size).map { ($0.key, $0.value.map(\.accuracy).reduce(0, +) / Double($0.value.count)) }
-            .sorted { $0.0 < $1.0 }
+        var sums: [Int: (total: Double, count: Int)] = [:]
+        for r in runs { sums[r.size, default: (0, 0)].total += r.accuracy; sums[r.size]!.count += 1 }
+        return sums.keys.sorted().map { size in (size, sums[size]!.total / Double(sums[size]!.count)) }
     }
 
     /// Mean accuracy of the ok baseline runs, nil without any.
