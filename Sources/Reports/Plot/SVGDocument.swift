@@ -109,4 +109,15 @@ struct SVGDocument {
     static func textWidth(_ s: String, size: Double = 11) -> Double {
         Double(s.count) * 0.58 * size
     }
+
+    /// `s` at font size `size`, or smaller (down to 11 px) and then shortened in the middle
+    /// with "…", so that its estimated width is at most `maxWidth`.
+    static func fitted(_ s: String, size: Double, maxWidth: Double) -> (text: String, size: Double) {
+        var size = size
+        while textWidth(s, size: size) > maxWidth && size > 11 { size -= 0.5 }
+        if textWidth(s, size: size) <= maxWidth { return (s, size) }
+        let keep = max(4, Int(maxWidth / (0.58 * size)) - 1)
+        let head = s.prefix(keep / 2), tail = s.suffix(keep - keep / 2)
+        return (head + "…" + tail, size)
+    }
 }

@@ -67,7 +67,11 @@ enum SimilarityFigure {
         let height = top0 + rowBlock * Double(sides.count) + 4
         var doc = SVGDocument(width: width, height: height, title: "Subspace similarity φ(i, j): \(tensor) (\(source))")
         let n = SVGDocument.number
-        doc.text("Subspace similarity φ(i, j): \(tensor)", x: width / 2, y: 18, size: 13, anchor: "middle", weight: "bold", [("class", "title")])
+        // A long tensor name drops the prefix before it is shortened (the caption defines φ).
+        var title = SVGDocument.fitted("Subspace similarity φ(i, j): \(tensor)", size: 13, maxWidth: width - 16)
+        if title.text.contains("…") { title = SVGDocument.fitted("φ(i, j): \(tensor)", size: 13, maxWidth: width - 16) }
+        if title.text.contains("…") { title = SVGDocument.fitted(tensor, size: 13, maxWidth: width - 16) }
+        doc.text(title.text, x: width / 2, y: 18, size: title.size, anchor: "middle", weight: "bold", [("class", "title")])
         let what = mains.first == "lora_full" ? "i: top-i directions of ΔW_lora, j: top-j of ΔW_full"
             : "i: top-i directions of adapter 1, j: top-j of adapter 2"
         doc.text("φ = ‖U_iᵀV_j‖²_F / min(i, j); \(what)", x: width / 2, y: 35, anchor: "middle", fill: "#444444", [("class", "caption")])

@@ -12,7 +12,7 @@ import Foundation
 /// left out of the log panel.
 enum SpectraFigure {
     static let width = 480.0
-    static let panelHeight = 105.0
+    static let panelHeight = 118.0
 
     static func seriesStyle(_ source: String) -> (label: String, short: String, color: String, dash: String?) {
         switch source {
@@ -64,21 +64,22 @@ enum SpectraFigure {
         let left = 62.0, gap = 64.0, right = width - 26
         let panelWidth = (right - left - gap) / 2
         let n = SVGDocument.number
-        // One σ-axis notation for the whole figure; long y titles shared by all rows when they fit.
+        // One σ-axis notation for the whole figure; the σ title is shared by all rows when it fits
+        // (at the far left, clear of the centred row titles), the energy title is per row.
         let plainSigma = tensors.allSatisfy { t in let d = sigmaDomain(data.series[t]!); return AxisTicks.plainLogLabels(d.lower, d.upper) }
         let rowsTop = headerHeight + 22, rowsBottom = headerHeight + rowHeight * Double(tensors.count) - 24
-        let sigmaTitle = "singular value σᵢ (log scale)", energyTitle = "cumulative energy"
+        let sigmaTitle = "singular value σᵢ (log scale)"
         let sharedTitles = rowsBottom - rowsTop >= SVGDocument.textWidth(sigmaTitle) + 10
         if sharedTitles {
-            let mid = (rowsTop + rowsBottom) / 2
-            doc.text(sigmaTitle, x: 16, y: mid, anchor: "middle", rotate: -90, [("class", "axis-title")])
-            doc.text(energyTitle, x: left + panelWidth + gap - 44, y: mid, anchor: "middle", rotate: -90, [("class", "axis-title")])
+            doc.text(sigmaTitle, x: 16, y: (rowsTop + rowsBottom) / 2, anchor: "middle", rotate: -90, [("class", "axis-title")])
         }
+        let energyTitle = SVGDocument.textWidth("cumulative energy") <= panelHeight ? "cumulative energy" : "energy"
         for (row, tensor) in tensors.enumerated() {
             let series = data.series[tensor]!
             let top = headerHeight + rowHeight * Double(row) + 22
             let bottom = top + panelHeight
-            doc.text(tensor, x: (left + right) / 2, y: top - 10, anchor: "middle", weight: "bold", [("class", "panel-title")])
+            let name = SVGDocument.fitted(tensor, size: 11, maxWidth: right - left)
+            doc.text(name.text, x: (left + right) / 2, y: top - 10, anchor: "middle", weight: "bold", [("class", "panel-title")])
             let maxIndex = series.flatMap(\.index).max() ?? 1
             func xScale(_ x0: Double) -> AxisScale {
                 maxIndex >= 30 ? AxisScale(.log, domain: 0.8, Double(maxIndex) * 1.25, range: x0, x0 + panelWidth)
@@ -91,7 +92,7 @@ enum SpectraFigure {
             let last = row == tensors.count - 1
             sigmaArea.drawAxes(&doc, xTitle: last ? xTitle : "", yTitle: sharedTitles ? "" : "σᵢ (log scale)",
                                yTicks: PlotArea.labelledTicks(sigmaArea.y, horizontal: false, plainLog: plainSigma))
-            energyArea.drawAxes(&doc, xTitle: last ? xTitle : "", yTitle: sharedTitles ? "" : "energy",
+            energyArea.drawAxes(&doc, xTitle: last ? xTitle : "", yTitle: energyTitle,
                                 yTicks: [0, 0.5, 1].map { PlotArea.Tick(value: $0, label: AxisTicks.linearLabel($0, step: 0.5)) })
             for (area, panel) in [(sigmaArea, "sigma"), (energyArea, "energy")] {
                 area.open(&doc, panel + "|" + tensor)
