@@ -12,5 +12,6 @@ struct IntrinsicDimCommand: ParsableCommand {
             project: apply a dense, sparse or Fastfood random projection (or its transpose).
             """,
         version: ToolInfo.version,
-        subcommands: [Rank.self, Compare.self, ExtractLoRA.self, Merge.self, Project.self, Train.self, Sweep.self, Experiment.self, Report.self, Benchmark.self])
+        subcommands: [Rank.self, Compare.self, ExtractLoRA.self, Merge.self, Project.self, Train.self, Sweep.self, Experiment.self,
+                      Report.self, Plot.self, Benchmark.self])
 }
