@@ -31,7 +31,8 @@ extension ResultsSummary {
             md += "| ΔW_full truncated to \(Self.integer(energy, "size") ?? 90) % energy per layer (accuracy \(Self.acc(meanA)), "
             md += "\(Self.pct(meanA.flatMap { m in full.map { m / $0 } })) of full) | ranks below | \(Self.count(meanP)) |\n"
         }
-        md += "\n| mode | size | trainable parameters | mean accuracy | std | runs | fraction of full |\n|---|---:|---:|---:|---:|---:|---:|\n"
+        md += "\n" + images(name, ["/accuracy_vs_parameters.svg"])
+        md += "| mode | size | trainable parameters | mean accuracy | std | runs | fraction of full |\n|---|---:|---:|---:|---:|---:|---:|\n"
         for i in modes.indices {
             md += "| \(modes[i]) | \(Self.count(sizes[i].map { Int($0) })) | \(Self.count(params[i].map { Int($0) })) | \(Self.acc(means[i])) | "
             md += "\(Self.acc(stds[i])) | \(Int(runs[i] ?? 0)) | \(Self.pct(fractions[i])) |\n"
@@ -54,6 +55,10 @@ extension ResultsSummary {
             md += "\n"
         }
         md += try similaritySection(name)
+        // The largest-rank pair's φ heatmaps and ΔW_full's spectra (figures/<name>/ holds every figure).
+        let phi = figures.filter { $0.hasPrefix("figures/\(name)/compare-") && $0.contains("-vs-") && $0.contains("similarity_") }.sorted()
+        if let first = phi.first(where: { $0.contains("r8-vs-r64") }) ?? phi.last { md += "![φ](\(first))\n\n" }
+        md += images(name, ["rank-seed0-spectra.svg"])
         return md
     }
 
@@ -67,7 +72,7 @@ extension ResultsSummary {
             md += "**φ between adapters** (left singular subspaces; φ(i, j) = ‖U_iᵀ U'_j‖²_F / min(i, j) ∈ [0, 1]; random subspaces give max(i, j)/d on average):\n\n"
             md += "| comparison | tensor | φ(1, 1) | mean φ over the grid | random, mean over the grid |\n|---|---|---:|---:|---:|\n"
             for pair in pairs {
-                let t = try CSVDocument(path: root + "/" + pair + "/subspace_similarity.csv")
+                let t = try CSVTable.read(root + "/" + pair + "/subspace_similarity.csv")
                 for (tensor, v) in try Self.phiSummary(t, comparison: "lora_lora2") {
                     md += "| \(pair) | \(tensor) | \(String(format: "%.3f", v.first)) | \(String(format: "%.3f", v.mean)) | \(String(format: "%.3f", v.random)) |\n"
                 }
@@ -81,7 +86,7 @@ extension ResultsSummary {
             md += "**φ between LoRA and ΔW_full** (seed 0; LoRA's top-i against ΔW_full's top-j left singular directions):\n\n"
             md += "| adapter | tensor | φ(1, 1) | mean φ over the grid | random, mean over the grid |\n|---|---|---:|---:|---:|\n"
             for folder in againstFull {
-                let t = try CSVDocument(path: root + "/" + folder + "/subspace_similarity.csv")
+                let t = try CSVTable.read(root + "/" + folder + "/subspace_similarity.csv")
                 for (tensor, v) in try Self.phiSummary(t, comparison: "lora_full") {
                     md += "| \(folder) | \(tensor) | \(String(format: "%.3f", v.first)) | \(String(format: "%.3f", v.mean)) | \(String(format: "%.3f", v.random)) |\n"
                 }
@@ -92,7 +97,7 @@ extension ResultsSummary {
     }
 
     /// Per tensor (left side): φ(1, 1), the grid's mean φ, and the mean of `phi_random_expected` over the same grid.
-    static func phiSummary(_ t: CSVDocument, comparison: String) throws -> [(String, (first: Double, mean: Double, random: Double))] {
+    static func phiSummary(_ t: CSVRecords, comparison: String) throws -> [(String, (first: Double, mean: Double, random: Double))] {
         let tensors = try t.strings("tensor"), sides = try t.strings("side"), kinds = try t.strings("comparison")
         let i = try t.numbers("i"), j = try t.numbers("j"), phi = try t.numbers("phi"), random = try t.numbers("phi_random_expected")
         var order: [String] = []

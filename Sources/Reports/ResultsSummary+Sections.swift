@@ -16,7 +16,7 @@ extension ResultsSummary {
         return o
     }
 
-    func csv(_ rel: String) throws(CheckpointError) -> CSVDocument { try CSVDocument(path: path(rel)) }
+    func csv(_ rel: String) throws(CheckpointError) -> CSVRecords { try CSVTable.read(path(rel)) }
 
     /// A number field of `o` (`nil` for JSON null or absent), as Double.
     static func number(_ o: [String: Any], _ key: String) -> Double? { (o[key] as? NSNumber)?.doubleValue }
@@ -33,6 +33,13 @@ extension ResultsSummary {
             out.append(c)
         }
         return String(out.reversed())
+    }
+
+    /// Markdown images of the figures of part `name` whose file names end in one of `suffixes`.
+    func images(_ name: String, _ suffixes: [String]) -> String {
+        let mine = figures.filter { $0.hasPrefix("figures/\(name)/") }
+        let chosen = suffixes.compactMap { s in mine.first { $0.hasSuffix(s) } }
+        return chosen.map { "![\(($0 as NSString).lastPathComponent)](\($0))\n" }.joined() + (chosen.isEmpty ? "" : "\n")
     }
 
     func sweepSection(_ name: String) throws -> String {
@@ -62,6 +69,7 @@ extension ResultsSummary {
             md += "| \(Self.count(s)) | \(Self.integer(row, "runs") ?? 0) | \(Self.acc(mean)) | \(Self.acc(Self.number(row, "std_accuracy"))) | "
             md += "\(Self.pct(mean.flatMap { m in baseline.map { m / $0 } })) |\n"
         }
+        md += "\n" + images(name, ["accuracy_vs_d.svg", "accuracy_vs_rank.svg"])
         // Single training runs (e.g. the dense projection at one d), beside the sweep.
         for run in parts where run.kind == .trainingRun {
             let r = try object(run.name + "/run.json")
@@ -86,7 +94,7 @@ extension ResultsSummary {
         var md = "## Effective rank of a fine-tuning update (`\(name)/`)\n\n"
         md += "\(updated.count) updated matrices (of \(rows.count)). Median stable rank ‖ΔW‖²_F/σ₁² = \(sr.map { String(format: "%.1f", $0) } ?? "n/a"); "
         md += "90 % of ΔW's energy needs a median \(Self.pct(frac)) of the possible rank min(m, n).\n\n"
-        return md
+        return md + images(name, ["spectra.svg"])
     }
 
     func extractionSection(_ name: String) throws -> String {

@@ -17,6 +17,8 @@ enum AccuracyVsParametersFigure {
         case "full": return "full fine-tune"
         case "subspace": return "random subspace (d)"
         case "lora": return "LoRA (rank r)"
+        case "extracted": return "ΔW_full truncated to rank r"
+        case "extracted_energy": return "ΔW_full at 90 % energy"
         default: return mode
         }
     }
