@@ -1,5 +1,6 @@
 # intrinsic-dim: two commands for a newcomer on a fresh Debian machine with Swift.
-#   make demo   install what is missing, build, run the rank analysis on a real fine-tune
+#   make demo   install what is missing, build, tell the whole story on bundled data into out/demo
+#               (summary.md, figures/, every part's CSV/JSON): see scripts/demo.sh
 #   make test   install what is missing, build, run every test and the fixture checks
 #   make bench  the benchmarks recorded in BENCHMARKS.md
 SHELL := /bin/bash
@@ -43,13 +44,20 @@ test: deps-test
 	python3 Tests/Scripts/check_trained_models.py .build/debug/intrinsic-dim
 	python3 Tests/Scripts/check_real_pair.py .build/debug/intrinsic-dim
 	python3 Tests/Scripts/check_peft_reads_ours.py .build/debug/intrinsic-dim
+	scripts/run-examples.sh
+	python3 scripts/test_check_docs.py
+	python3 scripts/check-docs.py
+	rm -rf .build/demo-quick
+	DEMO_SCALE=quick scripts/demo.sh .build/debug/intrinsic-dim .build/demo-quick > .build/demo-quick.log 2>&1 || { tail -20 .build/demo-quick.log; exit 1; }
+	python3 Tests/Scripts/check_demo.py .build/demo-quick
 
 fixture-check:
 	python3 Tests/Fixtures/check_fixtures.py
 	python3 Tests/Fixtures/test_fixture_check.py
 
 demo: deps-demo release
-	scripts/demo.sh $(BIN)
+	scripts/demo.sh $(BIN) out/demo
+	python3 Tests/Scripts/check_demo.py out/demo > out/demo/check.log || { cat out/demo/check.log; exit 1; }
 
 bench: deps-bench release
 	mkdir -p bench-out
