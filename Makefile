@@ -44,6 +44,7 @@ test: deps-test
 	python3 Tests/Scripts/check_trained_models.py .build/debug/intrinsic-dim
 	python3 Tests/Scripts/check_real_pair.py .build/debug/intrinsic-dim
 	python3 Tests/Scripts/check_peft_reads_ours.py .build/debug/intrinsic-dim
+	python3 Tests/Scripts/check_slurm_scripts.py .build/debug/intrinsic-dim
 	scripts/run-examples.sh
 	python3 scripts/test_check_docs.py
 	python3 scripts/check-docs.py
