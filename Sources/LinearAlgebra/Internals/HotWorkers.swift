@@ -38,8 +38,11 @@ package enum HotWorkers {
             let n = min(ProcessInfo.processInfo.activeProcessorCount, 8) - 1
             return n >= 1 ? Pool(workers: n) : nil
         }()
-        /// Turns of a worker's spin-wait (an atomic load each, ~1 ns) before it sleeps: a fraction of a millisecond.
-        static let spinLimit = 300_000
+        /// How long a worker spins after a job before it sleeps: longer than the serial stretch
+        /// between two parallel products of a training step (optimizer, loss, merges), so the worker
+        /// is awake for the next one; a worker that slept costs a futex wake-up and the caller ends
+        /// up running every part itself.
+        static let spinNanoseconds: UInt64 = 5_000_000
 
         /// job (bits 32–63) | parts (16–31) | next unclaimed part (0–15).
         private let state = Atomic<UInt64>(0)
@@ -93,9 +96,16 @@ package enum HotWorkers {
             var seen = state.load(ordering: .acquiring) >> 32
             while true {
                 var spins = 0
+                var deadline: UInt64 = 0
                 while state.load(ordering: .acquiring) >> 32 == seen {
-                    spins += 1
-                    if spins < Self.spinLimit {
+                    spins &+= 1
+                    if spins & 1023 != 0 {
+                        spinPause()
+                        continue
+                    }
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    if deadline == 0 { deadline = now + Self.spinNanoseconds }
+                    if now < deadline {
                         spinPause()
                     } else {
                         lock.lock()
