@@ -35,7 +35,7 @@ if [ "$scale" = quick ]; then
 else
   sweep=(--dataset mnist --d 300,750,1500,3000 --seeds 2 --epochs 3)
   dense=(--dataset mnist --d 750 --epochs 3)
-  experiment=(--pretrain fashion-mnist --task mnist --d 200,800,3200 --ranks 1,4,16 --seeds 2 --epochs 2 --pretrain-epochs 3)
+  experiment=(--pretrain fashion-mnist --task mnist --d 400,1600,6400 --ranks 1,4,16 --seeds 2 --epochs 2 --pretrain-epochs 3)
   dense_name=dense-d750
 fi
 
