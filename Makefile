@@ -11,7 +11,7 @@ CPU ?= $(shell clang -march=native -\#\#\# -c -x c /dev/null 2>&1 | sed -n 's/.*
 RELEASE_FLAGS := -c release $(if $(CPU),-Xswiftc -target-cpu -Xswiftc $(CPU),)
 BIN := .build/release/intrinsic-dim
 
- .PHONY: deps deps-test deps-demo deps-bench build release test fixture-check demo bench clean
+ .PHONY: deps deps-test deps-demo deps-bench build release test fixture-check demo bench notebooks clean
 
 deps:
 	@scripts/install-deps.sh "$(DEBS)"
@@ -51,6 +51,9 @@ test: deps-test
 	rm -rf .build/demo-quick
 	DEMO_SCALE=quick scripts/demo.sh .build/debug/intrinsic-dim .build/demo-quick > .build/demo-quick.log 2>&1 || { tail -20 .build/demo-quick.log; exit 1; }
 	python3 Tests/Scripts/check_demo.py .build/demo-quick
+	python3 Tests/Scripts/check_csv_schemas.py .build/demo-quick
+	python3 Tests/Scripts/test_check_csv_schemas.py .build/demo-quick
+	python3 Tests/Scripts/check_notebooks.py
 
 fixture-check:
 	python3 Tests/Fixtures/check_fixtures.py
@@ -59,6 +62,12 @@ fixture-check:
 demo: deps-demo release
 	scripts/demo.sh $(BIN) out/demo
 	python3 Tests/Scripts/check_demo.py out/demo > out/demo/check.log || { cat out/demo/check.log; exit 1; }
+
+# The notebooks in notebooks-export/ re-executed against a demo folder (default out/demo,
+# override DEMO_DIR=...) and their HTML/Markdown exports rewritten; fails if any cell raises.
+DEMO_DIR ?= out/demo
+notebooks:
+	scripts/notebooks.sh $(DEMO_DIR)
 
 bench: deps-bench release
 	mkdir -p bench-out
