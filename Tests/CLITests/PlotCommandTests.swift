@@ -81,6 +81,7 @@ final class PlotCommandTests: XCTestCase {
         let lora = try means(dir + "/lora/sweep.csv")
         let loraRows = Fixtures.parseCSV(try String(contentsOfFile: dir + "/lora/sweep.csv", encoding: .utf8))
         let fig4 = try XCTUnwrap(readers["accuracy_vs_parameters.svg"])
+        let experimentRows = Fixtures.parseCSV(try String(contentsOfFile: dir + "/experiment.csv", encoding: .utf8))
         for p in fig4.marks("point") {
             let mode = p.attributes["data-series"]!, size = Int(p.attributes["data-size"]!)!
             let x = p.xAxis!.value(p.number("data-cx")!), y = p.yAxis!.value(p.number("data-cy")!)
@@ -94,11 +95,17 @@ final class PlotCommandTests: XCTestCase {
                 assertClose(y, try XCTUnwrap(lora[size]), rtol: 1e-6, "LoRA mean")
             case "full":
                 assertClose(x, 199210, rtol: 1e-6, "D")
+            case "extracted", "extracted_energy":
+                let row = try XCTUnwrap(experimentRows.first { $0["mode"] == mode && $0["size"] == String(size) }, "\(mode) \(size)")
+                assertClose(x, Double(row["trainable_parameters"]!)!, rtol: 1e-6, "\(mode) parameters")
+                assertClose(y, Double(row["mean_accuracy"]!)!, rtol: 1e-6, "\(mode) mean")
             default:
                 XCTFail("unexpected series \(mode)")
             }
         }
-        XCTAssertEqual(fig4.marks("point").count, subspace.count + lora.count + 1)
+        let extracted = experimentRows.filter { $0["mode"]!.hasPrefix("extracted") }.count
+        XCTAssertGreaterThan(extracted, 0, "the recorded experiment has extraction rows")
+        XCTAssertEqual(fig4.marks("point").count, subspace.count + lora.count + 1 + extracted)
 
         // The spectra drawn from the rank folder are spectra.csv's σ.
         let spectra = Fixtures.parseCSV(try String(contentsOfFile: dir + "/rank/seed0/spectra.csv", encoding: .utf8))
