@@ -8,4 +8,12 @@ public struct RankAnalysisResult: Sendable {
     public let skipped: [SkippedTensor]
     /// Wall time of the whole analysis, seconds.
     public let seconds: Double
+
+    /// A result from its parts.
+    public init(matrices: [TensorRankResult], vectors: [VectorUpdateResult], skipped: [SkippedTensor], seconds: Double) {
+        self.matrices = matrices
+        self.vectors = vectors
+        self.skipped = skipped
+        self.seconds = seconds
+    }
 }

@@ -78,6 +78,26 @@ public struct RankMetrics: Sendable, Equatable, Codable {
         relativeUpdate = baseFrobeniusNorm > 0 ? frobeniusNorm / baseFrobeniusNorm : .infinity
     }
 
+    /// Metrics with the given values, as stored in a report (`rank merge`
+    /// reads them back); no consistency between them is checked.
+    public init(frobeniusNorm: Double, spectralNorm: Double, nuclearNorm: Double, stableRank: Double,
+                entropyEffectiveRank: Double, numericalRank: Int, energyRank50: Int, energyRank90: Int,
+                energyRank95: Int, energyRank99: Int, relativeUpdate: Double, noiseRank: Int, noiseThreshold: Double) {
+        self.frobeniusNorm = frobeniusNorm
+        self.spectralNorm = spectralNorm
+        self.nuclearNorm = nuclearNorm
+        self.stableRank = stableRank
+        self.entropyEffectiveRank = entropyEffectiveRank
+        self.numericalRank = numericalRank
+        self.energyRank50 = energyRank50
+        self.energyRank90 = energyRank90
+        self.energyRank95 = energyRank95
+        self.energyRank99 = energyRank99
+        self.relativeUpdate = relativeUpdate
+        self.noiseRank = noiseRank
+        self.noiseThreshold = noiseThreshold
+    }
+
     /// For each level t (percent), the smallest k with Σ_{i≤k} σᵢ² ≥ (t/100)·total.
     public static func energyRanks(_ σ: [Double], total: Double, levels: [Double]) -> [Int] {
         levels.map { t in

@@ -62,4 +62,14 @@ public struct TensorPairing: Sendable {
         self.onlyInBase = onlyBase
         self.onlyInTuned = onlyTuned
     }
+
+    /// A pairing from its parts (``shard(_:of:)``).
+    internal init(matrices: [TensorPair], vectors: [TensorPair], skipped: [SkippedTensor],
+                  onlyInBase: [String], onlyInTuned: [String]) {
+        self.matrices = matrices
+        self.vectors = vectors
+        self.skipped = skipped
+        self.onlyInBase = onlyInBase
+        self.onlyInTuned = onlyInTuned
+    }
 }

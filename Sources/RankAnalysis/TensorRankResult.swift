@@ -21,6 +21,21 @@ public struct TensorRankResult: Sendable {
     /// Wall time spent on this tensor, seconds.
     public let seconds: Double
 
+    /// A result from its parts (``RankAnalyzer`` computes them; `rank merge`
+    /// reads them back from a shard's files).
+    public init(tensor: String, shape: [Int], rows: Int, cols: Int, dtype: String, singularValues: [Double],
+                metrics: RankMetrics, leadingVectors: SingularValueDecomposition<Double>?, seconds: Double) {
+        self.tensor = tensor
+        self.shape = shape
+        self.rows = rows
+        self.cols = cols
+        self.dtype = dtype
+        self.singularValues = singularValues
+        self.metrics = metrics
+        self.leadingVectors = leadingVectors
+        self.seconds = seconds
+    }
+
     /// Σ_{i≤k} σᵢ² / Σσ² for each k (all 0 for a zero update).
     public var cumulativeEnergy: [Double] {
         let total = singularValues.reduce(0) { $0 + $1 * $1 }

@@ -11,4 +11,13 @@ public struct VectorUpdateResult: Sendable, Equatable {
     public let frobeniusNorm: Double
     /// ‖Δ‖₂ / ‖base‖₂ (0 when Δ = 0; +∞ when only the base is zero).
     public let relativeUpdate: Double
+
+    /// A result from its parts.
+    public init(tensor: String, length: Int, dtype: String, frobeniusNorm: Double, relativeUpdate: Double) {
+        self.tensor = tensor
+        self.length = length
+        self.dtype = dtype
+        self.frobeniusNorm = frobeniusNorm
+        self.relativeUpdate = relativeUpdate
+    }
 }

@@ -43,6 +43,9 @@ public struct RunProvenance: Sendable, Codable {
     public var host: String = ProcessInfo.processInfo.hostName
     /// Active processors on the host.
     public var processors: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Which share of a split run this is (`rank --shard k/N`); `nil` (and
+    /// absent from the JSON) for a whole run.
+    public var shard: Shard? = nil
 
     /// A record of one command run.
     ///
@@ -64,7 +67,7 @@ public struct RunProvenance: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case tool, version, command, arguments, inputs, options, libraries, host, processors, seconds
+        case tool, version, command, arguments, inputs, options, libraries, host, processors, seconds, shard
         case startedAt = "started_at"
     }
 }

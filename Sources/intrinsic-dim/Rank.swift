@@ -1,81 +1,14 @@
 import ArgumentParser
-import Foundation
-import IntrinsicDim
 
 struct Rank: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Effective rank of the fine-tuning update of every tensor.",
         discussion: """
-            Pairs the tensors of --base and --tuned by name, computes ΔW = tuned − base in float64, \
-            its singular values (LAPACK dgesdd) and effective-rank metrics, and writes into --out: \
-            rank_summary.csv (one row per ≥2-D tensor), spectra.csv (long format), vector_summary.csv \
-            (1-D tensors: relative update only) and rank_summary.json (rows, skipped tensors, provenance). \
-            A checkpoint is a .safetensors file, a *.safetensors.index.json, a directory holding either, \
-            or a NumPy .npy/.npz file.
-            """)
-
-    @Option(help: ArgumentHelp("The base (pre-fine-tuning) checkpoint.", valueName: "path"))
-    var base: String
-
-    @Option(help: ArgumentHelp("The fine-tuned checkpoint.", valueName: "path"))
-    var tuned: String
-
-    @Option(help: ArgumentHelp("The output directory (created if missing).", valueName: "dir"))
-    var out: String
-
-    @Option(help: ArgumentHelp("Analyse only tensors whose name matches this regular expression (repeatable).", valueName: "regex"))
-    var include: [String] = []
-
-    @Option(help: ArgumentHelp("Skip tensors whose name matches this regular expression (repeatable).", valueName: "regex"))
-    var exclude: [String] = []
-
-    @Flag(help: "Fail when a tensor is present in one checkpoint only (default: warn).")
-    var strict = false
-
-    @Option(help: ArgumentHelp("Tensors analysed at once (default: all cores). Memory ≈ jobs × 8 bytes × largest tensor.", valueName: "n"))
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    @Option(help: ArgumentHelp("Also save the leading k singular vectors of each ΔW to vectors.safetensors.", valueName: "k"))
-    var vectors: Int = 0
-
-    func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
-        guard vectors >= 0 else { throw ValidationError("--vectors must be ≥ 0, got \(vectors)") }
-    }
-
-    func run() throws {
-        try reportingFailures("rank") {
-            let started = Date()
-            let filter = try TensorFilter(include: include, exclude: exclude)
-            let baseCheckpoint = try Checkpoint.open(base)
-            let tunedCheckpoint = try Checkpoint.open(tuned)
-            let pairing = try TensorPairing(base: baseCheckpoint, tuned: tunedCheckpoint, filter: filter, strict: strict)
-            for name in pairing.onlyInBase { Terminal.warning("tensor '\(name)' is in \(base) only; not analysed") }
-            for name in pairing.onlyInTuned { Terminal.warning("tensor '\(name)' is in \(tuned) only; not analysed") }
-            for s in pairing.skipped { Terminal.warning("tensor '\(s.tensor)' skipped: \(s.reason)") }
-            guard !pairing.matrices.isEmpty || !pairing.vectors.isEmpty else {
-                throw RankCommandError("no tensor pairs to analyse in \(base) and \(tuned) (after --include/--exclude)")
-            }
-            let result = try RankAnalyzer.run(
-                pairing, options: RankAnalysisOptions(jobs: jobs, leadingVectors: vectors)
-            ) { p in
-                Terminal.progress("[\(p.done)/\(p.total)] \(p.lastTensor)  elapsed \(Terminal.duration(p.elapsed))  ETA \(Terminal.duration(p.estimatedRemaining))")
-            }
-            Terminal.endProgress()
-            let provenance = RunProvenance(
-                command: "rank", arguments: CommandLine.arguments,
-                inputs: ["base": .init(baseCheckpoint), "tuned": .init(tunedCheckpoint)],
-                options: ["include": include.joined(separator: " "), "exclude": exclude.joined(separator: " "),
-                          "strict": String(strict), "jobs": String(jobs), "vectors": String(vectors)],
-                startedAt: started, seconds: Date().timeIntervalSince(started))
-            try RankReport(result: result, provenance: provenance).write(to: out)
-            Terminal.line("rank: \(result.matrices.count) matrices, \(result.vectors.count) vectors, \(result.skipped.count) skipped in \(Terminal.duration(result.seconds)) → \(out)")
-        }
-    }
-}
-
-/// A rank-command failure that is neither a file nor an analysis error.
-struct RankCommandError: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
+            `rank run` (the default, so `rank --base … --tuned … --out …` works) analyses a checkpoint \
+            pair. --shard k/N analyses only shard k of the tensors (split by a stable rule balanced by \
+            size) so a Slurm job array or GNU parallel spreads one run; `rank merge` combines the \
+            shard folders into what one run writes.
+            """,
+        subcommands: [RankRunCommand.self, RankMergeCommand.self],
+        defaultSubcommand: RankRunCommand.self)
 }

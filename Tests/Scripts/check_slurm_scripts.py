@@ -2,6 +2,7 @@
 """Runs scripts/slurm/sweep-array.sh and sweep-merge.sh as a Slurm array would (the SLURM_* variables
 set by hand, tasks 1..N in turn), and checks the merged sweep equals a one-machine run of the same
 options: the same sweep.csv apart from wall times, the same d_int90.json estimate, every run's folder.
+Likewise rank-array.sh and rank-merge.sh: the merged CSV files byte for byte.
 
     python3 Tests/Scripts/check_slurm_scripts.py .build/debug/intrinsic-dim
 
@@ -52,6 +53,28 @@ def main():
             ("every run folder was merged", sorted(os.listdir(os.path.join(merged, "runs")))
              == sorted(os.listdir(os.path.join(single, "runs")))),
         ]
+        # rank: the same array arithmetic, merged CSV files byte-identical to one run.
+        rank_options = ["--base", os.path.join(REPO, "Tests/Fixtures/rank/f32_base.safetensors"),
+                        "--tuned", os.path.join(REPO, "Tests/Fixtures/rank/f32_tuned.safetensors")]
+        rank_out = os.path.join(tmp, "rank")
+        for k in (1, 2, 3):
+            e = dict(env, SLURM_ARRAY_TASK_COUNT="3", SLURM_ARRAY_TASK_ID=str(k + 3), SLURM_ARRAY_TASK_MIN="4")
+            subprocess.run(["bash", os.path.join(REPO, "scripts/slurm/rank-array.sh"), rank_out, "--", *rank_options],
+                           env=e, check=True, capture_output=True, cwd=REPO)
+        subprocess.run(["bash", os.path.join(REPO, "scripts/slurm/rank-merge.sh"), rank_out], env=env, check=True,
+                       capture_output=True, cwd=REPO)
+        rank_single = os.path.join(tmp, "rank-single")
+        subprocess.run([binary, "rank", *rank_options, "--jobs", "2", "--out", rank_single], check=True, capture_output=True)
+
+        def raw(d, f):
+            with open(os.path.join(d, f), "rb") as h:
+                return h.read()
+
+        checks.append(("rank: three shard folders shard-k-of-3", sorted(x for x in os.listdir(rank_out) if x.startswith("shard-"))
+                       == ["shard-1-of-3", "shard-2-of-3", "shard-3-of-3"]))
+        for f in ("rank_summary.csv", "spectra.csv", "vector_summary.csv"):
+            checks.append((f"rank: merged {f} byte-identical to the one-machine run's",
+                           raw(os.path.join(rank_out, "merged"), f) == raw(rank_single, f)))
         for name, ok in checks:
             print(f"check-slurm-scripts: {'ok  ' if ok else 'FAIL'} {name}")
             failed += not ok

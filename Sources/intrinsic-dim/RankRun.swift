@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import IntrinsicDim
+
+struct RankRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Effective rank of the fine-tuning update of every tensor.",
+        discussion: """
+            Pairs the tensors of --base and --tuned by name, computes ΔW = tuned − base in float64, \
+            its singular values (LAPACK dgesdd) and effective-rank metrics, and writes into --out: \
+            rank_summary.csv (one row per ≥2-D tensor), spectra.csv (long format), vector_summary.csv \
+            (1-D tensors: relative update only) and rank_summary.json (rows, skipped tensors, provenance). \
+            A checkpoint is a .safetensors file, a *.safetensors.index.json, a directory holding either, \
+            or a NumPy .npy/.npz file. With --shard k/N only shard k's tensors are analysed (every \
+            shard still lists the skipped tensors); merge the N folders with `rank merge`.
+            """)
+
+    @Option(help: ArgumentHelp("The base (pre-fine-tuning) checkpoint.", valueName: "path"))
+    var base: String
+
+    @Option(help: ArgumentHelp("The fine-tuned checkpoint.", valueName: "path"))
+    var tuned: String
+
+    @Option(help: ArgumentHelp("The output directory (created if missing).", valueName: "dir"))
+    var out: String
+
+    @Option(help: ArgumentHelp("Analyse only tensors whose name matches this regular expression (repeatable).", valueName: "regex"))
+    var include: [String] = []
+
+    @Option(help: ArgumentHelp("Skip tensors whose name matches this regular expression (repeatable).", valueName: "regex"))
+    var exclude: [String] = []
+
+    @Flag(help: "Fail when a tensor is present in one checkpoint only (default: warn).")
+    var strict = false
+
+    @Option(help: ArgumentHelp("Tensors analysed at once (default: all cores). Memory ≈ jobs × 8 bytes × largest tensor.", valueName: "n"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: ArgumentHelp("Also save the leading k singular vectors of each ΔW to vectors.safetensors.", valueName: "k"))
+    var vectors: Int = 0
+
+    @Option(help: ArgumentHelp("Analyse only shard k of N (tensors split by a stable size-balanced rule), e.g. 2/8.", valueName: "k/N"))
+    var shard: String?
+
+    func shardPair() throws -> (k: Int, n: Int)? {
+        guard let shard else { return nil }
+        let p = shard.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
+        guard p.count == 2, let k = p[0], let n = p[1], n >= 1, (1...n).contains(k) else {
+            throw ValidationError("--shard must be k/N with 1 ≤ k ≤ N, got '\(shard)'")
+        }
+        return (k, n)
+    }
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        guard vectors >= 0 else { throw ValidationError("--vectors must be ≥ 0, got \(vectors)") }
+        _ = try shardPair()
+    }
+
+    func run() throws {
+        try reportingFailures("rank") {
+            let started = Date()
+            let filter = try TensorFilter(include: include, exclude: exclude)
+            let baseCheckpoint = try Checkpoint.open(base)
+            let tunedCheckpoint = try Checkpoint.open(tuned)
+            let pairing = try TensorPairing(base: baseCheckpoint, tuned: tunedCheckpoint, filter: filter, strict: strict)
+            for name in pairing.onlyInBase { Terminal.warning("tensor '\(name)' is in \(base) only; not analysed") }
+            for name in pairing.onlyInTuned { Terminal.warning("tensor '\(name)' is in \(tuned) only; not analysed") }
+            for s in pairing.skipped { Terminal.warning("tensor '\(s.tensor)' skipped: \(s.reason)") }
+            guard !pairing.matrices.isEmpty || !pairing.vectors.isEmpty else {
+                throw RankCommandError("no tensor pairs to analyse in \(base) and \(tuned) (after --include/--exclude)")
+            }
+            var shardRecord: RunProvenance.Shard? = nil
+            var analysed = pairing
+            if let (k, n) = try shardPair() {
+                let plan = TensorShardPlan(pairing: pairing, count: n)
+                analysed = pairing.shard(k, of: plan)
+                shardRecord = RunProvenance.Shard(
+                    index: k, count: n, rule: TensorShardPlan.rule, matrices: pairing.matrices.map(\.name),
+                    vectors: pairing.vectors.map(\.name), assigned: (analysed.matrices + analysed.vectors).map(\.name))
+            }
+            let result = try RankAnalyzer.run(
+                analysed, options: RankAnalysisOptions(jobs: jobs, leadingVectors: vectors)
+            ) { p in
+                Terminal.progress("[\(p.done)/\(p.total)] \(p.lastTensor)  elapsed \(Terminal.duration(p.elapsed))  ETA \(Terminal.duration(p.estimatedRemaining))")
+            }
+            Terminal.endProgress()
+            var provenance = RunProvenance(
+                command: "rank", arguments: CommandLine.arguments,
+                inputs: ["base": .init(baseCheckpoint), "tuned": .init(tunedCheckpoint)],
+                options: ["include": include.joined(separator: " "), "exclude": exclude.joined(separator: " "),
+                          "strict": String(strict), "jobs": String(jobs), "vectors": String(vectors)],
+                startedAt: started, seconds: Date().timeIntervalSince(started))
+            provenance.shard = shardRecord
+            try RankReport(result: result, provenance: provenance).write(to: out)
+            let part = shardRecord.map { " (shard \($0.index)/\($0.count))" } ?? ""
+            Terminal.line("rank\(part): \(result.matrices.count) matrices, \(result.vectors.count) vectors, \(result.skipped.count) skipped in \(Terminal.duration(result.seconds)) → \(out)")
+        }
+    }
+}
+
+/// A rank-command failure that is neither a file nor an analysis error.
+struct RankCommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
