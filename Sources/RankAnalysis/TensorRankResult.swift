@@ -12,8 +12,16 @@ public struct TensorRankResult: Sendable {
     public let cols: Int
     /// The dtype label (``TensorPair/dtypeLabel``).
     public let dtype: String
-    /// σ₁ ≥ … ≥ σₖ of ΔW, k = min(rows, cols).
+    /// σ₁ ≥ … ≥ σₖ of ΔW, k = min(rows, cols); only the leading min(K, k) when a
+    /// top K was asked for (``topK``).
     public let singularValues: [Double]
+    /// ‖ΔW‖²_F: Σσ² over the full spectrum (exact method), or Σ ΔWᵢⱼ² computed from
+    /// ΔW itself (randomized method, where the tail σ are unknown).
+    public let frobeniusNormSquared: Double
+    /// How ``singularValues`` were computed (``SpectrumMethod/exact`` or ``SpectrumMethod/randomized``).
+    public let method: SpectrumMethod
+    /// The K of `--top-k`, or `nil` when the whole spectrum was asked for.
+    public let topK: Int?
     /// The metrics computed from them.
     public let metrics: RankMetrics
     /// The leading singular triplets when vectors were asked for.
@@ -21,13 +29,23 @@ public struct TensorRankResult: Sendable {
     /// Wall time spent on this tensor, seconds.
     public let seconds: Double
 
-    /// Σ_{i≤k} σᵢ² / Σσ² for each k (all 0 for a zero update).
+    /// Σ_{j≤i} σⱼ² / ‖ΔW‖²_F for each i of ``singularValues`` (all 0 for a zero
+    /// update). With a top K the denominator is still the whole ‖ΔW‖²_F, so the last
+    /// value is the fraction of the energy the top K hold.
     public var cumulativeEnergy: [Double] {
-        let total = singularValues.reduce(0) { $0 + $1 * $1 }
+        let total = frobeniusNormSquared
         var cum = 0.0
         return singularValues.map { s in
             cum += s * s
             return total > 0 ? cum / total : 0
         }
+    }
+
+    /// 1 − Σ_{i≤K} σᵢ² / ‖ΔW‖²_F: the fraction of the energy beyond the reported
+    /// values (0 when the whole spectrum is reported or the update is zero).
+    public var tailEnergyFraction: Double {
+        guard frobeniusNormSquared > 0, singularValues.count < min(rows, cols) else { return 0 }
+        let seen = singularValues.reduce(0) { $0 + $1 * $1 }
+        return max(0, 1 - seen / frobeniusNormSquared)
     }
 }

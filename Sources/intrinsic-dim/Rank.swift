@@ -11,7 +11,11 @@ struct Rank: ParsableCommand {
             rank_summary.csv (one row per ≥2-D tensor), spectra.csv (long format), vector_summary.csv \
             (1-D tensors: relative update only) and rank_summary.json (rows, skipped tensors, provenance). \
             A checkpoint is a .safetensors file, a *.safetensors.index.json, a directory holding either, \
-            or a NumPy .npy/.npz file.
+            or a NumPy .npy/.npz file. \
+            With --top-k K only the top K singular values are reported (spectra.csv, vectors); \
+            --method randomized (or auto, the default, for matrices with K + p ≤ min(rows, cols)/4) \
+            computes them by randomized SVD. Energies are still fractions of the exact ‖ΔW‖²_F; a metric \
+            whose answer lies beyond K is left empty and named in the beyond_k column.
             """)
 
     @Option(help: ArgumentHelp("The base (pre-fine-tuning) checkpoint.", valueName: "path"))
@@ -38,9 +42,21 @@ struct Rank: ParsableCommand {
     @Option(help: ArgumentHelp("Also save the leading k singular vectors of each ΔW to vectors.safetensors.", valueName: "k"))
     var vectors: Int = 0
 
+    @Option(name: .customLong("top-k"),
+            help: ArgumentHelp("Compute only the top K singular values of each matrix (default: all).", valueName: "K"))
+    var topK: Int?
+
+    @OptionGroup var spectrum: SpectrumArguments
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         guard vectors >= 0 else { throw ValidationError("--vectors must be ≥ 0, got \(vectors)") }
+        if let topK {
+            guard topK >= 1 else { throw ValidationError("--top-k must be at least 1, got \(topK)") }
+            guard vectors <= topK else { throw ValidationError("--vectors \(vectors) exceeds --top-k \(topK)") }
+        } else if spectrum.method == .randomized {
+            throw ValidationError("--method randomized needs --top-k K (the number of singular values to compute)")
+        }
     }
 
     func run() throws {
@@ -57,7 +73,8 @@ struct Rank: ParsableCommand {
                 throw RankCommandError("no tensor pairs to analyse in \(base) and \(tuned) (after --include/--exclude)")
             }
             let result = try RankAnalyzer.run(
-                pairing, options: RankAnalysisOptions(jobs: jobs, leadingVectors: vectors)
+                pairing, options: RankAnalysisOptions(jobs: jobs, leadingVectors: vectors, topK: topK,
+                                               method: spectrum.method, sketch: spectrum.sketch)
             ) { p in
                 Terminal.progress("[\(p.done)/\(p.total)] \(p.lastTensor)  elapsed \(Terminal.duration(p.elapsed))  ETA \(Terminal.duration(p.estimatedRemaining))")
             }
@@ -66,7 +83,8 @@ struct Rank: ParsableCommand {
                 command: "rank", arguments: CommandLine.arguments,
                 inputs: ["base": .init(baseCheckpoint), "tuned": .init(tunedCheckpoint)],
                 options: ["include": include.joined(separator: " "), "exclude": exclude.joined(separator: " "),
-                          "strict": String(strict), "jobs": String(jobs), "vectors": String(vectors)],
+                          "strict": String(strict), "jobs": String(jobs), "vectors": String(vectors),
+                          "top_k": topK.map(String.init) ?? ""].merging(spectrum.provenance) { a, _ in a },
                 startedAt: started, seconds: Date().timeIntervalSince(started))
             try RankReport(result: result, provenance: provenance).write(to: out)
             Terminal.line("rank: \(result.matrices.count) matrices, \(result.vectors.count) vectors, \(result.skipped.count) skipped in \(Terminal.duration(result.seconds)) → \(out)")
