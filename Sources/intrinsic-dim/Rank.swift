@@ -74,7 +74,7 @@ struct Rank: ParsableCommand {
             }
             let result = try RankAnalyzer.run(
                 pairing, options: RankAnalysisOptions(jobs: jobs, leadingVectors: vectors, topK: topK,
-                                               method: spectrum.method, sketch: spectrum.sketch)
+                                               method: spectrum.method ?? .auto, sketch: spectrum.sketch)
             ) { p in
                 Terminal.progress("[\(p.done)/\(p.total)] \(p.lastTensor)  elapsed \(Terminal.duration(p.elapsed))  ETA \(Terminal.duration(p.estimatedRemaining))")
             }
@@ -84,7 +84,7 @@ struct Rank: ParsableCommand {
                 inputs: ["base": .init(baseCheckpoint), "tuned": .init(tunedCheckpoint)],
                 options: ["include": include.joined(separator: " "), "exclude": exclude.joined(separator: " "),
                           "strict": String(strict), "jobs": String(jobs), "vectors": String(vectors),
-                          "top_k": topK.map(String.init) ?? ""].merging(spectrum.provenance) { a, _ in a },
+                          "top_k": topK.map(String.init) ?? ""].merging(spectrum.provenance(default: .auto)) { a, _ in a },
                 startedAt: started, seconds: Date().timeIntervalSince(started))
             try RankReport(result: result, provenance: provenance).write(to: out)
             Terminal.line("rank: \(result.matrices.count) matrices, \(result.vectors.count) vectors, \(result.skipped.count) skipped in \(Terminal.duration(result.seconds)) → \(out)")

@@ -5,9 +5,9 @@ import IntrinsicDim
 /// K singular values of each ΔW are computed, shared by `rank`, `extract-lora` and `compare`.
 struct SpectrumArguments: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "exact (LAPACK dgesdd), randomized (Halko–Martinsson–Tropp, top K only) or auto: randomized for a matrix when K + oversampling ≤ min(rows, cols)/4, else exact.",
+        "exact (LAPACK), randomized (Halko–Martinsson–Tropp, top K only) or auto: randomized for a matrix when K + oversampling ≤ min(rows, cols)/4, else exact. Default: auto for rank, exact for extract-lora and compare.",
         valueName: "method"))
-    var method: SpectrumMethod = .auto
+    var method: SpectrumMethod?
 
     @Option(help: ArgumentHelp("Randomized SVD: sketch columns beyond K (p).", valueName: "p"))
     var oversampling: Int = 10
@@ -22,8 +22,8 @@ struct SpectrumArguments: ParsableArguments {
     var sketch: SketchOptions { SketchOptions(oversampling: oversampling, powerIterations: powerIterations, seed: sketchSeed) }
 
     /// The options as provenance entries.
-    var provenance: [String: String] {
-        ["method": method.rawValue, "oversampling": String(oversampling), "power_iterations": String(powerIterations),
+    func provenance(default fallback: SpectrumMethod) -> [String: String] {
+        ["method": (method ?? fallback).rawValue, "oversampling": String(oversampling), "power_iterations": String(powerIterations),
          "sketch_seed": String(sketchSeed)]
     }
 
