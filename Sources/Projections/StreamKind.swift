@@ -24,4 +24,7 @@ public enum StreamKind: UInt64, Sendable, CaseIterable {
     case similarityBaseline = 10
     /// LoRA's initial A factors: group = target index (in the model's tensor order), words in element order.
     case loraInitialization = 11
+    /// The Gaussian sketch Ω of a randomized SVD (``GaussianSketch``): group = a 24-bit
+    /// hash of the tensor name, index = column of Ω, normal number i = row i.
+    case sketch = 12
 }

@@ -24,4 +24,7 @@ public struct ExtractedLoRAModule: Sendable {
     public let b: Matrix<Double>
     /// A, r × in.
     public let a: Matrix<Double>
+    /// How the factors were computed: ``SpectrumMethod/exact`` (Gram matrix + `dsyevd`)
+    /// or ``SpectrumMethod/randomized`` (top K by randomized SVD).
+    public let method: SpectrumMethod
 }

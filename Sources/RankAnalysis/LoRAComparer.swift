@@ -20,6 +20,13 @@ public enum LoRAComparer {
         public var seed: UInt64 = 0
         /// Modules compared at once (see ``RankAnalysisOptions/jobs``).
         public var jobs = 1
+        /// Compute only the top K singular triplets of ΔW_full (`--top-k`; raised to the
+        /// adapter's rank r so that the best rank-r error stays known), or `nil` (default) for all.
+        public var topK: Int? = nil
+        /// How the top K are computed when ``topK`` is set (default ``SpectrumMethod/exact``).
+        public var method: SpectrumMethod = .exact
+        /// The randomized SVD's parameters.
+        public var sketch = SketchOptions()
         /// The defaults: 64 directions of ΔW_full, seed 0, one module at a time.
         public init() {}
     }
@@ -49,6 +56,11 @@ public enum LoRAComparer {
             }
             tunedTensors.append(t)
         }
+        try options.sketch.validate()
+        if let k = options.topK, k < 1 { throw RankAnalysisError(.invalidOption, "--top-k must be at least 1, got \(k)") }
+        if options.method == .randomized && options.topK == nil {
+            throw RankAnalysisError(.invalidOption, "--method randomized needs --top-k K (the number of singular values to compute)")
+        }
         let tunedFor = tunedTensors
         let partners = Dictionary((second ?? []).map { ($0.tensor, $0) }, uniquingKeysWith: { a, _ in a })
         let costs = modules.map { Double($0.module.outFeatures) * Double($0.module.inFeatures) * Double(min($0.module.outFeatures, $0.module.inFeatures)) }
@@ -74,19 +86,39 @@ public enum LoRAComparer {
             : try amplification(norm: loraMetrics.frobeniusNorm, u: leadingColumns(lora.u, min(m.rank, rL)),
                                 vt: leadingRows(lora.vt, min(m.rank, rL)), base: w0)
 
+        var fullMethod: SpectrumMethod? = nil
+        var fullTotal: Double? = nil
         var full: (svd: SingularValueDecomposition<Double>, metrics: RankMetrics, captured: Double, optimal: Double,
                    relError: Double, amplification: Double)? = nil
         if let tuned {
             var delta = try bound.outInMatrix(tuned)
             for k in 0..<delta.storage.count { delta.storage[k] -= w0.storage[k] }
             let svd: SingularValueDecomposition<Double>
-            do { svd = try SVD.decompose(delta) } catch { throw fail(error) }
-            let fm = metrics(svd.singularValues, rows: delta.rows, cols: delta.cols)
+            let fm: RankMetrics
+            let k = options.topK.map { max($0, m.rank) }
+            let method = k.map {
+                options.method.resolved(topK: $0, rows: delta.rows, cols: delta.cols, oversampling: options.sketch.oversampling)
+            } ?? .exact
+            if method == .randomized, let k {
+                let total = delta.storage.reduce(0) { $0 + $1 * $1 }
+                do {
+                    svd = try RandomizedSpectrum.decompose(delta, tensor: bound.tensor, topK: k, options: options.sketch, threads: 1)
+                } catch { throw fail(error) }
+                fm = RankMetrics(leadingSingularValues: svd.singularValues, frobeniusNormSquared: total, rows: delta.rows,
+                                 cols: delta.cols, epsilon: .ulpOfOne, noiseThreshold: 0, baseFrobeniusNorm: 0)
+                fullTotal = total
+            } else {
+                do { svd = try SVD.decompose(delta) } catch { throw fail(error) }
+                fm = metrics(svd.singularValues, rows: delta.rows, cols: delta.cols)
+            }
+            fullMethod = method
             let total = fm.frobeniusNorm * fm.frobeniusNorm
             if total > 0 {
                 let projected = try GEMM.multiply(uL, delta, transposeA: true)
                 let captured = projected.storage.reduce(0) { $0 + $1 * $1 } / total
-                let tail = svd.singularValues.dropFirst(m.rank).reduce(0) { $0 + $1 * $1 }
+                // With a top K, the values beyond r are partly unknown: the tail is ‖ΔW‖²_F − Σ_{i≤r} σ̂ᵢ².
+                let tail = fullTotal.map { t in max(0, t - svd.singularValues.prefix(m.rank).reduce(0) { $0 + $1 * $1 }) }
+                    ?? svd.singularValues.dropFirst(m.rank).reduce(0) { $0 + $1 * $1 }
                 // ΔW_full − s·B·A in place (ΔW_full is not needed after this), without a dense copy of s·B·A.
                 let (fb, fa) = try m.factors()
                 fb.storage.withUnsafeBufferPointer { pb in
@@ -133,10 +165,14 @@ public enum LoRAComparer {
             loraSingularValues: lora.singularValues, fullSingularValues: full?.svd.singularValues,
             loraFrobeniusNorm: loraMetrics.frobeniusNorm, fullFrobeniusNorm: full?.metrics.frobeniusNorm,
             loraEnergyRank90: loraMetrics.energyRank90, loraStableRank: loraMetrics.stableRank,
-            fullEnergyRank90: full?.metrics.energyRank90, fullStableRank: full?.metrics.stableRank,
+            fullEnergyRank90: full.flatMap { $0.metrics.beyondK.contains(.energyRank90) ? nil : $0.metrics.energyRank90 }, fullStableRank: full?.metrics.stableRank,
             capturedEnergy: full?.captured, optimalRankRError: full?.optimal, loraRelativeError: full?.relError,
             amplificationFull: full?.amplification, amplificationLoRA: amplificationLoRA, similarities: similarities)
         comparison.secondSingularValues = secondSigma
+        comparison.fullMethod = fullMethod
+        comparison.fullTopK = fullMethod == nil ? nil : options.topK.map { max($0, m.rank) }
+        comparison.fullFrobeniusNormSquared = fullTotal
+        comparison.fullBeyondK = full?.metrics.beyondK.filter { $0 == .energyRank90 || $0 == .numericalRank } ?? []
         return comparison
     }
 

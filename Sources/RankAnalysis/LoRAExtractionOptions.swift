@@ -30,6 +30,13 @@ public struct LoRAExtractionOptions: Sendable {
     public var fanInFanOut = false
     /// Tensors extracted at once (see ``RankAnalysisOptions/jobs``).
     public var jobs = 1
+    /// How the leading triplets are computed (default ``SpectrumMethod/exact``). The top
+    /// K computed is the rank of ``RankRule/fixed(_:)`` (after ``minRank``/``maxRank``),
+    /// or ``maxRank`` with ``RankRule/energy(_:)``; ``SpectrumMethod/randomized`` with an
+    /// energy rule needs ``maxRank``, and ``SpectrumMethod/auto`` is then exact without it.
+    public var method: SpectrumMethod = .exact
+    /// The randomized SVD's parameters.
+    public var sketch = SketchOptions()
 
     /// - Throws: ``RankAnalysisError/Code/invalidPattern`` for a bad `embeddings` pattern.
     public init(rule: RankRule, embeddings: String = LoRAExtractionOptions.defaultEmbeddings) throws(RankAnalysisError) {
@@ -38,13 +45,22 @@ public struct LoRAExtractionOptions: Sendable {
         self.embeddings = embeddings
     }
 
-    /// The rank for singular values σ (descending), before clamping to the matrix size.
-    func rank(for σ: [Double]) -> Int {
+    /// The top K a randomized SVD must compute, or `nil` when the rule needs the whole spectrum.
+    var topK: Int? {
+        switch rule {
+        case let .fixed(r): return min(max(r, minRank), maxRank ?? .max)
+        case .energy: return maxRank
+        }
+    }
+
+    /// The rank for singular values σ (descending), before clamping to the matrix size;
+    /// `total` is ‖ΔW‖²_F when σ holds only the top K (default: Σσ²).
+    func rank(for σ: [Double], total: Double? = nil) -> Int {
         let chosen: Int
         switch rule {
         case let .fixed(r): chosen = r
         case let .energy(e):
-            let total = σ.reduce(0) { $0 + $1 * $1 }
+            let total = total ?? σ.reduce(0) { $0 + $1 * $1 }
             chosen = RankMetrics.energyRanks(σ, total: total, levels: [e * 100])[0]
         }
         return min(max(chosen, minRank), maxRank ?? .max, σ.count)

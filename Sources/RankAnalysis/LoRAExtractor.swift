@@ -31,14 +31,19 @@ public enum LoRAExtractor {
         guard options.minRank >= 1, options.minRank <= (options.maxRank ?? .max) else {
             throw RankAnalysisError(.invalidOption, "--min-rank \(options.minRank) must be ≥ 1 and ≤ --max-rank \(options.maxRank.map(String.init) ?? "")")
         }
+        try options.sketch.validate()
+        if options.method == .randomized && options.topK == nil {
+            throw RankAnalysisError(.invalidOption, "--method randomized with --energy needs --max-rank (the top K to compute)")
+        }
         let start = DispatchTime.now()
         let pairs = pairing.matrices
         let costs = pairs.map { Double($0.rows) * Double($0.cols) * Double(max(1, min($0.rows, $0.cols))) }
         let embeddings = try TensorFilter(include: [options.embeddings])
         let kinds = pairs.map { kind(of: $0.name, shape: $0.shape, embeddings: embeddings, fanInFanOut: options.fanInFanOut) }
+        let threads = min(max(1, options.jobs), max(1, pairs.count)) == 1 ? max(1, options.jobs) : 1
         let extracted: [ExtractedLoRAModule?] = try TensorJobs.run(costs: costs, jobs: options.jobs, names: pairs.map(\.name),
                                                                    progress: progress) { i, _ in
-            try extract(pairs[i], kind: kinds[i], options: options)
+            try extract(pairs[i], kind: kinds[i], options: options, threads: threads)
         }
         var skipped = pairing.vectors.map { SkippedTensor(tensor: $0.name, reason: "not a matrix (\($0.shape.count)-D)") }
         skipped += zip(pairs, extracted).compactMap { $1 == nil ? SkippedTensor(tensor: $0.name, reason: "zero update") : nil }
@@ -60,30 +65,49 @@ public enum LoRAExtractor {
     }
 
     /// One pair, or `nil` for a zero update.
-    static func extract(_ pair: TensorPair, kind: LoRAModule.Kind, options: LoRAExtractionOptions) throws -> ExtractedLoRAModule? {
+    static func extract(_ pair: TensorPair, kind: LoRAModule.Kind, options: LoRAExtractionOptions,
+                        threads: Int = 1) throws -> ExtractedLoRAModule? {
         let stored = try pair.update()  // rows × cols as stored (C order)
         guard stored.storage.contains(where: { $0 != 0 }) else { return nil }
-        let svd: PartialSVD
+        let method = options.topK.map {
+            options.method.resolved(topK: $0, rows: stored.rows, cols: stored.cols, oversampling: options.sketch.oversampling)
+        } ?? .exact
+        // The kept triplets (u m×r, σ, vt r×n) and the energy fraction they miss.
+        let (u, σ, vt, tail): (Matrix<Double>, [Double], Matrix<Double>, Double)
         do {
-            svd = try SVD.leading(stored) { options.rank(for: $0) }
+            if method == .randomized, let k = options.topK {
+                // The top K by randomized SVD; the rank rule sees their energies against the exact ‖ΔW‖²_F,
+                // and ‖ΔW − B·A‖²_F = ‖ΔW‖²_F − Σ_{i≤r} σ̂ᵢ² exactly (Pythagoras), so the tail is exact too.
+                let total = stored.storage.reduce(0) { $0 + $1 * $1 }
+                let top = try RandomizedSpectrum.decompose(stored, tensor: pair.name, topK: k, options: options.sketch,
+                                                           threads: threads)
+                let kept = top.truncated(to: min(options.rank(for: top.singularValues, total: total), top.singularValues.count))
+                let seen = kept.singularValues.reduce(0) { $0 + $1 * $1 }
+                (u, σ, vt, tail) = (kept.u, kept.singularValues, kept.vt, total > 0 ? max(0, 1 - seen / total) : 0)
+            } else {
+                let p = try SVD.leading(stored) { options.rank(for: $0) }
+                (u, σ, vt, tail) = (p.u, p.leadingSingularValues, p.vt, p.tailEnergyFraction)
+            }
         } catch {
             throw RankAnalysisError(.decompositionFailed, tensor: pair.name, paths: [pair.base.path, pair.tuned.path], "\(error)")
         }
+        let r = σ.count
         // stored = U Σ Vᵀ. In the out × in layout the update is stored (B = UΣ, A = Vᵀ),
         // or storedᵀ = V Σ Uᵀ for the transposed layouts (B = VΣ, A = Uᵀ).
         let (b, a): (Matrix<Double>, Matrix<Double>)
         if kind.storesTransposed {
-            var vs = svd.vt.transposed()
-            let r = svd.rank
-            for i in 0..<vs.rows { for j in 0..<r { vs.storage[i * r + j] *= svd.leadingSingularValues[j] } }
-            (b, a) = (vs, svd.u.transposed())
+            var vs = vt.transposed()
+            for i in 0..<vs.rows { for j in 0..<r { vs.storage[i * r + j] *= σ[j] } }
+            (b, a) = (vs, u.transposed())
         } else {
-            (b, a) = (svd.scaledLeft, svd.vt)
+            var us = u
+            for i in 0..<us.rows { for j in 0..<r { us.storage[i * r + j] *= σ[j] } }
+            (b, a) = (us, vt)
         }
-        let tail = svd.tailEnergyFraction
         let module = pair.name.hasSuffix(".weight") ? String(pair.name.dropLast(".weight".count)) : pair.name
         return ExtractedLoRAModule(tensor: pair.name, module: module, kind: kind, rows: b.rows, cols: a.cols,
                                    kernel: kind == .convolution ? Array(pair.shape.dropFirst()) : [],
-                                   rank: svd.rank, retainedEnergy: 1 - tail, relativeError: tail.squareRoot(), b: b, a: a)
+                                   rank: r, retainedEnergy: 1 - tail, relativeError: tail.squareRoot(), b: b, a: a,
+                                   method: method)
     }
 }

@@ -43,4 +43,14 @@ public struct LoRAModuleComparison: Sendable {
     public let similarities: [SubspaceSimilarity]
     /// The second adapter's s·B·A singular values, descending (`nil` without a second adapter).
     public internal(set) var secondSingularValues: [Double]? = nil
+    /// How ΔW_full's spectrum was computed (`nil` without a tuned checkpoint).
+    public internal(set) var fullMethod: SpectrumMethod? = nil
+    /// The K of `--top-k` for ΔW_full (raised to the adapter's rank), or `nil` for the whole spectrum.
+    public internal(set) var fullTopK: Int? = nil
+    /// ‖ΔW_full‖²_F from ΔW_full itself when only its top K values are known (the
+    /// denominator of their cumulative energies), else `nil` (then Σσ² of ``fullSingularValues``).
+    public internal(set) var fullFrobeniusNormSquared: Double? = nil
+    /// The metrics of ΔW_full its top K did not determine (``RankMetrics/beyondK``);
+    /// ``fullEnergyRank90`` is `nil` when it is among them.
+    public internal(set) var fullBeyondK: [RankMetrics.Metric] = []
 }

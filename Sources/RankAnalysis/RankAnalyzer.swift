@@ -26,16 +26,25 @@ public enum RankAnalyzer {
 
     /// ``analyse(_:leadingVectors:)`` with a caller-kept ΔW buffer, grown
     /// when too small and reused across tensors, so a worker does not fault
-    /// in fresh zeroed pages for every tensor.
+    /// in fresh zeroed pages for every tensor. With `options.topK` set, the
+    /// matrix is decomposed by the method `options.method` resolves to for its
+    /// shape (``SpectrumMethod/resolved(topK:rows:cols:oversampling:)``), the
+    /// randomized one with `threads` threads for its products.
     internal static func analyse(
-        _ pair: TensorPair, leadingVectors: Int, workspace: inout [Double]
+        _ pair: TensorPair, leadingVectors: Int, options: RankAnalysisOptions = .init(jobs: 1), threads: Int = 1,
+        workspace: inout [Double]
     ) throws -> TensorRankResult {
         let start = DispatchTime.now()
         let (m, n) = (pair.rows, pair.cols)
-        // LAPACK is fastest on a tall column-major matrix (see SVD.singularValues).
-        let order: StorageOrder = leadingVectors == 0 && m > n ? .columnMajor : .rowMajor
+        let method = options.topK.map {
+            options.method.resolved(topK: $0, rows: m, cols: n, oversampling: options.sketch.oversampling)
+        } ?? .exact
+        // LAPACK is fastest on a tall column-major matrix (see SVD.singularValues);
+        // the randomized products read ΔW row-major.
+        let order: StorageOrder = leadingVectors == 0 && m > n && method == .exact ? .columnMajor : .rowMajor
         if workspace.count < m * n { workspace = [Double](repeating: 0, count: m * n) }
         var σ: [Double] = []
+        var total = 0.0
         var vectors: SingularValueDecomposition<Double>? = nil
         let stats = try workspace.withUnsafeMutableBufferPointer { whole in
             let buffer = UnsafeMutableBufferPointer(rebasing: whole[0..<(m * n)])
@@ -43,7 +52,14 @@ public enum RankAnalyzer {
             let isZero = !buffer.contains { $0 != 0 }
             do {
                 if isZero {
-                    σ = [Double](repeating: 0, count: min(m, n))
+                    σ = [Double](repeating: 0, count: min(m, n, options.topK ?? .max))
+                } else if method == .randomized, let k = options.topK {
+                    total = RandomizedSpectrum.sumOfSquares(UnsafeBufferPointer(buffer))
+                    let svd = try RandomizedSpectrum.decompose(rows: m, cols: n, matrix: UnsafeBufferPointer(buffer),
+                                                               tensor: pair.name, topK: k, options: options.sketch,
+                                                               threads: threads)
+                    σ = svd.singularValues
+                    if leadingVectors > 0 { vectors = svd.truncated(to: leadingVectors) }
                 } else if leadingVectors > 0 {
                     let svd = try SVD.decompose(Matrix(rows: m, cols: n, storage: Array(buffer)))
                     σ = svd.singularValues
@@ -59,11 +75,20 @@ public enum RankAnalyzer {
         }
         let τ = NoiseFloor.threshold(rows: m, cols: n, sumSquaredULPBase: stats.sumSquaredULPBase,
                                      sumSquaredULPTuned: stats.sumSquaredULPTuned)
-        let metrics = RankMetrics(singularValues: σ, rows: m, cols: n, epsilon: pair.rankEpsilon,
+        let metrics: RankMetrics
+        if method == .randomized {
+            metrics = RankMetrics(leadingSingularValues: σ, frobeniusNormSquared: total, rows: m, cols: n,
+                                  epsilon: pair.rankEpsilon, noiseThreshold: τ, baseFrobeniusNorm: stats.baseSumSquares.squareRoot())
+        } else {
+            metrics = RankMetrics(singularValues: σ, rows: m, cols: n, epsilon: pair.rankEpsilon,
                                   noiseThreshold: τ, baseFrobeniusNorm: stats.baseSumSquares.squareRoot())
+            total = σ.reduce(0) { $0 + $1 * $1 }
+            if let k = options.topK, k < σ.count { σ = Array(σ[0..<k]) }
+        }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return TensorRankResult(tensor: pair.name, shape: pair.shape, rows: m, cols: n, dtype: pair.dtypeLabel,
-                                singularValues: σ, metrics: metrics, leadingVectors: vectors, seconds: seconds)
+                                singularValues: σ, frobeniusNormSquared: total, method: method, topK: options.topK,
+                                metrics: metrics, leadingVectors: vectors, seconds: seconds)
     }
 
     /// The relative update of a vector pair.
@@ -81,10 +106,19 @@ public enum RankAnalyzer {
     /// largest first (so the last tensor to finish is a small one).
     ///
     /// Results are identical whatever `jobs` is: each tensor is computed by
-    /// one thread with the same single-threaded LAPACK calls.
+    /// one thread with the same single-threaded LAPACK calls. The randomized
+    /// method (`options.topK` with ``SpectrumMethod/randomized`` or
+    /// ``SpectrumMethod/auto``) is bit-identical for any `jobs` as well: its
+    /// sketch comes from the tensor's own Philox stream and its products from
+    /// fixed row blocks (``LinearAlgebra/SVD/randomized(rows:cols:matrix:sketch:rank:powerIterations:threads:)``).
+    ///
+    /// - Throws: ``RankAnalysisError/Code/invalidOption`` for `jobs < 1`, negative
+    ///   leading vectors, `topK < 1`, a `topK` above min(rows, cols) of every matrix,
+    ///   more leading vectors than `topK`, ``SpectrumMethod/randomized`` without a
+    ///   `topK`, or a negative oversampling or power-iteration count.
     ///
     /// - Parameter progress: called after each tensor, from a worker thread.
-    /// - Throws: the first error any tensor raised; remaining tensors are not started.
+    /// - Throws: also the first error any tensor raised; remaining tensors are not started.
     public static func run(
         _ pairing: TensorPairing, options: RankAnalysisOptions = .init(),
         progress: (@Sendable (RankAnalysisProgress) -> Void)? = nil
@@ -95,19 +129,44 @@ public enum RankAnalyzer {
         guard options.leadingVectors >= 0 else {
             throw RankAnalysisError(.invalidOption, "leading vectors must be ≥ 0, got \(options.leadingVectors)")
         }
+        try validateTopK(options, shapes: pairing.matrices.map { ($0.rows, $0.cols) })
         let start = DispatchTime.now()
         let elapsed: @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
         let vectors = try pairing.vectors.map(analyseVector)
 
         let pairs = pairing.matrices
         let cost = pairs.map { Double($0.rows) * Double($0.cols) * Double(max(1, min($0.rows, $0.cols))) }
+        // A lone worker (one job, or one tensor) gives the randomized products all `jobs` threads.
+        let threads = min(max(1, options.jobs), max(1, pairs.count)) == 1 ? max(1, options.jobs) : 1
         let results = try TensorJobs.run(costs: cost, jobs: options.jobs, names: pairs.map(\.name), progress: progress) {
-            i, workspace in try analyse(pairs[i], leadingVectors: options.leadingVectors, workspace: &workspace)
+            i, workspace in
+            try analyse(pairs[i], leadingVectors: options.leadingVectors, options: options, threads: threads,
+                        workspace: &workspace)
         }
         let skipped = pairing.skipped
             + pairing.onlyInBase.map { SkippedTensor(tensor: $0, reason: "only in base") }
             + pairing.onlyInTuned.map { SkippedTensor(tensor: $0, reason: "only in tuned") }
         return RankAnalysisResult(matrices: results, vectors: vectors,
                                   skipped: skipped.sorted { $0.tensor < $1.tensor }, seconds: elapsed())
+    }
+
+    /// Checks the top-K options against the matrices to analyse (`shapes`).
+    static func validateTopK(_ options: RankAnalysisOptions, shapes: [(Int, Int)]) throws(RankAnalysisError) {
+        try options.sketch.validate()
+        guard let k = options.topK else {
+            if options.method == .randomized {
+                throw RankAnalysisError(.invalidOption, "--method randomized needs --top-k K (the number of singular values to compute)")
+            }
+            return
+        }
+        guard k >= 1 else { throw RankAnalysisError(.invalidOption, "--top-k must be at least 1, got \(k)") }
+        let largest = shapes.map { min($0.0, $0.1) }.max() ?? k
+        guard k <= largest else {
+            throw RankAnalysisError(.invalidOption,
+                                    "--top-k \(k) exceeds min(rows, cols) of every matrix (the largest is \(largest))")
+        }
+        guard options.leadingVectors <= k else {
+            throw RankAnalysisError(.invalidOption, "--vectors \(options.leadingVectors) exceeds --top-k \(k)")
+        }
     }
 }

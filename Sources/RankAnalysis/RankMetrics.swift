@@ -37,6 +37,12 @@ public struct RankMetrics: Sendable, Equatable, Codable {
     /// The threshold τ behind ``noiseRank``.
     public var noiseThreshold: Double
 
+    /// The metrics the top K singular values did not determine (empty when the
+    /// whole spectrum was computed), in ``Metric`` declaration order; see
+    /// ``init(leadingSingularValues:frobeniusNormSquared:rows:cols:epsilon:noiseThreshold:baseFrobeniusNorm:)``
+    /// for what such a field then holds.
+    public var beyondK: [Metric] = []
+
     /// The energy percentages reported as columns.
     public static let energyLevels: [Double] = [50, 90, 95, 99]
 

@@ -25,6 +25,7 @@ public struct LoRAComparisonReport: Sendable {
         "tensor", "lora_rank", "lora_scaling", "full_energy_rank_90", "lora_energy_rank_90", "full_stable_rank",
         "lora_stable_rank", "captured_energy", "optimal_rank_r_error", "lora_rel_error", "amplification_full",
         "amplification_lora", "module", "layer_kind", "rows", "cols", "lora_numerical_rank", "lora_fro_norm", "full_fro_norm",
+        "full_method", "full_top_k", "full_beyond_k",
     ]
     /// The columns of `spectra.csv`.
     public static let spectraColumns = ["tensor", "source", "index", "sigma", "energy_cumulative"]
@@ -61,7 +62,8 @@ public struct LoRAComparisonReport: Sendable {
                       Self.optional(c.capturedEnergy), Self.optional(c.optimalRankRError), Self.optional(c.loraRelativeError),
                       Self.optional(c.amplificationFull), .real(c.amplificationLoRA ?? .nan), .text(c.module), .text(c.kind),
                       .integer(c.rows), .integer(c.cols), .integer(c.loraNumericalRank), .real(c.loraFrobeniusNorm),
-                      Self.optional(c.fullFrobeniusNorm)])
+                      Self.optional(c.fullFrobeniusNorm), .text(c.fullMethod?.rawValue ?? ""), Self.optional(c.fullTopK),
+                      .text(c.fullBeyondK.map(\.rawValue).joined(separator: ";"))])
         }
         return t.text
     }
@@ -72,7 +74,8 @@ public struct LoRAComparisonReport: Sendable {
         for c in comparisons {
             for (source, sigma) in [("lora", c.loraSingularValues), ("full", c.fullSingularValues), ("lora2", c.secondSingularValues)] {
                 guard let sigma else { continue }
-                let total = sigma.reduce(0) { $0 + $1 * $1 }
+                // ΔW_full's top K are fractions of the whole ‖ΔW_full‖²_F.
+                let total = (source == "full" ? c.fullFrobeniusNormSquared : nil) ?? sigma.reduce(0) { $0 + $1 * $1 }
                 var running = 0.0
                 for (i, s) in sigma.enumerated() {
                     running += s * s
@@ -126,6 +129,9 @@ public struct LoRAComparisonReport: Sendable {
             try k.encodeIfPresent(c.amplificationFull, forKey: "amplification_full")
             try k.encodeIfPresent(c.fullSingularValues, forKey: "full_singular_values")
             try k.encodeIfPresent(note, forKey: "base_tensor_match")
+            try k.encodeIfPresent(c.fullMethod?.rawValue, forKey: "full_method")
+            try k.encodeIfPresent(c.fullTopK, forKey: "full_top_k")
+            if c.fullMethod != nil { try k.encode(c.fullBeyondK.map(\.rawValue), forKey: "full_beyond_k") }
         }
     }
 

@@ -15,7 +15,7 @@ import RankAnalysis
 /// The adapter is written first and `extraction.csv` last, each file atomically.
 public struct LoRAExtractionReport: Sendable {
     /// The columns of `extraction.csv`.
-    public static let extractionColumns = ["tensor", "rank", "retained_energy", "rel_error", "module", "layer_kind", "rows", "cols"]
+    public static let extractionColumns = ["tensor", "rank", "retained_energy", "rel_error", "module", "layer_kind", "rows", "cols", "method"]
 
     /// The extracted modules (factors, ranks, errors) and the tensors left out.
     public let result: LoRAExtractionResult
@@ -71,7 +71,8 @@ public struct LoRAExtractionReport: Sendable {
         var t = CSVTable(columns: Self.extractionColumns)
         for m in result.modules {
             t.append([.text(m.tensor), .integer(m.rank), .real(m.retainedEnergy), .real(m.relativeError),
-                      .text(m.module), .text(m.kind.rawValue), .integer(m.rows), .integer(m.cols)])
+                      .text(m.module), .text(m.kind.rawValue), .integer(m.rows), .integer(m.cols),
+                      .text(m.method.rawValue)])
         }
         return t.text
     }

@@ -54,6 +54,12 @@ extension RankReport {
         guard let data = FileManager.default.contents(atPath: jsonPath) else {
             throw CheckpointError(.unreadable, path: jsonPath, "cannot read the file")
         }
+        // A --top-k run reports only the leading σ and leaves metrics beyond K empty; reading it back
+        // would need the exact ‖ΔW‖²_F per tensor, which the files do not carry. Not supported yet.
+        if let raw = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+           let tensors = raw["tensors"] as? [[String: Any]], tensors.contains(where: { $0["top_k"] is NSNumber }) {
+            throw CheckpointError(.unreadable, path: jsonPath, "written by rank --top-k: merging top-K shards is not supported; run the shards without --top-k")
+        }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let doc: StoredDocument

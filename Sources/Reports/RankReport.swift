@@ -5,9 +5,14 @@ import RankAnalysis
 /// The files of a rank analysis, for pandas and notebooks.
 ///
 /// - `rank_summary.csv`: one row per matrix tensor, columns ``summaryColumns``
-///   (fixed order; new columns are only ever appended).
+///   (fixed order; new columns are only ever appended). With `--top-k K` a metric
+///   the top K do not determine (``RankAnalysis/RankMetrics/beyondK``) is an empty
+///   cell, and `beyond_k` lists those columns, `;`-separated; `method` is `exact` or
+///   `randomized`, `top_k` is K (empty without `--top-k`), `tail_energy` is
+///   1 − Σ_{i≤K} σᵢ² / ‖ΔW‖²_F (0 when every σ is reported).
 /// - `spectra.csv`: long format `tensor,index,sigma,energy_cumulative`,
-///   index from 1, energy_cumulative = Σ_{i≤index} σᵢ² / Σσ².
+///   index from 1, energy_cumulative = Σ_{i≤index} σᵢ² / ‖ΔW‖²_F (only the top K
+///   rows per tensor with `--top-k K`).
 /// - `vector_summary.csv`: the 0-D/1-D tensors, `tensor,length,dtype,fro_norm,rel_update`.
 /// - `rank_summary.json`: the summary rows (plus shape, τ and seconds per
 ///   tensor), the vectors, the skipped tensors with reasons, how dtypes were
@@ -22,7 +27,7 @@ public struct RankReport: Sendable {
     public static let summaryColumns = [
         "tensor", "rows", "cols", "dtype", "fro_norm", "spectral_norm", "nuclear_norm", "stable_rank",
         "entropy_effective_rank", "numerical_rank", "energy_rank_50", "energy_rank_90", "energy_rank_95",
-        "energy_rank_99", "rel_update", "noise_rank",
+        "energy_rank_99", "rel_update", "noise_rank", "method", "top_k", "tail_energy", "beyond_k",
     ]
     /// The columns of `spectra.csv`.
     public static let spectraColumns = ["tensor", "index", "sigma", "energy_cumulative"]
@@ -54,11 +59,20 @@ public struct RankReport: Sendable {
         var t = CSVTable(columns: Self.summaryColumns)
         for r in result.matrices {
             let m = r.metrics
+            let beyond = Set(m.beyondK)
+            // A metric the top K did not determine is left empty (never a bound posing as a value).
+            func cell(_ metric: RankMetrics.Metric, _ field: CSVTable.Field) -> CSVTable.Field {
+                beyond.contains(metric) ? .text("") : field
+            }
             t.append([.text(r.tensor), .integer(r.rows), .integer(r.cols), .text(r.dtype),
-                      .real(m.frobeniusNorm), .real(m.spectralNorm), .real(m.nuclearNorm), .real(m.stableRank),
-                      .real(m.entropyEffectiveRank), .integer(m.numericalRank), .integer(m.energyRank50),
-                      .integer(m.energyRank90), .integer(m.energyRank95), .integer(m.energyRank99),
-                      .real(m.relativeUpdate), .integer(m.noiseRank)])
+                      .real(m.frobeniusNorm), .real(m.spectralNorm), cell(.nuclearNorm, .real(m.nuclearNorm)),
+                      .real(m.stableRank), cell(.entropyEffectiveRank, .real(m.entropyEffectiveRank)),
+                      cell(.numericalRank, .integer(m.numericalRank)), cell(.energyRank50, .integer(m.energyRank50)),
+                      cell(.energyRank90, .integer(m.energyRank90)), cell(.energyRank95, .integer(m.energyRank95)),
+                      cell(.energyRank99, .integer(m.energyRank99)), .real(m.relativeUpdate),
+                      cell(.noiseRank, .integer(m.noiseRank)), .text(r.method.rawValue),
+                      r.topK.map { .integer($0) } ?? .text(""), .real(r.tailEnergyFraction),
+                      .text(m.beyondK.map(\.rawValue).joined(separator: ";"))])
         }
         return t.text
     }
@@ -88,6 +102,13 @@ public struct RankReport: Sendable {
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: DynamicKey.self)
             let m = r.metrics
+            let beyond = Set(m.beyondK)
+            // Undetermined metrics are null (see RankMetrics.beyondK).
+            func put<T: Encodable>(_ value: T, _ key: String, _ metric: RankMetrics.Metric? = nil) throws {
+                if let metric, beyond.contains(metric) { try c.encodeNil(forKey: DynamicKey(stringValue: key)) } else {
+                    try c.encode(value, forKey: DynamicKey(stringValue: key))
+                }
+            }
             try c.encode(r.tensor, forKey: "tensor")
             try c.encode(r.shape, forKey: "shape")
             try c.encode(r.rows, forKey: "rows")
@@ -95,16 +116,20 @@ public struct RankReport: Sendable {
             try c.encode(r.dtype, forKey: "dtype")
             try c.encode(m.frobeniusNorm, forKey: "fro_norm")
             try c.encode(m.spectralNorm, forKey: "spectral_norm")
-            try c.encode(m.nuclearNorm, forKey: "nuclear_norm")
+            try put(m.nuclearNorm, "nuclear_norm", .nuclearNorm)
             try c.encode(m.stableRank, forKey: "stable_rank")
-            try c.encode(m.entropyEffectiveRank, forKey: "entropy_effective_rank")
-            try c.encode(m.numericalRank, forKey: "numerical_rank")
-            try c.encode(m.energyRank50, forKey: "energy_rank_50")
-            try c.encode(m.energyRank90, forKey: "energy_rank_90")
-            try c.encode(m.energyRank95, forKey: "energy_rank_95")
-            try c.encode(m.energyRank99, forKey: "energy_rank_99")
+            try put(m.entropyEffectiveRank, "entropy_effective_rank", .entropyEffectiveRank)
+            try put(m.numericalRank, "numerical_rank", .numericalRank)
+            try put(m.energyRank50, "energy_rank_50", .energyRank50)
+            try put(m.energyRank90, "energy_rank_90", .energyRank90)
+            try put(m.energyRank95, "energy_rank_95", .energyRank95)
+            try put(m.energyRank99, "energy_rank_99", .energyRank99)
             try c.encode(m.relativeUpdate, forKey: "rel_update")
-            try c.encode(m.noiseRank, forKey: "noise_rank")
+            try put(m.noiseRank, "noise_rank", .noiseRank)
+            try c.encode(r.method.rawValue, forKey: "method")
+            try c.encode(r.topK, forKey: "top_k")
+            try c.encode(r.tailEnergyFraction, forKey: "tail_energy")
+            try c.encode(m.beyondK.map(\.rawValue), forKey: "beyond_k")
             try c.encode(m.noiseThreshold, forKey: "noise_threshold")
             try c.encode(r.seconds, forKey: "seconds")
         }

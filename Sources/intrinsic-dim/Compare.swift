@@ -11,7 +11,8 @@ struct Compare: ParsableCommand {
             the adapter's directions capture, the best rank-r error, the adapter's error, the amplification \
             factors, and the subspace similarity φ(i, j) between their singular directions; with --adapter2, \
             φ between the two adapters and a random baseline. Writes compare_summary.csv, \
-            subspace_similarity.csv and compare_summary.json into --out.
+            subspace_similarity.csv and compare_summary.json into --out. With --top-k K (raised to the \
+            adapter's rank) and --method randomized or auto, only ΔW_full's top K triplets are computed.
             """)
 
     @Option(help: ArgumentHelp("The base checkpoint the adapter was trained on.", valueName: "path"))
@@ -41,8 +42,18 @@ struct Compare: ParsableCommand {
     @Option(help: ArgumentHelp("Modules compared at once (default: all cores).", valueName: "n"))
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(name: .customLong("top-k"),
+            help: ArgumentHelp("Compute only the top K singular triplets of ΔW_full (default: all).", valueName: "K"))
+    var topK: Int?
+
+    @OptionGroup var spectrum: SpectrumArguments
+
     func validate() throws {
         _ = try PrefixMap.parse(prefixMap)
+        if let topK, topK < 1 { throw ValidationError("--top-k must be at least 1, got \(topK)") }
+        if topK == nil && spectrum.method == .randomized {
+            throw ValidationError("--method randomized needs --top-k K (the number of singular values to compute)")
+        }
         guard maxDirections >= 1 else { throw ValidationError("--max-directions must be at least 1, got \(maxDirections)") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
     }
@@ -62,6 +73,9 @@ struct Compare: ParsableCommand {
             options.maxFullDirections = maxDirections
             options.seed = seed
             options.jobs = jobs
+            options.topK = topK
+            options.method = spectrum.method ?? .exact
+            options.sketch = spectrum.sketch
             let comparisons = try LoRAComparer.run(adapter: bound, tuned: tunedCheckpoint, second: bound2, options: options) { p in
                 Terminal.progress("[\(p.done)/\(p.total)] \(p.lastTensor)  elapsed \(Terminal.duration(p.elapsed))")
             }
@@ -70,10 +84,12 @@ struct Compare: ParsableCommand {
                                                          "adapter": .init(path: adapter, files: [])]
             if let tunedCheckpoint { inputs["tuned"] = .init(tunedCheckpoint) }
             if let adapter2 { inputs["adapter2"] = .init(path: adapter2, files: []) }
+            var recorded = ["prefix_map": prefixMap.joined(separator: " "), "max_directions": String(maxDirections),
+                            "seed": String(seed), "jobs": String(jobs), "top_k": topK.map(String.init) ?? ""]
+            recorded.merge(spectrum.provenance(default: .exact)) { a, _ in a }
             let provenance = RunProvenance(
                 command: "compare", arguments: CommandLine.arguments, inputs: inputs,
-                options: ["prefix_map": prefixMap.joined(separator: " "), "max_directions": String(maxDirections),
-                          "seed": String(seed), "jobs": String(jobs)],
+                options: recorded,
                 startedAt: started, seconds: Date().timeIntervalSince(started))
             let notes = Dictionary(bound.compactMap { b in b.matchNote.map { (b.tensor, $0) } }, uniquingKeysWith: { a, _ in a })
             try LoRAComparisonReport(comparisons: comparisons, adapter: first, matchNotes: notes, provenance: provenance).write(to: out)

@@ -13,7 +13,10 @@ struct ExtractLoRA: ParsableCommand {
             (adapter_model.safetensors, adapter_config.json with rank_pattern/alpha_pattern where a \
             module's rank differs) plus extraction.csv (tensor,rank,retained_energy,rel_error,…) and \
             extraction.json. Embedding tables (by name, --embeddings) are written as lora_embedding_A/B; \
-            convolution kernels as out × in × kh × kw factors; 1-D tensors are listed, not extracted.
+            convolution kernels as out × in × kh × kw factors; 1-D tensors are listed, not extracted. \
+            --method randomized (or auto: for matrices with r + p ≤ min(rows, cols)/4) computes only the top \
+            K = r singular triplets (K = --max-rank with --energy) by randomized SVD; retained_energy and \
+            rel_error stay exact (from ‖ΔW‖²_F).
             """)
 
     @Option(help: ArgumentHelp("The base (pre-fine-tuning) checkpoint.", valueName: "path"))
@@ -55,6 +58,8 @@ struct ExtractLoRA: ParsableCommand {
     @Option(help: ArgumentHelp("Tensors processed at once (default: all cores).", valueName: "n"))
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @OptionGroup var spectrum: SpectrumArguments
+
     var storedDType: DType? { ["f32": .f32, "bf16": .bf16, "f16": .f16, "f64": .f64][dtype.lowercased()] }
 
     func validate() throws {
@@ -65,6 +70,9 @@ struct ExtractLoRA: ParsableCommand {
         if let maxRank, maxRank < minRank { throw ValidationError("--max-rank \(maxRank) is below --min-rank \(minRank)") }
         guard storedDType != nil else { throw ValidationError("--dtype must be f32, bf16, f16 or f64, got '\(dtype)'") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if spectrum.method == .randomized && energy != nil && maxRank == nil {
+            throw ValidationError("--method randomized with --energy needs --max-rank (the top K to compute)")
+        }
     }
 
     func run() throws {
@@ -82,19 +90,25 @@ struct ExtractLoRA: ParsableCommand {
             options.maxRank = maxRank
             options.fanInFanOut = fanInFanOut
             options.jobs = jobs
+            options.method = spectrum.method ?? .exact
+            options.sketch = spectrum.sketch
             let result = try LoRAExtractor.run(pairing, options: options) { p in
                 Terminal.progress("[\(p.done)/\(p.total)] \(p.lastTensor)  elapsed \(Terminal.duration(p.elapsed))  ETA \(Terminal.duration(p.estimatedRemaining))")
             }
             Terminal.endProgress()
             guard !result.modules.isEmpty else { throw RankCommandError("every update is zero: nothing to extract") }
             for s in result.notExtracted { Terminal.warning("tensor '\(s.tensor)' not extracted: \(s.reason)") }
+            var recorded: [String: String] = [
+                "rank": rank.map(String.init) ?? "", "energy": energy.map { "\($0)" } ?? "",
+                "min_rank": String(minRank), "max_rank": maxRank.map(String.init) ?? "",
+                "include": include.joined(separator: " "), "exclude": exclude.joined(separator: " "),
+                "embeddings": embeddings, "fan_in_fan_out": String(fanInFanOut), "dtype": dtype, "jobs": String(jobs)
+            ]
+            recorded.merge(spectrum.provenance(default: .exact)) { a, _ in a }
             let provenance = RunProvenance(
                 command: "extract-lora", arguments: CommandLine.arguments,
                 inputs: ["base": .init(baseCheckpoint), "tuned": .init(tunedCheckpoint)],
-                options: ["rank": rank.map(String.init) ?? "", "energy": energy.map { "\($0)" } ?? "",
-                          "min_rank": String(minRank), "max_rank": maxRank.map(String.init) ?? "",
-                          "include": include.joined(separator: " "), "exclude": exclude.joined(separator: " "),
-                          "embeddings": embeddings, "fan_in_fan_out": String(fanInFanOut), "dtype": dtype, "jobs": String(jobs)],
+                options: recorded,
                 startedAt: started, seconds: Date().timeIntervalSince(started))
             try LoRAExtractionReport(result: result, provenance: provenance, dtype: storedDType!, baseModel: base).write(to: out)
             let params = result.modules.reduce(0) { $0 + $1.rank * ($1.rows + $1.cols) }

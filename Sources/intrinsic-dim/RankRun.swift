@@ -13,7 +13,11 @@ struct RankRunCommand: ParsableCommand {
             (1-D tensors: relative update only) and rank_summary.json (rows, skipped tensors, provenance). \
             A checkpoint is a .safetensors file, a *.safetensors.index.json, a directory holding either, \
             or a NumPy .npy/.npz file. With --shard k/N only shard k's tensors are analysed (every \
-            shard still lists the skipped tensors); merge the N folders with `rank merge`.
+            shard still lists the skipped tensors); merge the N folders with `rank merge`. \
+            With --top-k K only the top K singular values are reported (spectra.csv, vectors); \
+            --method randomized (or auto, the default, for matrices with K + p ≤ min(rows, cols)/4) \
+            computes them by randomized SVD. Energies are still fractions of the exact ‖ΔW‖²_F; a metric \
+            whose answer lies beyond K is left empty and named in the beyond_k column.
             """)
 
     @Option(help: ArgumentHelp("The base (pre-fine-tuning) checkpoint.", valueName: "path"))
@@ -40,6 +44,12 @@ struct RankRunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also save the leading k singular vectors of each ΔW to vectors.safetensors.", valueName: "k"))
     var vectors: Int = 0
 
+    @Option(name: .customLong("top-k"),
+            help: ArgumentHelp("Compute only the top K singular values of each matrix (default: all).", valueName: "K"))
+    var topK: Int?
+
+    @OptionGroup var spectrum: SpectrumArguments
+
     @Option(help: ArgumentHelp("Analyse only shard k of N (tensors split by a stable size-balanced rule), e.g. 2/8.", valueName: "k/N"))
     var shard: String?
 
@@ -55,6 +65,12 @@ struct RankRunCommand: ParsableCommand {
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         guard vectors >= 0 else { throw ValidationError("--vectors must be ≥ 0, got \(vectors)") }
+        if let topK {
+            guard topK >= 1 else { throw ValidationError("--top-k must be at least 1, got \(topK)") }
+            guard vectors <= topK else { throw ValidationError("--vectors \(vectors) exceeds --top-k \(topK)") }
+        } else if spectrum.method == .randomized {
+            throw ValidationError("--method randomized needs --top-k K (the number of singular values to compute)")
+        }
         _ = try shardPair()
     }
 
@@ -81,7 +97,8 @@ struct RankRunCommand: ParsableCommand {
                     vectors: pairing.vectors.map(\.name), assigned: (analysed.matrices + analysed.vectors).map(\.name))
             }
             let result = try RankAnalyzer.run(
-                analysed, options: RankAnalysisOptions(jobs: jobs, leadingVectors: vectors)
+                analysed, options: RankAnalysisOptions(jobs: jobs, leadingVectors: vectors, topK: topK,
+                                                       method: spectrum.method ?? .auto, sketch: spectrum.sketch)
             ) { p in
                 Terminal.progress("[\(p.done)/\(p.total)] \(p.lastTensor)  elapsed \(Terminal.duration(p.elapsed))  ETA \(Terminal.duration(p.estimatedRemaining))")
             }
@@ -90,7 +107,8 @@ struct RankRunCommand: ParsableCommand {
                 command: "rank", arguments: CommandLine.arguments,
                 inputs: ["base": .init(baseCheckpoint), "tuned": .init(tunedCheckpoint)],
                 options: ["include": include.joined(separator: " "), "exclude": exclude.joined(separator: " "),
-                          "strict": String(strict), "jobs": String(jobs), "vectors": String(vectors)],
+                          "strict": String(strict), "jobs": String(jobs), "vectors": String(vectors),
+                          "top_k": topK.map(String.init) ?? ""].merging(spectrum.provenance(default: .auto)) { a, _ in a },
                 startedAt: started, seconds: Date().timeIntervalSince(started))
             provenance.shard = shardRecord
             try RankReport(result: result, provenance: provenance).write(to: out)

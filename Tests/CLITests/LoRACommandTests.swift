@@ -300,4 +300,61 @@ final class LoRACommandTests: XCTestCase {
         let left = try FileManager.default.contentsOfDirectory(atPath: dir)
         XCTAssertEqual(left, [], "nothing written by failed runs: \(left)")
     }
+
+    // MARK: - --top-k / --method randomized
+
+    /// compare with ΔW_full's top K by randomized SVD agrees with the exact run on what the top K
+    /// determine, and leaves full_energy_rank_90 empty (named in full_beyond_k) where it lies beyond K.
+    func testCompareTopKRandomizedAgreesWithExact() throws {
+        let dir = try scratch("compare-topk")
+        let args = ["compare", "--base", Self.peft("bert/base"), "--adapter", Self.peft("bert/lora_qv_r2"),
+                    "--tuned", Self.peft("bert/tuned")]
+        _ = try run(args + ["--out", dir + "/exact"])
+        _ = try run(args + ["--out", dir + "/fast", "--top-k", "4", "--method", "randomized"])
+        let read = { (d: String) in
+            Fixtures.parseCSV(try String(contentsOfFile: dir + "/\(d)/compare_summary.csv", encoding: .utf8))
+        }
+        let exact = try read("exact"), fast = try read("fast")
+        XCTAssertEqual(exact.count, fast.count)
+        for (e, f) in zip(exact, fast) {
+            let label = e["tensor"]!
+            XCTAssertEqual(e["full_method"], "exact", label)
+            XCTAssertEqual(f["full_method"], "randomized", label)
+            XCTAssertEqual(f["full_top_k"], "4", label)
+            for c in ["full_stable_rank", "captured_energy", "optimal_rank_r_error", "full_fro_norm", "lora_rel_error"] {
+                assertClose(Double(f[c]!)!, Double(e[c]!)!, rtol: 1e-6, "\(label) \(c)")
+            }
+            if Int(e["full_energy_rank_90"]!)! > 4 {
+                XCTAssertEqual(f["full_energy_rank_90"], "", label)
+                XCTAssertTrue(f["full_beyond_k"]!.contains("energy_rank_90"), label)
+            } else {
+                XCTAssertEqual(f["full_energy_rank_90"], e["full_energy_rank_90"], label)
+            }
+        }
+        let bad = try CommandRunner.run(args + ["--out", dir + "/bad", "--method", "randomized"])
+        XCTAssertEqual(bad.status, 64, bad.stderr)
+    }
+
+    /// extract-lora --method randomized writes the same rank-r factors' energies as the exact extraction.
+    func testExtractRandomizedAgreesWithExact() throws {
+        let dir = try scratch("extract-randomized")
+        let args = ["extract-lora", "--base", Fixtures.path("rank/f32_base.safetensors"),
+                    "--tuned", Fixtures.path("rank/f32_tuned.safetensors"), "--rank", "3"]
+        _ = try run(args + ["--out", dir + "/exact"])
+        _ = try run(args + ["--out", dir + "/fast", "--method", "randomized", "--power-iterations", "1"])
+        let read = { (d: String) in
+            Fixtures.parseCSV(try String(contentsOfFile: dir + "/\(d)/extraction.csv", encoding: .utf8))
+        }
+        for (e, f) in zip(try read("exact"), try read("fast")) {
+            XCTAssertEqual(e["method"], "exact")
+            XCTAssertEqual(f["method"], "randomized", f["tensor"]!)
+            XCTAssertEqual(e["rank"], f["rank"])
+            assertClose(Double(f["retained_energy"]!)!, Double(e["retained_energy"]!)!, rtol: 1e-6, f["tensor"]!)
+        }
+        let bad = try CommandRunner.run(["extract-lora", "--base", Fixtures.path("rank/f32_base.safetensors"),
+                                         "--tuned", Fixtures.path("rank/f32_tuned.safetensors"), "--energy", "0.9",
+                                         "--method", "randomized", "--out", dir + "/bad"])
+        XCTAssertEqual(bad.status, 64, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("--max-rank"), bad.stderr)
+    }
 }

@@ -12,8 +12,10 @@ final class RankCommandTests: XCTestCase {
     static let summaryColumns = [
         "tensor", "rows", "cols", "dtype", "fro_norm", "spectral_norm", "nuclear_norm", "stable_rank",
         "entropy_effective_rank", "numerical_rank", "energy_rank_50", "energy_rank_90", "energy_rank_95",
-        "energy_rank_99", "rel_update", "noise_rank",
+        "energy_rank_99", "rel_update", "noise_rank", "method", "top_k", "tail_energy", "beyond_k",
     ]
+    /// The columns the numpy reference holds (the ones before --top-k's appended columns).
+    static let metricColumns = Array(summaryColumns.prefix(16))
     static let integerColumns: Set<String> = [
         "rows", "cols", "numerical_rank", "energy_rank_50", "energy_rank_90", "energy_rank_95",
         "energy_rank_99", "noise_rank",
@@ -143,7 +145,7 @@ final class RankCommandTests: XCTestCase {
         XCTAssertEqual(Set(g.keys), Set(e.keys), "\(label): tensors", file: file, line: line)
         for (tensor, er) in e {
             guard let gr = g[tensor] else { continue }
-            for c in Self.summaryColumns where c != "tensor" {
+            for c in Self.metricColumns where c != "tensor" {
                 let ev = er[c], gv = gr[c]
                 if Self.integerColumns.contains(c) || c == "dtype" {
                     XCTAssertEqual(gv, ev, "\(label): \(tensor).\(c)", file: file, line: line)
@@ -393,5 +395,43 @@ final class RankCommandTests: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/rank_summary.csv"), "\(flags): output written")
             XCTAssertFalse(o.stderr.contains("Fatal error"), describe(o))
         }
+    }
+
+    // MARK: - 12. --top-k
+
+    func testTopKRandomizedWritesBeyondKColumns() throws {
+        let out = try freshOut()
+        let o = try rank(base: Self.f32Base, tuned: Self.f32Tuned, out: out,
+                         ["--top-k", "2", "--method", "randomized", "--vectors", "2"])
+        XCTAssertEqual(o.status, 0, describe(o))
+        let rows = Fixtures.parseCSV(try read(out + "/rank_summary.csv"))
+        let geometric = try XCTUnwrap(rows.first { $0["tensor"] == "layers.0.geometric.weight" })
+        XCTAssertEqual(geometric["method"], "randomized")
+        XCTAssertEqual(geometric["top_k"], "2")
+        XCTAssertEqual(geometric["energy_rank_90"], "2")
+        XCTAssertEqual(geometric["energy_rank_99"], "")
+        XCTAssertTrue(geometric["beyond_k"]!.split(separator: ";").contains("energy_rank_99"))
+        let spectra = Fixtures.parseCSV(try read(out + "/spectra.csv"))
+        XCTAssertEqual(spectra.filter { $0["tensor"] == "layers.0.geometric.weight" }.count, 2)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/rank_summary.json"))) as? [String: Any])
+        let options = try XCTUnwrap((json["provenance"] as? [String: Any])?["options"] as? [String: String])
+        XCTAssertEqual(options["method"], "randomized")
+        XCTAssertEqual(options["power_iterations"], "2")
+        XCTAssertEqual(options["oversampling"], "10")
+    }
+
+    func testTopKBadValues() throws {
+        for flags in [["--top-k", "0"], ["--method", "randomized"], ["--top-k", "2", "--vectors", "3"],
+                      ["--top-k", "2", "--power-iterations=-1"], ["--top-k", "2", "--method", "fast"]] {
+            let out = try freshOut()
+            let o = try rank(base: Self.f32Base, tuned: Self.f32Tuned, out: out, flags)
+            XCTAssertEqual(o.status, 64, "\(flags): " + describe(o))
+            XCTAssertEqual(nonEmptyLines(o.stderr).filter { $0.hasPrefix("Error:") }.count, 1, describe(o))
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/rank_summary.csv"), "\(flags): output written")
+        }
+        // Above min(rows, cols) of every matrix (the largest is 64×48): known only once the files are read.
+        let out = try freshOut()
+        let o = try rank(base: Self.f32Base, tuned: Self.f32Tuned, out: out, ["--top-k", "49"])
+        assertBadInput(o, out: out, mentions: ["--top-k 49", "48"])
     }
 }

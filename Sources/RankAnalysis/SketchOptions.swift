@@ -1,0 +1,33 @@
+/// The parameters of a randomized SVD (Halko, Martinsson & Tropp 2011): the
+/// sketch has K + `oversampling` Gaussian columns and the range is refined by
+/// `powerIterations` products with ΔWᵀ and ΔW, each re-orthonormalised by QR.
+///
+/// The defaults p = 10 and q = 2 resolve the top K values of the fixture and
+/// MiniLM spectra to the accuracy tabulated in BENCHMARKS.md ("Randomized SVD");
+/// q = 0 is cheaper but loose on flat spectra.
+public struct SketchOptions: Sendable, Hashable {
+    /// p, the sketch columns beyond K (default 10).
+    public var oversampling: Int
+    /// q, the power iterations (default 2).
+    public var powerIterations: Int
+    /// The seed of the Gaussian sketch's Philox streams (``Projections/StreamKind/sketch``, default 0).
+    public var seed: UInt64
+
+    /// - Parameters:
+    ///   - oversampling: p ≥ 0 (default 10).
+    ///   - powerIterations: q ≥ 0 (default 2).
+    ///   - seed: the sketch seed (default 0).
+    public init(oversampling: Int = 10, powerIterations: Int = 2, seed: UInt64 = 0) {
+        self.oversampling = oversampling
+        self.powerIterations = powerIterations
+        self.seed = seed
+    }
+
+    /// Throws ``RankAnalysisError/Code/invalidOption`` for a negative p or q.
+    func validate() throws(RankAnalysisError) {
+        guard oversampling >= 0 else { throw RankAnalysisError(.invalidOption, "--oversampling must be ≥ 0, got \(oversampling)") }
+        guard powerIterations >= 0 else {
+            throw RankAnalysisError(.invalidOption, "--power-iterations must be ≥ 0, got \(powerIterations)")
+        }
+    }
+}
