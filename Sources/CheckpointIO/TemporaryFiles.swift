@@ -52,11 +52,6 @@ public enum TemporaryFiles {
         }
     }
 
-    /// The paths registered now (for tests and diagnostics).
-    public static var registered: [String] {
-        registry.withLock { r in r.paths.keys.sorted().map { r.paths[$0]! } }
-    }
-
     /// Takes the registry's lock, removes every registered file and folder,
     /// then runs `terminate`, which must end the process (`_exit`): the lock is
     /// never released, so no other thread can rename a file into place or
