@@ -56,13 +56,28 @@ public struct LoRAAdapterWriter: Sendable {
     /// - Throws: ``CheckpointError/Code/unreadable`` naming the path when the
     ///   folder cannot be created or a file cannot be written.
     public func write(to folder: String) throws(CheckpointError) {
+        try createFolder(folder)
+        let join = { (n: String) in (folder as NSString).appendingPathComponent(n) }
+        try weights.write(to: join("adapter_model.safetensors"))
+        try AtomicFile.write(text: config.json, to: join("adapter_config.json"))
+    }
+
+    /// Creates the folder and stages both files in `files`, to appear with the
+    /// other files of an ``AtomicFile/writeTogether(_:)`` call.
+    ///
+    /// - Throws: ``CheckpointError/Code/unreadable`` naming the path.
+    public func write(to folder: String, into files: inout AtomicFile.Staging) throws(CheckpointError) {
+        try createFolder(folder)
+        let join = { (n: String) in (folder as NSString).appendingPathComponent(n) }
+        try files.write(weights.serialized(), to: join("adapter_model.safetensors"))
+        try files.write(text: config.json, to: join("adapter_config.json"))
+    }
+
+    private func createFolder(_ folder: String) throws(CheckpointError) {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
             throw CheckpointError(.unreadable, path: folder, "cannot create the adapter folder (\(error.localizedDescription))")
         }
-        let join = { (n: String) in (folder as NSString).appendingPathComponent(n) }
-        try weights.write(to: join("adapter_model.safetensors"))
-        try AtomicFile.write(text: config.json, to: join("adapter_config.json"))
     }
 }

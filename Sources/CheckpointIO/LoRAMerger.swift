@@ -22,7 +22,10 @@ public enum LoRAMerger {
     /// Merges `modules` into `base` and writes the result to `out`.
     ///
     /// Every update is computed (and every factor checked for NaN/infinity)
-    /// before the first file is written; each file is written atomically.
+    /// before the first file is written. The files are written together
+    /// (``AtomicFile/writeTogether(_:)``): each shard to a temporary file as it
+    /// is built, then all renamed into place at the end, so a failure (a full
+    /// disk) or an interrupt leaves the old output or none, never a mix.
     ///
     /// - Throws: ``CheckpointError/Code/notACheckpoint`` for a NumPy base;
     ///   ``CheckpointError/Code/duplicateTensor`` when two modules adapt one
@@ -47,6 +50,13 @@ public enum LoRAMerger {
                 throw CheckpointError(.unreadable, path: out, "cannot create the output folder (\(error.localizedDescription))")
             }
         }
+        return try AtomicFile.writeTogether { files in
+            try write(shards: shards, index: index, single: single, updates: updates, to: out, into: &files)
+        }
+    }
+
+    private static func write(shards: [Checkpoint.SourceFile], index: Checkpoint.SourceFile?, single: Bool, updates: [String: [Double]],
+                              to out: String, into files: inout AtomicFile.Staging) throws -> Summary {
         var written: [String] = []
         var weightMap: [(String, String)] = []
         var totalSize = 0
@@ -64,7 +74,7 @@ public enum LoRAMerger {
             }
             let name = (shard.path as NSString).lastPathComponent
             let target = single ? out : (out as NSString).appendingPathComponent(name)
-            try writer.write(to: target)
+            try files.write(writer.serialized(), to: target)
             written.append(target)
             weightMap += file.tensors.map { ($0.name, name) }
         }
@@ -73,7 +83,7 @@ public enum LoRAMerger {
             let text = "{\n  \"metadata\": {\n    \"total_size\": \(totalSize)\n  },\n  \"weight_map\": {\n"
                 + entries.joined(separator: ",\n") + "\n  }\n}\n"
             let target = (out as NSString).appendingPathComponent((index.path as NSString).lastPathComponent)
-            try AtomicFile.write(text: text, to: target)
+            try files.write(text: text, to: target)
             written.append(target)
         }
         return Summary(files: written, mergedTensors: updates.keys.sorted())

@@ -108,15 +108,19 @@ public struct LoRAExtractionReport: Sendable {
             notExtracted: result.notExtracted))
     }
 
-    /// Writes the adapter and the tables into `directory` (created if missing).
+    /// Writes the adapter and the tables into `directory` (created if missing),
+    /// together (``CheckpointIO/AtomicFile/writeTogether(_:)``): a failure or an
+    /// interrupt leaves the old files or none, never a mix.
     public func write(to directory: String) throws {
         try ReportDirectory.create(directory)
         var writer = LoRAAdapterWriter(config: config, dtype: dtype)
         for m in result.modules { writer.add(module: m.module, kind: m.kind, b: m.b, a: m.a, kernel: m.kernel) }
         let json = try json()
-        try writer.write(to: directory)
         let path = { (name: String) in (directory as NSString).appendingPathComponent(name) }
-        try AtomicFile.write(text: json, to: path("extraction.json"))
-        try AtomicFile.write(text: extractionCSV, to: path("extraction.csv"))
+        try AtomicFile.writeTogether { files in
+            try writer.write(to: directory, into: &files)
+            try files.write(text: json, to: path("extraction.json"))
+            try files.write(text: extractionCSV, to: path("extraction.csv"))
+        }
     }
 }

@@ -181,15 +181,18 @@ public struct RankReport: Sendable {
         return w
     }
 
-    /// Writes every file into `directory` (created if missing), each
-    /// atomically, `rank_summary.csv` last.
+    /// Writes every file into `directory` (created if missing), together
+    /// (``CheckpointIO/AtomicFile/writeTogether(_:)``): a failure or an
+    /// interrupt leaves the old files or none, never a mix; `rank_summary.csv` last.
     public func write(to directory: String) throws {
         try ReportDirectory.create(directory)
         let path = { (name: String) in (directory as NSString).appendingPathComponent(name) }
-        if let v = vectorsFile { try v.write(to: path("vectors.safetensors")) }
-        try AtomicFile.write(text: spectraCSV, to: path("spectra.csv"))
-        try AtomicFile.write(text: vectorCSV, to: path("vector_summary.csv"))
-        try AtomicFile.write(text: try json(), to: path("rank_summary.json"))
-        try AtomicFile.write(text: summaryCSV, to: path("rank_summary.csv"))
+        try AtomicFile.writeTogether { files in
+            if let v = vectorsFile { try files.write(v.serialized(), to: path("vectors.safetensors")) }
+            try files.write(text: spectraCSV, to: path("spectra.csv"))
+            try files.write(text: vectorCSV, to: path("vector_summary.csv"))
+            try files.write(text: try json(), to: path("rank_summary.json"))
+            try files.write(text: summaryCSV, to: path("rank_summary.csv"))
+        }
     }
 }

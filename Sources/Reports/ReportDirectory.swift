@@ -27,15 +27,20 @@ public enum ReportDirectory {
     public static func copyAtomically(_ source: String, to destination: String) throws(CheckpointError) {
         let temporary = destination + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
         try? FileManager.default.removeItem(atPath: temporary)
+        // Registered so an interrupt removes a half-made copy (see TemporaryFiles).
+        let token = TemporaryFiles.register(temporary)
+        defer { TemporaryFiles.unregister(token) }
         do {
             try FileManager.default.copyItem(atPath: source, toPath: temporary)
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             throw CheckpointError(.unreadable, path: source, "cannot copy to \(destination) (\(error.localizedDescription))")
         }
-        do {
-            try FileManager.default.moveItem(atPath: temporary, toPath: destination)
-        } catch {
+        let moved: (any Error)? = TemporaryFiles.publishing(unregistering: [token]) {
+            do { try FileManager.default.moveItem(atPath: temporary, toPath: destination) } catch { return error }
+            return nil
+        }
+        if let error = moved {
             try? FileManager.default.removeItem(atPath: temporary)
             throw CheckpointError(.unreadable, path: destination, "cannot move the copy into place (\(error.localizedDescription))")
         }
