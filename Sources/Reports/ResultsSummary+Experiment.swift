@@ -66,34 +66,27 @@ extension ResultsSummary {
     func similaritySection(_ name: String) throws -> String {
         let root = path(name, "compare")
         guard let folders = try? FileManager.default.contentsOfDirectory(atPath: root) else { return "" }
-        var md = ""
         let pairs = folders.filter { $0.contains("-vs-") }.sorted()
-        if !pairs.isEmpty {
-            md += "**φ between adapters** (left singular subspaces; φ(i, j) = ‖U_iᵀ U'_j‖²_F / min(i, j) ∈ [0, 1]; random subspaces give max(i, j)/d on average):\n\n"
-            md += "| comparison | tensor | φ(1, 1) | mean φ over the grid | random, mean over the grid |\n|---|---|---:|---:|---:|\n"
-            for pair in pairs {
-                let t = try CSVTable.read(root + "/" + pair + "/subspace_similarity.csv")
-                for (tensor, v) in try Self.phiSummary(t, comparison: "lora_lora2") {
-                    md += "| \(pair) | \(tensor) | \(String(format: "%.3f", v.first)) | \(String(format: "%.3f", v.mean)) | \(String(format: "%.3f", v.random)) |\n"
-                }
-            }
-            md += "\n"
-        }
-        // Each rank's adapter against ΔW_full, seed 0.
+        // Each rank's adapter against ΔW_full, seed 0, by increasing rank.
         let againstFull = folders.filter { !$0.contains("-vs-") && $0.hasSuffix("-seed0") }
             .sorted { (Int($0.dropFirst().prefix { $0.isNumber }) ?? 0) < (Int($1.dropFirst().prefix { $0.isNumber }) ?? 0) }
-        if !againstFull.isEmpty {
-            md += "**φ between LoRA and ΔW_full** (seed 0; LoRA's top-i against ΔW_full's top-j left singular directions):\n\n"
-            md += "| adapter | tensor | φ(1, 1) | mean φ over the grid | random, mean over the grid |\n|---|---|---:|---:|---:|\n"
-            for folder in againstFull {
-                let t = try CSVTable.read(root + "/" + folder + "/subspace_similarity.csv")
-                for (tensor, v) in try Self.phiSummary(t, comparison: "lora_full") {
-                    md += "| \(folder) | \(tensor) | \(String(format: "%.3f", v.first)) | \(String(format: "%.3f", v.mean)) | \(String(format: "%.3f", v.random)) |\n"
-                }
+        return try phiTable(root, pairs, comparison: "lora_lora2", first: "comparison",
+                            heading: "**φ between adapters** (left singular subspaces; φ(i, j) = ‖U_iᵀ U'_j‖²_F / min(i, j) ∈ [0, 1]; random subspaces give max(i, j)/d on average):")
+            + phiTable(root, againstFull, comparison: "lora_full", first: "adapter",
+                       heading: "**φ between LoRA and ΔW_full** (seed 0; LoRA's top-i against ΔW_full's top-j left singular directions):")
+    }
+
+    /// One φ table: a row per tensor of each compare folder in `folders` (empty without folders).
+    func phiTable(_ root: String, _ folders: [String], comparison: String, first: String, heading: String) throws -> String {
+        guard !folders.isEmpty else { return "" }
+        var md = heading + "\n\n| \(first) | tensor | φ(1, 1) | mean φ over the grid | random, mean over the grid |\n|---|---|---:|---:|---:|\n"
+        for folder in folders {
+            let t = try CSVTable.read(root + "/" + folder + "/subspace_similarity.csv")
+            for (tensor, v) in try Self.phiSummary(t, comparison: comparison) {
+                md += "| \(folder) | \(tensor) | \(String(format: "%.3f", v.first)) | \(String(format: "%.3f", v.mean)) | \(String(format: "%.3f", v.random)) |\n"
             }
-            md += "\n"
         }
-        return md
+        return md + "\n"
     }
 
     /// Per tensor (left side): φ(1, 1), the grid's mean φ, and the mean of `phi_random_expected` over the same grid.
