@@ -114,7 +114,8 @@ public enum RankAnalyzer {
     /// Analyses every pair of `pairing`, `options.jobs` tensors at a time,
     /// largest first (so the last tensor to finish is a small one).
     ///
-    /// Results are identical whatever `jobs` is: each tensor is computed by
+    /// Results are bit-identical whatever `jobs` is (OpenBLAS is held at one
+    /// thread, also for `jobs = 1`): each tensor is computed by
     /// one thread with the same single-threaded LAPACK calls, except that the
     /// row blocks of a tall update
     /// (``LinearAlgebra/SVD/prefersTallPath(rows:cols:)``, e.g. a 30522 × 384
@@ -157,6 +158,7 @@ public enum RankAnalyzer {
         let anyTall = options.leadingVectors == 0 && options.topK == nil
             && pairs.contains { SVD.prefersTallPath(rows: max($0.rows, $0.cols), cols: min($0.rows, $0.cols)) }
         let results = try TensorJobs.run(costs: cost, jobs: options.jobs, names: pairs.map(\.name), helpers: anyTall,
+                                         singleThreadedBLAS: true,
                                          progress: progress) { i, workspace, runParts in
             try analyse(pairs[i], leadingVectors: options.leadingVectors, options: options, threads: threads,
                         workspace: &workspace, runParts: runParts)

@@ -35,9 +35,12 @@ internal enum TensorJobs {
 
     /// ``run(costs:jobs:names:progress:_:)`` whose jobs get a ``PartRunner``.
     /// With `helpers`, `jobs` workers start even when there are fewer tensors,
-    /// the extra ones only helping with parts.
+    /// the extra ones only helping with parts. With `singleThreadedBLAS`,
+    /// OpenBLAS is held at one thread even for one worker, so that `jobs = 1`
+    /// computes every tensor with the same calls as any other `jobs`
+    /// (OpenBLAS's own threads split a product differently, and round differently).
     static func run<R: Sendable>(
-        costs: [Double], jobs: Int, names: [String], helpers: Bool,
+        costs: [Double], jobs: Int, names: [String], helpers: Bool, singleThreadedBLAS: Bool = false,
         progress: (@Sendable (RankAnalysisProgress) -> Void)?,
         _ body: @Sendable (Int, inout [Double], PartRunner) throws -> R
     ) throws -> [R] {
@@ -49,8 +52,9 @@ internal enum TensorJobs {
 
         let shared = TensorJobState<R>(results: Array(repeating: nil, count: costs.count))
         let savedThreads = BLASThreads.count
-        if workers > 1 { BLASThreads.set(1) }
-        defer { if workers > 1 { BLASThreads.set(savedThreads) } }
+        let pin = (workers > 1 || singleThreadedBLAS) && savedThreads != 1
+        if pin { BLASThreads.set(1) }
+        defer { if pin { BLASThreads.set(savedThreads) } }
 
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             var workspace: [Double] = []
