@@ -38,6 +38,17 @@ where Self.RawSignificand: FixedWidthInteger {
     static func _orgqr(
         m: Int, n: Int, k: Int, a: UnsafeMutablePointer<Self>, lda: Int,
         tau: UnsafePointer<Self>) -> Int
+
+    // Column-major blocked Householder QR in compact WY form (`?geqrt`; T is nb×n);
+    // returns info.
+    static func _geqrt(
+        m: Int, n: Int, nb: Int, a: UnsafeMutablePointer<Self>, lda: Int,
+        t: UnsafeMutablePointer<Self>, ldt: Int) -> Int
+    // Column-major QR of the triangular-over-pentagonal [A; B] (`?tpqrt`): R
+    // overwrites A's upper triangle, the reflectors B; returns info.
+    static func _tpqrt(
+        m: Int, n: Int, l: Int, nb: Int, a: UnsafeMutablePointer<Self>, lda: Int,
+        b: UnsafeMutablePointer<Self>, ldb: Int, t: UnsafeMutablePointer<Self>, ldt: Int) -> Int
 }
 
 extension Float: LinearAlgebraScalar {

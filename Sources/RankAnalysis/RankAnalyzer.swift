@@ -14,7 +14,10 @@ import LinearAlgebra
 /// ```
 public enum RankAnalyzer {
     /// Analyses one matrix pair: ΔW in Float64, its singular values through
-    /// `dgesdd`, and the metrics.
+    /// `dgesdd` (for an update with at least twice as many rows as columns
+    /// or the other way round, `dgesdd` of its triangular QR factor, see
+    /// ``LinearAlgebra/SVD/tallSingularValues(destroying:rows:cols:runParts:)``),
+    /// and the metrics.
     ///
     /// - Throws: ``CheckpointIO/CheckpointError`` for unreadable or
     ///   non-finite values; ``RankAnalysisError/Code/decompositionFailed``
@@ -32,7 +35,7 @@ public enum RankAnalyzer {
     /// randomized one with `threads` threads for its products.
     internal static func analyse(
         _ pair: TensorPair, leadingVectors: Int, options: RankAnalysisOptions = .init(jobs: 1), threads: Int = 1,
-        workspace: inout [Double]
+        workspace: inout [Double], runParts: TensorJobs.PartRunner = SVD.serialParts
     ) throws -> TensorRankResult {
         let start = DispatchTime.now()
         let (m, n) = (pair.rows, pair.cols)
@@ -65,7 +68,13 @@ public enum RankAnalyzer {
                     σ = svd.singularValues
                     vectors = svd.truncated(to: leadingVectors)
                 } else {
-                    σ = try SVD.singularValues(destroying: buffer, rows: m, cols: n, order: order)
+                    // LAPACK's column-major view of the buffer: ΔW itself, or its transpose.
+                    let (rows, cols) = order == .columnMajor ? (m, n) : (n, m)
+                    if SVD.prefersTallPath(rows: rows, cols: cols) {
+                        σ = try SVD.tallSingularValues(destroying: buffer, rows: rows, cols: cols, runParts: runParts)
+                    } else {
+                        σ = try SVD.singularValues(destroying: buffer, rows: m, cols: n, order: order)
+                    }
                 }
             } catch {
                 throw RankAnalysisError(.decompositionFailed, tensor: pair.name, paths: [pair.base.path, pair.tuned.path],
@@ -105,8 +114,14 @@ public enum RankAnalyzer {
     /// Analyses every pair of `pairing`, `options.jobs` tensors at a time,
     /// largest first (so the last tensor to finish is a small one).
     ///
-    /// Results are identical whatever `jobs` is: each tensor is computed by
-    /// one thread with the same single-threaded LAPACK calls. The randomized
+    /// Results are bit-identical whatever `jobs` is (OpenBLAS is held at one
+    /// thread, also for `jobs = 1`): each tensor is computed by
+    /// one thread with the same single-threaded LAPACK calls, except that the
+    /// row blocks of a tall update
+    /// (``LinearAlgebra/SVD/prefersTallPath(rows:cols:)``, e.g. a 30522 × 384
+    /// embedding) are factored by whichever workers have no other tensor
+    /// left, each block by one single-threaded call
+    /// (``LinearAlgebra/SVD/tallSingularValues(destroying:rows:cols:runParts:)``). The randomized
     /// method (`options.topK` with ``SpectrumMethod/randomized`` or
     /// ``SpectrumMethod/auto``) is bit-identical for any `jobs` as well: its
     /// sketch comes from the tensor's own Philox stream and its products from
@@ -138,10 +153,15 @@ public enum RankAnalyzer {
         let cost = pairs.map { Double($0.rows) * Double($0.cols) * Double(max(1, min($0.rows, $0.cols))) }
         // A lone worker (one job, or one tensor) gives the randomized products all `jobs` threads.
         let threads = min(max(1, options.jobs), max(1, pairs.count)) == 1 ? max(1, options.jobs) : 1
-        let results = try TensorJobs.run(costs: cost, jobs: options.jobs, names: pairs.map(\.name), progress: progress) {
-            i, workspace in
+        // A tall update (SVD.prefersTallPath) is factored in row blocks that idle workers help with;
+        // with fewer tensors than jobs, the spare workers start only when there is such an update.
+        let anyTall = options.leadingVectors == 0 && options.topK == nil
+            && pairs.contains { SVD.prefersTallPath(rows: max($0.rows, $0.cols), cols: min($0.rows, $0.cols)) }
+        let results = try TensorJobs.run(costs: cost, jobs: options.jobs, names: pairs.map(\.name), helpers: anyTall,
+                                         singleThreadedBLAS: true,
+                                         progress: progress) { i, workspace, runParts in
             try analyse(pairs[i], leadingVectors: options.leadingVectors, options: options, threads: threads,
-                        workspace: &workspace)
+                        workspace: &workspace, runParts: runParts)
         }
         let skipped = pairing.skipped
             + pairing.onlyInBase.map { SkippedTensor(tensor: $0, reason: "only in base") }

@@ -45,6 +45,24 @@ extension Float {
     ) -> Int {
         checkArguments("sorgqr", LAPACKE_sorgqr(LAPACK_COL_MAJOR, LAPACKInt(m), LAPACKInt(n), LAPACKInt(k), a, LAPACKInt(lda), tau))
     }
+
+    public static func _geqrt(
+        m: Int, n: Int, nb: Int, a: UnsafeMutablePointer<Float>, lda: Int, t: UnsafeMutablePointer<Float>, ldt: Int
+    ) -> Int {
+        var work = [Float](repeating: 0, count: max(1, nb * n))
+        return checkArguments("sgeqrt", LAPACKE_sgeqrt_work(
+            LAPACK_COL_MAJOR, LAPACKInt(m), LAPACKInt(n), LAPACKInt(nb), a, LAPACKInt(lda), t, LAPACKInt(ldt), &work))
+    }
+
+    public static func _tpqrt(
+        m: Int, n: Int, l: Int, nb: Int, a: UnsafeMutablePointer<Float>, lda: Int,
+        b: UnsafeMutablePointer<Float>, ldb: Int, t: UnsafeMutablePointer<Float>, ldt: Int
+    ) -> Int {
+        var work = [Float](repeating: 0, count: max(1, nb * n))
+        return checkArguments("stpqrt", LAPACKE_stpqrt_work(
+            LAPACK_COL_MAJOR, LAPACKInt(m), LAPACKInt(n), LAPACKInt(l), LAPACKInt(nb), a, LAPACKInt(lda),
+            b, LAPACKInt(ldb), t, LAPACKInt(ldt), &work))
+    }
 }
 
 extension Double {
@@ -78,6 +96,24 @@ extension Double {
         m: Int, n: Int, k: Int, a: UnsafeMutablePointer<Double>, lda: Int, tau: UnsafePointer<Double>
     ) -> Int {
         checkArguments("dorgqr", LAPACKE_dorgqr(LAPACK_COL_MAJOR, LAPACKInt(m), LAPACKInt(n), LAPACKInt(k), a, LAPACKInt(lda), tau))
+    }
+
+    public static func _geqrt(
+        m: Int, n: Int, nb: Int, a: UnsafeMutablePointer<Double>, lda: Int, t: UnsafeMutablePointer<Double>, ldt: Int
+    ) -> Int {
+        var work = [Double](repeating: 0, count: max(1, nb * n))
+        return checkArguments("dgeqrt", LAPACKE_dgeqrt_work(
+            LAPACK_COL_MAJOR, LAPACKInt(m), LAPACKInt(n), LAPACKInt(nb), a, LAPACKInt(lda), t, LAPACKInt(ldt), &work))
+    }
+
+    public static func _tpqrt(
+        m: Int, n: Int, l: Int, nb: Int, a: UnsafeMutablePointer<Double>, lda: Int,
+        b: UnsafeMutablePointer<Double>, ldb: Int, t: UnsafeMutablePointer<Double>, ldt: Int
+    ) -> Int {
+        var work = [Double](repeating: 0, count: max(1, nb * n))
+        return checkArguments("dtpqrt", LAPACKE_dtpqrt_work(
+            LAPACK_COL_MAJOR, LAPACKInt(m), LAPACKInt(n), LAPACKInt(l), LAPACKInt(nb), a, LAPACKInt(lda),
+            b, LAPACKInt(ldb), t, LAPACKInt(ldt), &work))
     }
 
     /// Every eigenvalue (ascending, into `w`) and, with `jobz` 'V', every eigenvector

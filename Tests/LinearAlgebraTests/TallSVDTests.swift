@@ -1,0 +1,113 @@
+import Dispatch
+import LinearAlgebra
+import XCTest
+import _TestSupport
+
+/// SVD.tallSingularValues (row-block TSQR, then `?gesdd` on R) against `?gesdd`
+/// on the whole matrix and against the spectrum the matrix was built with.
+final class TallSVDTests: XCTestCase {
+    /// A column-major m×n matrix U·diag(σ)·Vᵀ with U (m×n) and V (n×n) orthonormal,
+    /// from QR factors of deterministic pseudo-random matrices.
+    func matrix(rows m: Int, spectrum σ: [Double], seed: UInt64) throws -> [Double] {
+        let n = σ.count
+        var state = seed
+        func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53) - 0.5
+        }
+        var g = Matrix<Double>(rows: m, cols: n)
+        for i in 0..<m { for j in 0..<n { g[i, j] = next() } }
+        var h = Matrix<Double>(rows: n, cols: n)
+        for i in 0..<n { for j in 0..<n { h[i, j] = next() } }
+        let u = try QR.decompose(g).q, v = try QR.decompose(h).q
+        var us = u
+        for i in 0..<m { for j in 0..<n { us[i, j] *= σ[j] } }
+        let a = try GEMM.multiply(us, v, transposeB: true)
+        var columnMajor = [Double](repeating: 0, count: m * n)
+        for i in 0..<m { for j in 0..<n { columnMajor[i + j * m] = a[i, j] } }
+        return columnMajor
+    }
+
+    func tall(_ a: [Double], rows m: Int, cols n: Int,
+              runParts: (Int, @escaping @Sendable (Int) -> Void) -> Void = SVD.serialParts) throws -> [Double] {
+        var work = a
+        return try work.withUnsafeMutableBufferPointer { try SVD.tallSingularValues(destroying: $0, rows: m, cols: n, runParts: runParts) }
+    }
+
+    func gesdd(_ a: [Double], rows m: Int, cols n: Int) throws -> [Double] {
+        var work = a
+        return try work.withUnsafeMutableBufferPointer { try SVD.singularValues(destroying: $0, rows: m, cols: n, order: .columnMajor) }
+    }
+
+    /// Spectra: smooth decay, geometric down to 1e-13 (tiny σ), and rank-deficient (exact zeros).
+    func spectra(_ n: Int) -> [String: [Double]] {
+        [
+            "decaying": (0..<n).map { 3.0 / Double($0 + 1) },
+            "geometric to 1e-13": (0..<n).map { pow(10, -13 * Double($0) / Double(n - 1)) },
+            "rank-deficient": (0..<n).map { $0 < n / 3 ? 2.0 - Double($0) / Double(n) : 0 },
+        ]
+    }
+
+    func testMatchesGesddAndTheKnownSpectrum() throws {
+        for (m, n) in [(2003, 48), (400, 50), (4096, 7), (9, 1)] {
+            XCTAssertTrue(SVD.prefersTallPath(rows: m, cols: n))
+            for (label, σ) in spectra(n).sorted(by: { $0.key < $1.key }) where n > 1 || label == "decaying" {
+                let a = try matrix(rows: m, spectrum: σ, seed: UInt64(m * 31 + n))
+                let ours = try tall(a, rows: m, cols: n)
+                let reference = try gesdd(a, rows: m, cols: n)
+                XCTAssertEqual(ours.count, n)
+                let top = reference[0]
+                for i in 0..<n {
+                    let what = "\(label) \(m)×\(n) σ\(i + 1)"
+                    // Both are backward stable: relative 1e-12 where σ is not tiny, and 1e-12·σ₁
+                    // absolute for tiny and zero σ (where neither can do better than ε·σ₁).
+                    if reference[i] > 1e-4 * top {
+                        assertClose(ours[i], reference[i], rtol: 1e-12, what + " vs gesdd")
+                    } else {
+                        assertClose(ours[i], reference[i], rtol: 0, atol: 1e-12 * top, what + " vs gesdd")
+                    }
+                    assertClose(ours[i], σ[i], rtol: 1e-12, atol: 1e-13 * top, what + " vs the known spectrum")
+                    if i > 0 { XCTAssertGreaterThanOrEqual(ours[i - 1], ours[i], what + " descending") }
+                }
+            }
+        }
+    }
+
+    /// The same bits whatever order and threads run the row blocks on.
+    func testBitIdenticalForAnyPartScheduling() throws {
+        let (m, n) = (3001, 40)
+        XCTAssertEqual(SVD.tallRowBlocks(rows: m, cols: n), 8)
+        let a = try matrix(rows: m, spectrum: spectra(n)["geometric to 1e-13"]!, seed: 7)
+        let serial = try tall(a, rows: m, cols: n)
+        let reversed = try tall(a, rows: m, cols: n) { count, part in for i in (0..<count).reversed() { part(i) } }
+        let concurrent = try tall(a, rows: m, cols: n) { count, part in
+            DispatchQueue.concurrentPerform(iterations: count) { part($0) }
+        }
+        XCTAssertEqual(serial.map(\.bitPattern), reversed.map(\.bitPattern))
+        XCTAssertEqual(serial.map(\.bitPattern), concurrent.map(\.bitPattern))
+    }
+
+    func testBlockCountDependsOnShapeOnly() {
+        XCTAssertEqual(SVD.tallRowBlocks(rows: 30522, cols: 384), 8)
+        XCTAssertEqual(SVD.tallRowBlocks(rows: 3072, cols: 384), 2)
+        XCTAssertEqual(SVD.tallRowBlocks(rows: 100, cols: 0), 1)
+        XCTAssertEqual(SVD.tallRowBlocks(rows: 1536, cols: 384), 1)
+        XCTAssertTrue(SVD.prefersTallPath(rows: 1536, cols: 384))
+        XCTAssertFalse(SVD.prefersTallPath(rows: 512, cols: 384))
+        XCTAssertTrue(SVD.prefersTallPath(rows: 30522, cols: 384))
+    }
+
+    func testFloatAndNonFinite() throws {
+        let (m, n) = (600, 20)
+        let a = try matrix(rows: m, spectrum: (0..<n).map { 1.0 / Double($0 + 1) }, seed: 3)
+        var f = a.map(Float.init)
+        let s = try f.withUnsafeMutableBufferPointer { try SVD.tallSingularValues(destroying: $0, rows: m, cols: n) }
+        for i in 0..<n { assertClose(Double(s[i]), 1.0 / Double(i + 1), rtol: 1e-5, atol: 1e-6, "Float σ\(i + 1)") }
+
+        var bad = a
+        bad[m * 3 + 5] = .nan
+        XCTAssertThrowsError(try bad.withUnsafeMutableBufferPointer { try SVD.tallSingularValues(destroying: $0, rows: m, cols: n) }) {
+            XCTAssertTrue("\($0)".contains("dgeqrt"), "\($0)")
+        }
+    }
+}
