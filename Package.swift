@@ -82,6 +82,18 @@ let package = Package(
         // MARK: - Implementation details
         .target(name: "_TestSupport", dependencies: ["IntrinsicDim"], path: "Sources/_TestSupport"),
 
+        // MARK: - Fuzz targets
+        // libFuzzer entry points (LLVMFuzzerTestOneInput) for every parser of untrusted files.
+        // scripts/fuzz.sh builds them with -sanitize=fuzzer,address -parse-as-library -DFUZZING;
+        // an ordinary build makes each a replayer of the files given as arguments (Fuzz/README.md).
+        .target(name: "_FuzzSupport", dependencies: ["CheckpointIO"], path: "Fuzz/_FuzzSupport"),
+        .executableTarget(name: "FuzzSafetensors", dependencies: ["CheckpointIO", "_FuzzSupport"], path: "Fuzz/FuzzSafetensors"),
+        .executableTarget(name: "FuzzNPY", dependencies: ["CheckpointIO", "_FuzzSupport"], path: "Fuzz/FuzzNPY"),
+        .executableTarget(name: "FuzzNPZ", dependencies: ["CheckpointIO", "_FuzzSupport"], path: "Fuzz/FuzzNPZ"),
+        .executableTarget(name: "FuzzIDX", dependencies: ["CheckpointIO", "_FuzzSupport"], path: "Fuzz/FuzzIDX"),
+        .executableTarget(name: "FuzzAdapterConfig", dependencies: ["CheckpointIO", "_FuzzSupport"], path: "Fuzz/FuzzAdapterConfig"),
+        .executableTarget(name: "FuzzSweepJournal", dependencies: ["Training", "_FuzzSupport"], path: "Fuzz/FuzzSweepJournal"),
+
         // MARK: - Unit test bundles
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "_TestSupport"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "LinearAlgebra", "_TestSupport"]),
