@@ -3,7 +3,8 @@
 // intrinsic-dim: measure how few parameters fine-tuning really needs.
 //
 // Layers (each imports only layers below it):
-//   CBLAS, CLAPACKE, CFFTW3   system libraries from Debian (libopenblas-dev, liblapacke-dev, libfftw3-dev)
+//   CBLAS, CLAPACKE, CFFTW3,  system libraries from Debian (libopenblas-dev, liblapacke-dev, libfftw3-dev,
+//   CZlib                     zlib1g-dev)
 //   LinearAlgebra             matrices, BLAS/LAPACK wrappers (GEMM, GEMV, SVD, QR), Walsh–Hadamard
 //   Projections               Philox streams; dense, sparse and Fastfood random projections
 //   CheckpointIO              safetensors (single and sharded), NumPy .npy/.npz, IDX and .npz datasets
@@ -23,7 +24,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // MARK: - System libraries
@@ -36,6 +36,9 @@ let package = Package(
         .systemLibrary(
             name: "CFFTW3", pkgConfig: "fftw3",
             providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: - Public API
         .target(
@@ -46,7 +49,7 @@ let package = Package(
             dependencies: ["LinearAlgebra"]),
         .target(
             name: "CheckpointIO",
-            dependencies: ["LinearAlgebra", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+            dependencies: ["LinearAlgebra", "CZlib"]),
         .target(
             name: "Training",
             dependencies: ["LinearAlgebra", "Projections", "CheckpointIO"]),

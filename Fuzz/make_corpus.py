@@ -4,7 +4,8 @@ repository's fixtures and a few small files made here (numpy only).
 
     python3 Fuzz/make_corpus.py        # from the repository root; rewrites Fuzz/corpus
 
-Seeds are small on purpose (libFuzzer mutates faster on short inputs, and the
+Inputs of past findings (Tests/Fixtures/fuzz-regressions) are seeds too, so every
+run replays them under the sanitizers. Seeds are small on purpose (libFuzzer mutates faster on short inputs, and the
 corpus is committed): tensors of a few elements, MNIST cut to two images.
 """
 import gzip
@@ -162,9 +163,17 @@ def journal_seeds():
         put("sweep_journal", name + "_partial.jsonl", b"\n".join(lines[:3]) + b"\n" + lines[3][:40])
 
 
+def regression_seeds():
+    """The inputs of past findings (Tests/Fixtures/fuzz-regressions/<target>-*), replayed by every run."""
+    for f in sorted((FIX / "fuzz-regressions").iterdir()):
+        target = f.name.split("-")[0]
+        if (OUT / target).is_dir():
+            put(target, "regression-" + f.name, f.read_bytes())
+
+
 if __name__ == "__main__":
     shutil.rmtree(OUT, ignore_errors=True)
-    st_seeds(); npy_seeds(); npz_seeds(); idx_seeds(); config_seeds(); journal_seeds()
+    st_seeds(); npy_seeds(); npz_seeds(); idx_seeds(); config_seeds(); journal_seeds(); regression_seeds()
     total = 0
     for d in sorted(OUT.iterdir()):
         files = list(d.iterdir())

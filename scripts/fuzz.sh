@@ -68,7 +68,10 @@ for t in "${TARGETS[@]}"; do
     p=$(product "$t")
     run="$DIR/runs/$t"
     mkdir -p "$run/corpus"
-    rm -f "$run"/crash-* "$run"/leak-* "$run"/timeout-* "$run"/oom-* "$run"/slow-unit-*
+    # Findings of an earlier run are kept, out of the way, in $run/previous/.
+    for f in "$run"/crash-* "$run"/leak-* "$run"/timeout-* "$run"/oom-* "$run"/slow-unit-*; do
+        [ -e "$f" ] && mkdir -p "$run/previous" && mv "$f" "$run/previous/"
+    done
     dict=()
     [ -f "Fuzz/dict/$t.dict" ] && dict=(-dict="Fuzz/dict/$t.dict")
     echo "== fuzzing $t for ${SECONDS_PER_TARGET}s (log: $run/fuzz.log)"

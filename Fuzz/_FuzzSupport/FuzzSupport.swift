@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CheckpointIO
 import Foundation
 
@@ -58,33 +55,6 @@ private func LLVMFuzzerRunDriver(
 /// The input of one fuzzing iteration as a buffer (empty when `size` is 0).
 public func fuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> UnsafeRawBufferPointer {
     UnsafeRawBufferPointer(start: size > 0 ? data : nil, count: size)
-}
-
-/// A scratch file in `/dev/shm` (else the temporary directory), one per
-/// process, rewritten with each input for parsers that only take a path.
-public enum FuzzScratch {
-    nonisolated(unsafe) private static var directory: String? = nil
-
-    /// Writes `bytes` to `<scratch dir>/<name>` and returns its path.
-    public static func write(_ bytes: UnsafeRawBufferPointer, name: String) -> String {
-        if directory == nil {
-            let root = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-            let dir = "\(root)/intrinsic-dim-fuzz-\(getpid())"
-            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            directory = dir
-        }
-        let path = directory! + "/" + name
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        precondition(fd >= 0, "fuzz scratch: cannot create \(path)")
-        var done = 0
-        while done < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
-            precondition(n > 0, "fuzz scratch: cannot write \(path)")
-            done += n
-        }
-        close(fd)
-        return path
-    }
 }
 
 /// Reads every value of `t` the way the analyses do: real floats through
