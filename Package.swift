@@ -87,8 +87,8 @@ let package = Package(
 
         // MARK: - Fuzz targets
         // libFuzzer entry points (LLVMFuzzerTestOneInput) for every parser of untrusted files.
-        // scripts/fuzz.sh builds them with -sanitize=fuzzer,address -parse-as-library -DFUZZING;
-        // an ordinary build makes each a replayer of the files given as arguments (Fuzz/README.md).
+        // scripts/fuzz.sh builds them with -sanitize=fuzzer,address -DFUZZING; an ordinary build
+        // makes each a replayer of the files given as arguments (Fuzz/README.md).
         .target(name: "_FuzzSupport", dependencies: ["CheckpointIO"], path: "Fuzz/_FuzzSupport"),
         .executableTarget(name: "FuzzSafetensors", dependencies: ["CheckpointIO", "_FuzzSupport"], path: "Fuzz/FuzzSafetensors"),
         .executableTarget(name: "FuzzNPY", dependencies: ["CheckpointIO", "_FuzzSupport"], path: "Fuzz/FuzzNPY"),
