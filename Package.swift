@@ -3,7 +3,8 @@
 // intrinsic-dim: measure how few parameters fine-tuning really needs.
 //
 // Layers (each imports only layers below it):
-//   CBLAS, CLAPACKE, CFFTW3   system libraries from Debian (libopenblas-dev, liblapacke-dev, libfftw3-dev)
+//   CBLAS, CLAPACKE, CFFTW3,  system libraries from Debian (libopenblas-dev, liblapacke-dev, libfftw3-dev,
+//   CZlib                     zlib1g-dev)
 //   LinearAlgebra             matrices, BLAS/LAPACK wrappers (GEMM, GEMV, SVD, QR), Walsh–Hadamard
 //   Projections               Philox streams; dense, sparse and Fastfood random projections
 //   CheckpointIO              safetensors (single and sharded), NumPy .npy/.npz, IDX and .npz datasets
@@ -23,7 +24,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // MARK: - System libraries
@@ -36,6 +36,9 @@ let package = Package(
         .systemLibrary(
             name: "CFFTW3", pkgConfig: "fftw3",
             providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: - Public API
         .target(
@@ -46,7 +49,7 @@ let package = Package(
             dependencies: ["LinearAlgebra"]),
         .target(
             name: "CheckpointIO",
-            dependencies: ["LinearAlgebra", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+            dependencies: ["LinearAlgebra", "CZlib"]),
         .target(
             name: "Training",
             dependencies: ["LinearAlgebra", "Projections", "CheckpointIO"]),
@@ -81,6 +84,18 @@ let package = Package(
 
         // MARK: - Implementation details
         .target(name: "_TestSupport", dependencies: ["IntrinsicDim"], path: "Sources/_TestSupport"),
+
+        // MARK: - Fuzz targets
+        // libFuzzer entry points (LLVMFuzzerTestOneInput) for every parser of untrusted files.
+        // scripts/fuzz.sh builds them with -sanitize=fuzzer,address -DFUZZING; an ordinary build
+        // makes each a replayer of the files given as arguments (Fuzz/README.md).
+        .target(name: "_FuzzSupport", dependencies: ["CheckpointIO"], path: "Fuzz/_FuzzSupport"),
+        .executableTarget(name: "FuzzSafetensors", dependencies: ["CheckpointIO", "_FuzzSupport"], path: "Fuzz/FuzzSafetensors"),
+        .executableTarget(name: "FuzzNPY", dependencies: ["CheckpointIO", "_FuzzSupport"], path: "Fuzz/FuzzNPY"),
+        .executableTarget(name: "FuzzNPZ", dependencies: ["CheckpointIO", "_FuzzSupport"], path: "Fuzz/FuzzNPZ"),
+        .executableTarget(name: "FuzzIDX", dependencies: ["CheckpointIO", "_FuzzSupport"], path: "Fuzz/FuzzIDX"),
+        .executableTarget(name: "FuzzAdapterConfig", dependencies: ["CheckpointIO", "_FuzzSupport"], path: "Fuzz/FuzzAdapterConfig"),
+        .executableTarget(name: "FuzzSweepJournal", dependencies: ["Training", "_FuzzSupport"], path: "Fuzz/FuzzSweepJournal"),
 
         // MARK: - Unit test bundles
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "_TestSupport"]),

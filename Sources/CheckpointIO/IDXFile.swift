@@ -43,11 +43,21 @@ public struct IDXFile: Sendable {
 
     /// Reads and validates the file at `path` (gzip-compressed or not).
     public init(path: String) throws(CheckpointError) {
-        self.path = path
         let region = try ByteRegion.map(path: path)
         let raw: [UInt8] = try region.withBytes(offset: 0, count: region.count) { (b) throws(CheckpointError) -> [UInt8] in
             Gzip.isGzip(b) ? try Gzip.inflate(b, path: path) : Array(b)
         }
+        try self.init(path: path, raw: raw)
+    }
+
+    /// Validates `bytes` as the contents of the file `path` (fuzzing and
+    /// tests), gzip-compressed or not.
+    package init(path: String, bytes: UnsafeRawBufferPointer) throws(CheckpointError) {
+        try self.init(path: path, raw: Gzip.isGzip(bytes) ? Gzip.inflate(bytes, path: path) : Array(bytes))
+    }
+
+    private init(path: String, raw: [UInt8]) throws(CheckpointError) {
+        self.path = path
         func fail(_ code: CheckpointError.Code, _ detail: String) -> CheckpointError {
             CheckpointError(code, path: path, detail)
         }

@@ -112,14 +112,21 @@ extension LoRAAdapterConfig {
     ///   range; ``CheckpointError/Code/unsupportedAdapter`` for a `peft_type`
     ///   other than LORA, DoRA, or a weight-changing `init_lora_weights`.
     public init(path: String) throws(CheckpointError) {
-        func fail(_ detail: String) -> CheckpointError { CheckpointError(.invalidAdapter, path: path, detail) }
-        guard FileManager.default.fileExists(atPath: path) else { throw fail("adapter config is missing") }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CheckpointError(.invalidAdapter, path: path, "adapter config is missing")
+        }
         let bytes: [UInt8]
         do {
             bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
             throw CheckpointError(.unreadable, path: path, "cannot read the adapter config (\(error.localizedDescription))")
         }
+        try self.init(path: path, bytes: bytes)
+    }
+
+    /// Validates `bytes` as the contents of the config file `path` (fuzzing and tests).
+    package init(path: String, bytes: [UInt8]) throws(CheckpointError) {
+        func fail(_ detail: String) -> CheckpointError { CheckpointError(.invalidAdapter, path: path, detail) }
         let json: JSONValue
         do { json = try JSONParser.parse(bytes) } catch {
             throw fail("invalid JSON: \(error.message) at byte \(error.offset)")

@@ -23,6 +23,12 @@ public struct NPYFile: Sendable {
         try self.init(path: path, name: stem, region: region)
     }
 
+    /// Parses `bytes` as the contents of a `.npy` file (fuzzing and tests):
+    /// the same checks on an owned copy instead of a mapping.
+    package init(path: String, name: String, bytes: UnsafeRawBufferPointer) throws(CheckpointError) {
+        try self.init(path: path, name: name, region: ByteRegion(copying: bytes))
+    }
+
     internal init(path: String, name: String, region: ByteRegion) throws(CheckpointError) {
         self.path = path
         func fail(_ code: CheckpointError.Code, _ detail: String) -> CheckpointError {

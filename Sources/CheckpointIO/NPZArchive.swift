@@ -1,10 +1,12 @@
-import Foundation
-import ZIPFoundation
-
 /// A NumPy `.npz` archive (`np.savez` or `np.savez_compressed`): a zip of
 /// `.npy` members. Each member becomes a tensor named after the member
 /// without `.npy`. Members are decompressed into memory (a zip member
 /// cannot be mapped); use safetensors for checkpoints too large for that.
+///
+/// The archive is mapped and its central directory read here (stored and
+/// deflated members, ZIP64, no encryption); a member that is cut short,
+/// inflates to other than its recorded size or fails its CRC-32 is an
+/// ``CheckpointError/Code/invalidArchive`` error naming it.
 public struct NPZArchive: Sendable {
     /// The archive's path.
     public let path: String
@@ -13,34 +15,45 @@ public struct NPZArchive: Sendable {
 
     /// Opens and parses every `.npy` member of the archive at `path`.
     public init(path: String) throws(CheckpointError) {
+        let region = try ByteRegion.map(path: path)
         self.path = path
-        let archive: Archive
+        tensors = try region.withBytes(offset: 0, count: region.count) { (b) throws(CheckpointError) in
+            try Self.members(of: b, path: path)
+        }
+    }
+
+    /// Parses `bytes` as the contents of the archive `path` (fuzzing and tests).
+    package init(path: String, bytes: UnsafeRawBufferPointer) throws(CheckpointError) {
+        self.path = path
+        tensors = try Self.members(of: bytes, path: path)
+    }
+
+    private static func members(of b: UnsafeRawBufferPointer, path: String) throws(CheckpointError) -> [TensorDescriptor] {
+        if b.isEmpty { throw CheckpointError(.emptyFile, path: path, "empty file (0 bytes), not a .npz archive") }
+        let directory: ZipDirectory
         do {
-            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+            directory = try ZipDirectory(b)
         } catch {
-            if let region = try? ByteRegion.map(path: path), region.count == 0 {
-                throw CheckpointError(.emptyFile, path: path, "empty file (0 bytes), not a .npz archive")
-            }
-            throw CheckpointError(.invalidArchive, path: path, "not a readable zip archive (\(error))")
+            throw CheckpointError(.invalidArchive, path: path, "not a readable zip archive: \(error.message)")
         }
         var out: [TensorDescriptor] = []
         var seen = Set<String>()
-        for entry in archive where entry.type == .file {
-            let member = entry.path
-            guard member.hasSuffix(".npy") else { continue }
-            let name = String(member.dropLast(4))
+        for member in directory.members where !member.name.hasSuffix("/") {
+            guard member.name.hasSuffix(".npy") else { continue }
+            let name = String(member.name.dropLast(4))
             guard seen.insert(name).inserted else {
                 throw CheckpointError(.duplicateTensor, path: path, tensor: name, "member appears twice in the archive")
             }
-            var data = Data()
+            let bytes: [UInt8]
             do {
-                _ = try archive.extract(entry, skipCRC32: false) { data.append($0) }
+                bytes = try ZipDirectory.extract(member, from: b)
             } catch {
-                throw CheckpointError(.invalidArchive, path: path, tensor: name, "member \(member) cannot be extracted (\(error))")
+                throw CheckpointError(.invalidArchive, path: path, tensor: name, "member \(member.name) cannot be extracted: \(error.message)")
             }
-            let npy = try NPYFile(path: "\(path):\(member)", name: name, region: ByteRegion(copying: data))
+            let region = bytes.withUnsafeBytes { ByteRegion(copying: $0) }
+            let npy = try NPYFile(path: "\(path):\(member.name)", name: name, region: region)
             out.append(npy.tensor)
         }
-        tensors = out
+        return out
     }
 }

@@ -32,6 +32,12 @@ public struct SafetensorsFile: Sendable {
         try self.init(path: path, region: region)
     }
 
+    /// Validates `bytes` as the contents of a file named `path` (fuzzing and
+    /// tests): the same checks on an owned copy instead of a mapping.
+    package init(path: String, bytes: UnsafeRawBufferPointer) throws(CheckpointError) {
+        try self.init(path: path, region: ByteRegion(copying: bytes))
+    }
+
     internal init(path: String, region: ByteRegion) throws(CheckpointError) {
         self.path = path
         self.byteCount = region.count

@@ -30,6 +30,11 @@ public struct SweepJournal: Sendable {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw CheckpointError(.unreadable, path: path, "cannot read the sweep journal (\(error.localizedDescription))")
         }
+        return try read(path, contents: data)
+    }
+
+    /// Parses `data` as the contents of the journal `path` (fuzzing and tests).
+    package static func read(_ path: String, contents data: Data) throws -> SweepJournal {
         var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Data($0) }
         // The part after the last newline is a partial line (or empty).
         lines.removeLast()

@@ -42,6 +42,7 @@ SETS = {
     "peft": ("make_peft_fixtures.py", False, TORCH, 1e-4),
     "peft_expected": ("make_peft_expected.py", False, (), None),
     "peft_malformed": ("make_bad_adapters.py", True, (), None),
+    "fuzz-regressions": ("make_regressions.py", True, (), None),
 }
 
 

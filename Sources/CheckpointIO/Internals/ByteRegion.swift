@@ -70,6 +70,20 @@ internal final class ByteRegion: @unchecked Sendable {
         }
     }
 
+    /// An owned copy of `bytes`, allocated at exactly their length (so that an
+    /// address sanitizer sees any read past the end).
+    init(copying bytes: UnsafeRawBufferPointer) {
+        count = bytes.count
+        isMapped = false
+        if let src = bytes.baseAddress, bytes.count > 0 {
+            let p = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 16)
+            p.copyMemory(from: src, byteCount: bytes.count)
+            base = UnsafeRawPointer(p)
+        } else {
+            base = nil
+        }
+    }
+
     /// Calls `body` with `count` bytes starting at `offset`.
     ///
     /// - Precondition: the range lies within the region.
