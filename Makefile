@@ -4,14 +4,14 @@
 #   make test   install what is missing, build, run every test and the fixture checks
 #   make bench  the benchmarks recorded in BENCHMARKS.md
 SHELL := /bin/bash
-DEBS := libopenblas-dev liblapacke-dev libfftw3-dev pkg-config dataset-fashion-mnist
+DEBS := libopenblas-dev liblapacke-dev libfftw3-dev zlib1g-dev pkg-config dataset-fashion-mnist
 SWIFT ?= swift
 # Release builds target this machine's CPU (SIMD kernels); override with CPU= (empty for baseline x86-64).
 CPU ?= $(shell clang -march=native -\#\#\# -c -x c /dev/null 2>&1 | sed -n 's/.*"-target-cpu" "\([^"]*\)".*/\1/p')
 RELEASE_FLAGS := -c release $(if $(CPU),-Xswiftc -target-cpu -Xswiftc $(CPU),)
 BIN := .build/release/intrinsic-dim
 
- .PHONY: deps deps-test deps-demo deps-bench build release test fixture-check demo bench notebooks clean
+ .PHONY: deps deps-test deps-demo deps-bench build release test fixture-check demo bench notebooks fuzz clean
 
 deps:
 	@scripts/install-deps.sh "$(DEBS)"
@@ -68,6 +68,12 @@ demo: deps-demo release
 DEMO_DIR ?= out/demo
 notebooks:
 	scripts/notebooks.sh $(DEMO_DIR)
+
+# libFuzzer on every parser of untrusted files (Fuzz/README.md): FUZZ_SECONDS (600) per target,
+# fails on any crash, hang or leak.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
 bench: deps-bench release
 	mkdir -p bench-out
