@@ -83,4 +83,4 @@ bench: deps-bench release
 	python3 bench/lora/run_bench.py --reps 5 --markdown-out bench-out/lora.md
 
 clean:
-	rm -rf .build bench-out
+	rm -rf .build .build-fuzz bench-out
