@@ -55,14 +55,7 @@ struct ExperimentFinetune: ParsableCommand {
         _ = try shardPair()
     }
 
-    func shardPair() throws -> (k: Int, n: Int)? {
-        guard let shard else { return nil }
-        let p = shard.split(separator: "/").map { Int($0) }
-        guard p.count == 2, let k = p[0], let n = p[1], n >= 1, (1...n).contains(k) else {
-            throw ValidationError("--shard must be k/N with 1 ≤ k ≤ N, got '\(shard)'")
-        }
-        return (k, n)
-    }
+    func shardPair() throws -> (k: Int, n: Int)? { try ShardOption.parse(shard) }
 
     func path(_ parts: String...) -> String { ([out] + parts).joined(separator: "/") }
 

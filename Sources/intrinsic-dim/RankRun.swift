@@ -53,14 +53,7 @@ struct RankRunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Analyse only shard k of N (tensors split by a stable size-balanced rule), e.g. 2/8.", valueName: "k/N"))
     var shard: String?
 
-    func shardPair() throws -> (k: Int, n: Int)? {
-        guard let shard else { return nil }
-        let p = shard.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
-        guard p.count == 2, let k = p[0], let n = p[1], n >= 1, (1...n).contains(k) else {
-            throw ValidationError("--shard must be k/N with 1 ≤ k ≤ N, got '\(shard)'")
-        }
-        return (k, n)
-    }
+    func shardPair() throws -> (k: Int, n: Int)? { try ShardOption.parse(shard) }
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }

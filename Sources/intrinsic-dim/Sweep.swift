@@ -80,14 +80,7 @@ struct SweepRunCommand: ParsableCommand {
         mode == .lora ? try Self.integers(ranks, "--ranks") : try Self.integers(dList, "--d")
     }
 
-    func shardPair() throws -> (Int, Int)? {
-        guard let shard else { return nil }
-        let p = shard.split(separator: "/").map { Int($0) }
-        guard p.count == 2, let k = p[0], let n = p[1], n >= 1, (1...n).contains(k) else {
-            throw ValidationError("--shard must be k/N with 1 ≤ k ≤ N, got '\(shard)'")
-        }
-        return (k, n)
-    }
+    func shardPair() throws -> (k: Int, n: Int)? { try ShardOption.parse(shard) }
 
     func validate() throws {
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
