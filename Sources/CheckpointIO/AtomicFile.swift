@@ -25,6 +25,19 @@ public enum AtomicFile {
         try commit(files.staged)
     }
 
+    /// Writes a file produced in pieces to `path` atomically (see
+    /// ``Staging/write(to:producing:)``), never holding it in memory whole.
+    ///
+    /// - Throws: ``CheckpointError/Code/unreadable`` naming the path and `errno`.
+    public static func write(
+        to path: String,
+        producing produce: (_ sink: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(CheckpointError) -> Void
+    ) throws(CheckpointError) {
+        var files = Staging()
+        try files.write(to: path, producing: produce)
+        try commit(files.staged)
+    }
+
     /// Writes `text` as UTF-8 to `path` atomically.
     public static func write(text: String, to path: String) throws(CheckpointError) {
         try write(Array(text.utf8), to: path)
@@ -39,13 +52,29 @@ public enum AtomicFile {
         ///
         /// - Throws: ``CheckpointError/Code/unreadable`` naming `path` and `errno`.
         public mutating func write(_ bytes: some Collection<UInt8>, to path: String) throws(CheckpointError) {
+            let array = Array(bytes)
+            try write(to: path) { (sink: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(CheckpointError) in
+                try withBytes(of: array, sink)
+            }
+        }
+
+        /// Writes a file that is produced in pieces, so it never has to be held
+        /// in memory whole: `produce` calls the sink it is given with each
+        /// consecutive piece of the file's bytes. Otherwise as ``write(_:to:)``.
+        ///
+        /// - Throws: ``CheckpointError/Code/unreadable`` naming `path` and `errno`,
+        ///   or what `produce` throws (the temporary file is then removed).
+        public mutating func write(
+            to path: String,
+            producing produce: (_ sink: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(CheckpointError) -> Void
+        ) throws(CheckpointError) {
             let url = URL(fileURLWithPath: path)
             let dir = url.deletingLastPathComponent().path
             let tmp = (dir as NSString).appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
             precondition(!staged.contains { $0.path == path }, "AtomicFile.Staging: '\(path)' written twice")
             let token = TemporaryFiles.register(tmp)
             do {
-                try AtomicFile.writeFile(bytes, temporary: tmp, for: path, directory: dir)
+                try AtomicFile.writeFile(temporary: tmp, for: path, directory: dir, produce)
             } catch {
                 unlink(tmp)
                 TemporaryFiles.unregister(token)
@@ -117,22 +146,30 @@ public enum AtomicFile {
         }
     }
 
-    /// Creates `tmp` and writes, flushes and closes it; on failure `tmp` may remain (the caller removes it).
-    fileprivate static func writeFile(_ bytes: some Collection<UInt8>, temporary tmp: String, for path: String,
-                                      directory dir: String) throws(CheckpointError) {
+    /// Creates `tmp`, writes every piece `produce` hands to its sink, flushes
+    /// and closes it; on failure `tmp` may remain (the caller removes it).
+    fileprivate static func writeFile(
+        temporary tmp: String, for path: String, directory dir: String,
+        _ produce: ((UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(CheckpointError) -> Void
+    ) throws(CheckpointError) {
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 { throw failure(path, "cannot create a temporary file in \(dir)") }
-        let array = Array(bytes)
-        let result: Int32? = array.withUnsafeBytes { raw in
-            var written = 0
-            while written < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0 { if errno == EINTR { continue }; return errno }
-                written += n
+        do {
+            try produce { (raw: UnsafeRawBufferPointer) throws(CheckpointError) in
+                var written = 0
+                while written < raw.count {
+                    let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw failure(path, "cannot write")
+                    }
+                    written += n
+                }
             }
-            return nil
+        } catch {
+            close(fd)
+            throw error
         }
-        if let e = result { close(fd); throw failure(path, "cannot write", e) }
         if fsync(fd) != 0 { let e = errno; close(fd); throw failure(path, "cannot flush", e) }
         if close(fd) != 0 { throw failure(path, "cannot close") }
     }

@@ -34,20 +34,40 @@ public struct LoRAAdapterWriter: Sendable {
     ///     trailing dimensions `[in, kh, kw]`; ignored otherwise.
     /// - Precondition: `b.cols == a.rows`; the path is new.
     public mutating func add(module path: String, kind: LoRAModule.Kind, b: Matrix<Double>, a: Matrix<Double>, kernel: [Int] = []) {
+        for t in Self.tensors(module: path, kind: kind, b: b, a: a, kernel: kernel) {
+            weights.add(t.key, shape: t.shape, values: t.values, as: dtype)
+        }
+    }
+
+    /// Adds the factors of the module at `path` that `spool` holds (see
+    /// ``LoRAAdapterSpool``), without reading them into memory: they are
+    /// copied from the spool when the adapter is written.
+    ///
+    /// - Precondition: `spool` holds `path`, at this writer's dtype; the path is new.
+    public mutating func add(spooledModule path: String, from spool: LoRAAdapterSpool) {
+        precondition(spool.dtype == dtype, "LoRAAdapterWriter: spool holds \(spool.dtype.rawValue), writer wants \(dtype.rawValue)")
+        let tensors = spool.tensors(of: path)
+        precondition(!tensors.isEmpty, "LoRAAdapterWriter: the spool holds no module '\(path)'")
+        for t in tensors {
+            weights.add(t.key, dtype: dtype, shape: t.shape, spool: spool.file, offset: t.offset, count: t.count)
+        }
+    }
+
+    /// The tensors of one module under PEFT's keys and shapes, in the order they are written.
+    static func tensors(module path: String, kind: LoRAModule.Kind, b: Matrix<Double>, a: Matrix<Double>,
+                        kernel: [Int]) -> [(key: String, shape: [Int], values: [Double])] {
         precondition(b.cols == a.rows, "LoRAAdapterWriter: B is \(b.rows)×\(b.cols) but A is \(a.rows)×\(a.cols) for '\(path)'")
         let key = LoRAAdapter.keyPrefix + path
         let r = a.rows
         switch kind {
         case .embedding:
-            weights.add(key + ".lora_embedding_A", shape: [r, a.cols], values: a.storage, as: dtype)
-            weights.add(key + ".lora_embedding_B", shape: [b.rows, r], values: b.storage, as: dtype)
+            return [(key + ".lora_embedding_A", [r, a.cols], a.storage), (key + ".lora_embedding_B", [b.rows, r], b.storage)]
         case .convolution:
             precondition(kernel.reduce(1, *) == a.cols, "LoRAAdapterWriter: kernel \(kernel) does not fit A's \(a.cols) columns for '\(path)'")
-            weights.add(key + ".lora_A.weight", shape: [r] + kernel, values: a.storage, as: dtype)
-            weights.add(key + ".lora_B.weight", shape: [b.rows, r] + Array(repeating: 1, count: kernel.count - 1), values: b.storage, as: dtype)
+            return [(key + ".lora_A.weight", [r] + kernel, a.storage),
+                    (key + ".lora_B.weight", [b.rows, r] + Array(repeating: 1, count: kernel.count - 1), b.storage)]
         case .linear, .conv1D:
-            weights.add(key + ".lora_A.weight", shape: [r, a.cols], values: a.storage, as: dtype)
-            weights.add(key + ".lora_B.weight", shape: [b.rows, r], values: b.storage, as: dtype)
+            return [(key + ".lora_A.weight", [r, a.cols], a.storage), (key + ".lora_B.weight", [b.rows, r], b.storage)]
         }
     }
 
@@ -69,7 +89,7 @@ public struct LoRAAdapterWriter: Sendable {
     public func write(to folder: String, into files: inout AtomicFile.Staging) throws(CheckpointError) {
         try createFolder(folder)
         let join = { (n: String) in (folder as NSString).appendingPathComponent(n) }
-        try files.write(weights.serialized(), to: join("adapter_model.safetensors"))
+        try weights.write(to: join("adapter_model.safetensors"), into: &files)
         try files.write(text: config.json, to: join("adapter_config.json"))
     }
 

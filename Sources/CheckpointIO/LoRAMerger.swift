@@ -74,7 +74,7 @@ public enum LoRAMerger {
             }
             let name = (shard.path as NSString).lastPathComponent
             let target = single ? out : (out as NSString).appendingPathComponent(name)
-            try files.write(writer.serialized(), to: target)
+            try writer.write(to: target, into: &files)
             written.append(target)
             weightMap += file.tensors.map { ($0.name, name) }
         }

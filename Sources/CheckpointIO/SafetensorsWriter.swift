@@ -3,7 +3,19 @@
 /// padded with spaces to a multiple of 8 bytes (as the reference writer
 /// does), so every tensor's data start 8-byte aligned when sizes allow.
 public struct SafetensorsWriter: Sendable {
-    private var entries: [(name: String, dtype: DType, shape: [Int], bytes: [UInt8])] = []
+    /// A tensor's data: in memory, or a range of a ``SpoolFile``.
+    enum Bytes: Sendable {
+        case owned([UInt8])
+        case spooled(SpoolFile, offset: Int, count: Int)
+
+        var count: Int {
+            switch self {
+            case .owned(let b): return b.count
+            case .spooled(_, _, let n): return n
+            }
+        }
+    }
+    private var entries: [(name: String, dtype: DType, shape: [Int], bytes: Bytes)] = []
     /// The `__metadata__` string map written into the header.
     public var metadata: [String: String]
 
@@ -14,9 +26,7 @@ public struct SafetensorsWriter: Sendable {
     ///
     /// - Precondition: `values.count` equals the product of `shape`; the name is new.
     public mutating func add(_ name: String, shape: [Int], float64 values: [Double]) {
-        var bytes = [UInt8](); bytes.reserveCapacity(values.count * 8)
-        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 } }
-        append(name, .f64, shape, values.count, bytes)
+        append(name, .f64, shape, values.count, .owned(Self.encode(values, as: .f64)))
     }
 
     /// Adds a tensor stored as F32.
@@ -25,7 +35,7 @@ public struct SafetensorsWriter: Sendable {
     public mutating func add(_ name: String, shape: [Int], float32 values: [Float]) {
         var bytes = [UInt8](); bytes.reserveCapacity(values.count * 4)
         for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 } }
-        append(name, .f32, shape, values.count, bytes)
+        append(name, .f32, shape, values.count, .owned(bytes))
     }
 
     /// Adds a tensor stored as `dtype` (F64, F32, F16 or BF16), each value
@@ -34,18 +44,36 @@ public struct SafetensorsWriter: Sendable {
     ///
     /// - Precondition: `dtype` is one of the four; `values.count` fills `shape`; the name is new.
     public mutating func add(_ name: String, shape: [Int], values: [Double], as dtype: DType) {
+        append(name, dtype, shape, values.count, .owned(Self.encode(values, as: dtype)))
+    }
+
+    /// The little-endian bytes of `values` stored as `dtype` (F64, F32, F16 or
+    /// BF16), each value rounded once from Float64 to nearest, ties to even.
+    ///
+    /// - Precondition: `dtype` is one of the four.
+    static func encode(_ values: [Double], as dtype: DType) -> [UInt8] {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(values.count * dtype.bitWidth / 8)
         switch dtype {
-        case .f64: add(name, shape: shape, float64: values)
-        case .f32: add(name, shape: shape, float32: values.map(Float.init))
+        case .f64: for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 } }
+        case .f32: for v in values { withUnsafeBytes(of: Float(v).bitPattern.littleEndian) { bytes += $0 } }
         case .f16, .bf16:
-            var bytes = [UInt8](); bytes.reserveCapacity(values.count * 2)
             for v in values {
                 let bits = dtype == .f16 ? Float16(v).bitPattern : Self.bfloat16Bits(v)
                 withUnsafeBytes(of: bits.littleEndian) { bytes += $0 }
             }
-            append(name, dtype, shape, values.count, bytes)
         default: preconditionFailure("SafetensorsWriter: cannot round values to \(dtype.rawValue)")
         }
+        return bytes
+    }
+
+    /// Adds a tensor whose bytes (already encoded as `dtype`) lie in `spool`.
+    ///
+    /// - Precondition: `count` bytes fill `shape` at `dtype`; the name is new.
+    mutating func add(_ name: String, dtype: DType, shape: [Int], spool: SpoolFile, offset: Int, count: Int) {
+        precondition(shape.reduce(1, *) * dtype.bitWidth / 8 == count, "SafetensorsWriter: \(count) bytes do not fill shape \(shape) of '\(name)'")
+        precondition(name != "__metadata__" && !entries.contains { $0.name == name }, "SafetensorsWriter: duplicate tensor '\(name)'")
+        entries.append((name, dtype, shape, .spooled(spool, offset: offset, count: count)))
     }
 
     /// Adds `tensor` with its stored bytes copied unchanged (same dtype and shape).
@@ -54,7 +82,7 @@ public struct SafetensorsWriter: Sendable {
     public mutating func add(_ name: String, copying tensor: TensorDescriptor) {
         precondition(!tensor.isFortranOrder && !tensor.isBigEndian, "SafetensorsWriter: '\(tensor.name)' is not stored C-ordered little-endian")
         let bytes = tensor.region.withBytes(offset: tensor.byteOffset, count: tensor.byteCount) { Array($0) }
-        entries.append((name, tensor.dtype, tensor.shape, bytes))
+        entries.append((name, tensor.dtype, tensor.shape, .owned(bytes)))
     }
 
     /// The BF16 bit pattern nearest to `v` (ties to even): Float64 → Float32 rounded
@@ -72,14 +100,15 @@ public struct SafetensorsWriter: Sendable {
         return UInt16(rounded >> 16)
     }
 
-    private mutating func append(_ name: String, _ dtype: DType, _ shape: [Int], _ count: Int, _ bytes: [UInt8]) {
+    private mutating func append(_ name: String, _ dtype: DType, _ shape: [Int], _ count: Int, _ bytes: Bytes) {
         precondition(shape.reduce(1, *) == count, "SafetensorsWriter: \(count) values do not fill shape \(shape) of '\(name)'")
         precondition(name != "__metadata__" && !entries.contains { $0.name == name }, "SafetensorsWriter: duplicate tensor '\(name)'")
         entries.append((name, dtype, shape, bytes))
     }
 
-    /// The complete file.
-    public func serialized() -> [UInt8] {
+    /// The header: its length as a little-endian UInt64, then the JSON padded
+    /// with spaces to a multiple of 8 bytes.
+    private func header() -> [UInt8] {
         var header = "{"
         var parts: [String] = []
         if !metadata.isEmpty {
@@ -96,16 +125,44 @@ public struct SafetensorsWriter: Sendable {
         var h = Array(header.utf8)
         while h.count % 8 != 0 { h.append(0x20) }
         var out = [UInt8]()
-        out.reserveCapacity(8 + h.count + offset)
         withUnsafeBytes(of: UInt64(h.count).littleEndian) { out += $0 }
-        out += h
-        for e in entries { out += e.bytes }
+        return out + h
+    }
+
+    /// Hands the file to `sink` in consecutive pieces: the header, then each
+    /// tensor's data (spooled data in pieces of at most 1 MiB), so a file
+    /// larger than memory can be written (see ``AtomicFile/Staging/write(to:producing:)``).
+    ///
+    /// - Throws: ``CheckpointError/Code/unreadable`` when spooled data cannot be
+    ///   read back; what `sink` throws.
+    public func stream(to sink: (UnsafeRawBufferPointer) throws(CheckpointError) -> Void) throws(CheckpointError) {
+        try withBytes(of: header(), sink)
+        for e in entries {
+            switch e.bytes {
+            case .owned(let b): try withBytes(of: b, sink)
+            case let .spooled(spool, offset, count): try spool.read(offset: offset, count: count, sink)
+            }
+        }
+    }
+
+    /// The complete file in memory (spooled data read back).
+    ///
+    /// - Throws: ``CheckpointError/Code/unreadable`` when spooled data cannot be read back.
+    public func serialized() throws(CheckpointError) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(entries.reduce(0) { $0 + $1.bytes.count } + 4096)
+        try stream { (raw: UnsafeRawBufferPointer) throws(CheckpointError) in out += raw }
         return out
     }
 
-    /// Writes the file to `path` atomically (see ``AtomicFile``).
+    /// Writes the file to `path` atomically (see ``AtomicFile``), streamed.
     public func write(to path: String) throws(CheckpointError) {
-        try AtomicFile.write(serialized(), to: path)
+        try AtomicFile.write(to: path) { (sink) throws(CheckpointError) in try stream(to: sink) }
+    }
+
+    /// Stages the file at `path` in `files` (see ``AtomicFile/writeTogether(_:)``), streamed.
+    public func write(to path: String, into files: inout AtomicFile.Staging) throws(CheckpointError) {
+        try files.write(to: path) { (sink) throws(CheckpointError) in try stream(to: sink) }
     }
 }
 

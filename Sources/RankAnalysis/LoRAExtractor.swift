@@ -14,7 +14,12 @@ import LinearAlgebra
 /// and `fan_in_fan_out` weights are stored transposed, convolution kernels are
 /// out × (in·kh·kw).
 public enum LoRAExtractor {
-    /// Extracts every matrix pair of `pairing`.
+    /// Extracts every matrix pair of `pairing`, keeping every module's factors in memory.
+    ///
+    /// `options.jobs` tensors are extracted at once, each with single-threaded
+    /// BLAS/LAPACK calls (a lone randomized extraction splits its products into
+    /// fixed row blocks over the threads instead), so the factors are
+    /// bit-identical whatever `jobs` is.
     ///
     /// - Throws: ``CheckpointIO/CheckpointError`` for unreadable or
     ///   non-finite values; ``RankAnalysisError/Code/decompositionFailed``;
@@ -22,6 +27,25 @@ public enum LoRAExtractor {
     public static func run(
         _ pairing: TensorPairing, options: LoRAExtractionOptions,
         progress: (@Sendable (RankAnalysisProgress) -> Void)? = nil
+    ) throws -> LoRAExtractionResult {
+        try run(pairing, options: options, progress: progress, consume: nil)
+    }
+
+    /// Extracts every matrix pair of `pairing`, handing each module to
+    /// `consume` as soon as it is extracted (on the worker thread that
+    /// extracted it, in no fixed order; `consume` must be thread-safe, as
+    /// ``CheckpointIO/LoRAAdapterSpool/add(module:kind:b:a:kernel:)`` is). The
+    /// factors are then dropped, so memory holds at most `jobs` modules'
+    /// factors at once, whatever the model's size; the result has the
+    /// ``LoRAExtractionResult/rows`` and no ``LoRAExtractionResult/modules``.
+    /// With `consume` `nil`, the same as ``run(_:options:progress:)``.
+    ///
+    /// - Throws: as ``run(_:options:progress:)``, and the first error `consume` throws
+    ///   (tensors not yet started are then not started).
+    public static func run(
+        _ pairing: TensorPairing, options: LoRAExtractionOptions,
+        progress: (@Sendable (RankAnalysisProgress) -> Void)? = nil,
+        consume: (@Sendable (ExtractedLoRAModule) throws -> Void)?
     ) throws -> LoRAExtractionResult {
         switch options.rule {
         case let .fixed(r) where r < 1: throw RankAnalysisError(.invalidOption, "--rank must be at least 1, got \(r)")
@@ -41,9 +65,16 @@ public enum LoRAExtractor {
         let embeddings = try TensorFilter(include: [options.embeddings])
         let kinds = pairs.map { kind(of: $0.name, shape: $0.shape, embeddings: embeddings, fanInFanOut: options.fanInFanOut) }
         let threads = min(max(1, options.jobs), max(1, pairs.count)) == 1 ? max(1, options.jobs) : 1
-        let extracted: [ExtractedLoRAModule?] = try TensorJobs.run(costs: costs, jobs: options.jobs, names: pairs.map(\.name),
-                                                                   progress: progress) { i, _ in
-            try extract(pairs[i], kind: kinds[i], options: options, threads: threads)
+        // Each job returns its module, or only its row when `consume` took the factors.
+        // OpenBLAS is held at one thread whatever `jobs` is, so the factors are bit-identical for any `jobs`.
+        let extracted: [(module: ExtractedLoRAModule?, row: LoRAExtractionRow)?] = try TensorJobs.run(
+            costs: costs, jobs: options.jobs, names: pairs.map(\.name), helpers: false, singleThreadedBLAS: true,
+            progress: progress
+        ) { i, _, _ in
+            guard let module = try extract(pairs[i], kind: kinds[i], options: options, threads: threads) else { return nil }
+            guard let consume else { return (module, module.row) }
+            try consume(module)
+            return (nil, module.row)
         }
         var skipped = pairing.vectors.map { SkippedTensor(tensor: $0.name, reason: "not a matrix (\($0.shape.count)-D)") }
         skipped += zip(pairs, extracted).compactMap { $1 == nil ? SkippedTensor(tensor: $0.name, reason: "zero update") : nil }
@@ -51,7 +82,8 @@ public enum LoRAExtractor {
             + pairing.onlyInBase.map { SkippedTensor(tensor: $0, reason: "only in base") }
             + pairing.onlyInTuned.map { SkippedTensor(tensor: $0, reason: "only in tuned") }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        return LoRAExtractionResult(modules: extracted.compactMap { $0 }.sorted { $0.tensor < $1.tensor },
+        return LoRAExtractionResult(modules: extracted.compactMap { $0?.module }.sorted { $0.tensor < $1.tensor },
+                                    rows: extracted.compactMap { $0?.row }.sorted { $0.tensor < $1.tensor },
                                     notExtracted: skipped.sorted { $0.tensor < $1.tensor }, seconds: seconds)
     }
 

@@ -13,6 +13,9 @@ import RankAnalysis
 /// - `extraction.json`: the rows, the tensors not extracted with reasons, and the ``RunProvenance``.
 ///
 /// The adapter is written first and `extraction.csv` last, each file atomically.
+/// The adapter's factors come from the result's modules, or, for a model too
+/// large to hold them, from a ``CheckpointIO/LoRAAdapterSpool`` the extraction
+/// filled as it went; the bytes written are the same either way.
 public struct LoRAExtractionReport: Sendable {
     /// The columns of `extraction.csv`.
     public static let extractionColumns = ["tensor", "rank", "retained_energy", "rel_error", "module", "layer_kind", "rows", "cols", "method"]
@@ -25,6 +28,9 @@ public struct LoRAExtractionReport: Sendable {
     public let dtype: DType
     /// Recorded as `base_model_name_or_path`.
     public let baseModel: String?
+    /// Where the factors are when `result` does not hold them (an extraction
+    /// run with ``RankAnalysis/LoRAExtractor/run(_:options:progress:consume:)``).
+    public let spool: LoRAAdapterSpool?
 
     /// A report of `result`; nothing is written until ``write(to:)``.
     ///
@@ -33,22 +39,29 @@ public struct LoRAExtractionReport: Sendable {
     ///   - provenance: embedded in `extraction.json`.
     ///   - dtype: the factors' dtype in `adapter_model.safetensors` (F32, BF16, F16 or F64).
     ///   - baseModel: recorded as `base_model_name_or_path` (`nil`: `null`).
-    public init(result: LoRAExtractionResult, provenance: RunProvenance, dtype: DType, baseModel: String?) {
+    ///   - spool: the factors of every row of `result`, when `result.modules` is empty
+    ///     (its dtype is then the adapter's; `dtype` must match it).
+    /// - Precondition: `result.modules` holds every row's factors, or `spool` is given with `spool.dtype == dtype`.
+    public init(result: LoRAExtractionResult, provenance: RunProvenance, dtype: DType, baseModel: String?,
+                spool: LoRAAdapterSpool? = nil) {
+        precondition(spool.map { $0.dtype == dtype } ?? (result.modules.count == result.rows.count),
+                     "LoRAExtractionReport: factors missing, or the spool's dtype is not \(dtype.rawValue)")
         self.result = result
         self.provenance = provenance
         self.dtype = dtype
         self.baseModel = baseModel
+        self.spool = spool
     }
 
     /// The adapter config: r = the most common rank (ties: the smallest), α = r.
     public var config: LoRAAdapterConfig {
-        let counts = Dictionary(result.modules.map { ($0.rank, 1) }, uniquingKeysWith: +)
+        let counts = Dictionary(result.rows.map { ($0.rank, 1) }, uniquingKeysWith: +)
         let r = counts.max { ($0.value, -$0.key) < ($1.value, -$1.key) }?.key ?? 1
         var c = LoRAAdapterConfig(rank: r, alpha: Double(r))
-        c.targetModules = .names(result.modules.map(\.module))
-        c.fanInFanOut = result.modules.contains { $0.kind == .conv1D }
+        c.targetModules = .names(result.rows.map(\.module))
+        c.fanInFanOut = result.rows.contains { $0.kind == .conv1D }
         c.baseModelNameOrPath = baseModel
-        for m in result.modules where m.rank != r {
+        for m in result.rows where m.rank != r {
             let key = Self.regexEscaped(m.module)
             c.rankPattern.append((key, m.rank))
             c.alphaPattern.append((key, Double(m.rank)))
@@ -69,7 +82,7 @@ public struct LoRAExtractionReport: Sendable {
     /// `extraction.csv`.
     public var extractionCSV: String {
         var t = CSVTable(columns: Self.extractionColumns)
-        for m in result.modules {
+        for m in result.rows {
             t.append([.text(m.tensor), .integer(m.rank), .real(m.retainedEnergy), .real(m.relativeError),
                       .text(m.module), .text(m.kind.rawValue), .integer(m.rows), .integer(m.cols),
                       .text(m.method.rawValue)])
@@ -101,7 +114,7 @@ public struct LoRAExtractionReport: Sendable {
     public func json() throws -> String {
         try JSONReport.encode(Document(
             provenance: provenance, dtype: dtype.rawValue,
-            modules: result.modules.map {
+            modules: result.rows.map {
                 Row(tensor: $0.tensor, module: $0.module, layerKind: $0.kind.rawValue, rows: $0.rows, cols: $0.cols,
                     rank: $0.rank, retainedEnergy: $0.retainedEnergy, relError: $0.relativeError)
             },
@@ -114,7 +127,11 @@ public struct LoRAExtractionReport: Sendable {
     public func write(to directory: String) throws {
         try ReportDirectory.create(directory)
         var writer = LoRAAdapterWriter(config: config, dtype: dtype)
-        for m in result.modules { writer.add(module: m.module, kind: m.kind, b: m.b, a: m.a, kernel: m.kernel) }
+        if let spool {
+            for m in result.rows { writer.add(spooledModule: m.module, from: spool) }
+        } else {
+            for m in result.modules { writer.add(module: m.module, kind: m.kind, b: m.b, a: m.a, kernel: m.kernel) }
+        }
         let json = try json()
         let path = { (name: String) in (directory as NSString).appendingPathComponent(name) }
         try AtomicFile.writeTogether { files in

@@ -188,7 +188,7 @@ public struct RankReport: Sendable {
         try ReportDirectory.create(directory)
         let path = { (name: String) in (directory as NSString).appendingPathComponent(name) }
         try AtomicFile.writeTogether { files in
-            if let v = vectorsFile { try files.write(v.serialized(), to: path("vectors.safetensors")) }
+            if let v = vectorsFile { try v.write(to: path("vectors.safetensors"), into: &files) }
             try files.write(text: spectraCSV, to: path("spectra.csv"))
             try files.write(text: vectorCSV, to: path("vector_summary.csv"))
             try files.write(text: try json(), to: path("rank_summary.json"))

@@ -122,7 +122,7 @@ public struct TrainingRunReport: Sendable {
         try ReportDirectory.create(directory)
         let path = { (name: String) in (directory as NSString).appendingPathComponent(name) }
         try writeMetrics(result.epochs, to: directory)
-        try AtomicFile.write(ModelCheckpoint.serialize(result.parameters, layout: layout,
+        try AtomicFile.write(try ModelCheckpoint.serialize(result.parameters, layout: layout,
                                                        metadata: ["format": "pt", "model": specification.model.rawValue]),
                              to: path("model.safetensors"))
         if let theta = result.subspaceParameters, let writer = adapter(theta) {

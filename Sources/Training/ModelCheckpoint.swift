@@ -39,12 +39,15 @@ public enum ModelCheckpoint {
 
     /// The `.safetensors` bytes of θ_D: one F32 tensor per layout entry, in
     /// layout order, with `metadata` in the header.
-    public static func serialize(_ theta: [Float], layout: ParameterLayout, metadata: [String: String] = [:]) -> [UInt8] {
+    ///
+    /// - Throws: never in practice (every tensor is in memory); typed as
+    ///   ``CheckpointIO/SafetensorsWriter/serialized()``.
+    public static func serialize(_ theta: [Float], layout: ParameterLayout, metadata: [String: String] = [:]) throws(CheckpointError) -> [UInt8] {
         precondition(theta.count == layout.count, "ModelCheckpoint: \(theta.count) values for D = \(layout.count)")
         var w = SafetensorsWriter(metadata: metadata)
         for e in layout.entries {
             w.add(e.name, shape: e.shape, float32: Array(theta[e.offset..<(e.offset + e.count)]))
         }
-        return w.serialized()
+        return try w.serialized()
     }
 }

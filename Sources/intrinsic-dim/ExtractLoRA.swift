@@ -92,27 +92,44 @@ struct ExtractLoRA: ParsableCommand {
             options.jobs = jobs
             options.method = spectrum.method ?? .exact
             options.sketch = spectrum.sketch
-            let result = try LoRAExtractor.run(pairing, options: options) { p in
-                Terminal.progress("[\(p.done)/\(p.total)] \(p.lastTensor)  elapsed \(Terminal.duration(p.elapsed))  ETA \(Terminal.duration(p.estimatedRemaining))")
+            // A failed run leaves no folder it created (the spool is gone by then, so rmdir finds it empty).
+            let outExisted = FileManager.default.fileExists(atPath: out)
+            try ReportDirectory.create(out)
+            let result: LoRAExtractionResult
+            do {
+                result = try extract(pairing, options: options, started: started,
+                                     inputs: ["base": .init(baseCheckpoint), "tuned": .init(tunedCheckpoint)])
+            } catch {
+                if !outExisted { rmdir(out) }
+                throw error
             }
-            Terminal.endProgress()
-            guard !result.modules.isEmpty else { throw RankCommandError("every update is zero: nothing to extract") }
-            for s in result.notExtracted { Terminal.warning("tensor '\(s.tensor)' not extracted: \(s.reason)") }
-            var recorded: [String: String] = [
-                "rank": rank.map(String.init) ?? "", "energy": energy.map { "\($0)" } ?? "",
-                "min_rank": String(minRank), "max_rank": maxRank.map(String.init) ?? "",
-                "include": include.joined(separator: " "), "exclude": exclude.joined(separator: " "),
-                "embeddings": embeddings, "fan_in_fan_out": String(fanInFanOut), "dtype": dtype, "jobs": String(jobs)
-            ]
-            recorded.merge(spectrum.provenance(default: .exact)) { a, _ in a }
-            let provenance = RunProvenance(
-                command: "extract-lora", arguments: CommandLine.arguments,
-                inputs: ["base": .init(baseCheckpoint), "tuned": .init(tunedCheckpoint)],
-                options: recorded,
-                startedAt: started, seconds: Date().timeIntervalSince(started))
-            try LoRAExtractionReport(result: result, provenance: provenance, dtype: storedDType!, baseModel: base).write(to: out)
-            let params = result.modules.reduce(0) { $0 + $1.rank * ($1.rows + $1.cols) }
-            Terminal.line("extract-lora: \(result.modules.count) modules, \(params) LoRA parameters in \(Terminal.duration(result.seconds)) → \(out)")
+            let params = result.rows.reduce(0) { $0 + $1.parameters }
+            Terminal.line("extract-lora: \(result.rows.count) modules, \(params) LoRA parameters in \(Terminal.duration(result.seconds)) → \(out)")
         }
+    }
+
+    /// Extracts into `out` (which exists): the factors go to a scratch file there as each module is done
+    /// (``LoRAAdapterSpool``), so memory holds about `jobs` modules' factors, not the whole adapter's.
+    private func extract(_ pairing: TensorPairing, options: LoRAExtractionOptions, started: Date,
+                         inputs: [String: RunProvenance.Input]) throws -> LoRAExtractionResult {
+        let spool = try LoRAAdapterSpool(folder: out, dtype: storedDType!)
+        let result = try LoRAExtractor.run(pairing, options: options, progress: { p in
+            Terminal.progress("[\(p.done)/\(p.total)] \(p.lastTensor)  elapsed \(Terminal.duration(p.elapsed))  ETA \(Terminal.duration(p.estimatedRemaining))")
+        }, consume: { m in try spool.add(module: m.module, kind: m.kind, b: m.b, a: m.a, kernel: m.kernel) })
+        Terminal.endProgress()
+        guard !result.rows.isEmpty else { throw RankCommandError("every update is zero: nothing to extract") }
+        for s in result.notExtracted { Terminal.warning("tensor '\(s.tensor)' not extracted: \(s.reason)") }
+        var recorded: [String: String] = [
+            "rank": rank.map(String.init) ?? "", "energy": energy.map { "\($0)" } ?? "",
+            "min_rank": String(minRank), "max_rank": maxRank.map(String.init) ?? "",
+            "include": include.joined(separator: " "), "exclude": exclude.joined(separator: " "),
+            "embeddings": embeddings, "fan_in_fan_out": String(fanInFanOut), "dtype": dtype, "jobs": String(jobs)
+        ]
+        recorded.merge(spectrum.provenance(default: .exact)) { a, _ in a }
+        let provenance = RunProvenance(command: "extract-lora", arguments: CommandLine.arguments, inputs: inputs,
+                                       options: recorded, startedAt: started, seconds: Date().timeIntervalSince(started))
+        try LoRAExtractionReport(result: result, provenance: provenance, dtype: storedDType!, baseModel: base,
+                                 spool: spool).write(to: out)
+        return result
     }
 }

@@ -114,6 +114,18 @@ final class DiskFullTests: XCTestCase {
         XCTAssertEqual(files(under: disk).filter { $0.contains(".tmp-") }, [])
     }
 
+    /// extract-lora on a full disk: its factors go to a scratch file in the output folder as each
+    /// module is done; when that fails the error names the folder's file, and no scratch file,
+    /// temporary file or adapter is left (nor the folder the run created).
+    func testExtractOnAFullDiskLeavesNoSpoolAndNoAdapter() throws {
+        fillDisk()
+        let out = disk + "/adapter"
+        let r = try CommandRunner.run(["extract-lora", "--base", f32Base, "--tuned", f32Tuned, "--rank", "2", "--out", out])
+        assertDiskFullError(r, command: "extract-lora", out: out, allowed: ["extract-lora: "])
+        XCTAssertEqual(files(under: disk).filter { $0.contains(".spool-") }, [])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "the folder the failed run created is removed")
+    }
+
     /// train on a full disk fails at its first file, metrics.csv, and leaves none.
     func testTrainOnAFullDiskNamesTheFile() throws {
         fillDisk()
