@@ -198,6 +198,7 @@ final class FigureWriterTests: XCTestCase {
             lora,1,150,2,0.85,0.03,0.9
             lora,4,600,2,0.9,,0.95
             adapter,2,300,2,0.7,0.1,0.7
+            extracted_energy,80,420,2,0.6,0.1,0.63
 
             """
         let dir = try folder(["experiment.csv": csv, "experiment.json": "{\"threshold\": 0.8}"])
@@ -223,7 +224,8 @@ final class FigureWriterTests: XCTestCase {
         }
         let target = try XCTUnwrap(svg.marks("reference", series: "target").first)
         assertClose(target.yAxis!.value(target.number("y1")!), 0.8 * 0.95, rtol: 1e-6, "threshold × full")
-        XCTAssertEqual(Set(svg.marks("legend-label").map(\.text)), ["full fine-tune", "random subspace (d)", "LoRA (rank r)", "adapter"])
+        XCTAssertEqual(Set(svg.marks("legend-label").map(\.text)), ["full fine-tune", "random subspace (d)", "LoRA (rank r)", "adapter",
+                                                                    "ΔW_full at 80 % energy"])
     }
 
     // MARK: - Bad input

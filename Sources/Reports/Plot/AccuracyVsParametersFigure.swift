@@ -11,14 +11,17 @@ import Foundation
 enum AccuracyVsParametersFigure {
     static let width = 480.0, height = 340.0
 
-    /// The display name of a mode.
-    static func modeName(_ mode: String) -> String {
+    /// The display name of a mode; `sizes` are the mode's sizes (for
+    /// `extracted_energy`, the energy percentages it was run at).
+    static func modeName(_ mode: String, sizes: [Int] = []) -> String {
         switch mode {
         case "full": return "full fine-tune"
         case "subspace": return "random subspace (d)"
         case "lora": return "LoRA (rank r)"
         case "extracted": return "ΔW_full truncated to rank r"
-        case "extracted_energy": return "ΔW_full at 90 % energy"
+        case "extracted_energy":
+            let percents = Array(Set(sizes)).sorted().map { "\($0) %" }
+            return "ΔW_full at \(percents.isEmpty ? "fixed" : percents.joined(separator: ", ")) energy"
         default: return mode
         }
     }
@@ -90,7 +93,7 @@ enum AccuracyVsParametersFigure {
                 for f in stride(from: 0.2, to: 1, by: 0.2) { obstacles.append((pts[k - 1].0 + (pts[k].0 - pts[k - 1].0) * f, pts[k - 1].1 + (pts[k].1 - pts[k - 1].1) * f)) }
             }
             doc.close("g")
-            legend.entries.append(.init(label: modeName(mode), color: color, line: pts.count > 1, marker: marker))
+            legend.entries.append(.init(label: modeName(mode, sizes: points.map(\.size)), color: color, line: pts.count > 1, marker: marker))
         }
         area.close(&doc)
         let origin = legend.bestOrigin(in: area, avoiding: obstacles)
