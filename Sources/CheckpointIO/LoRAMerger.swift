@@ -21,11 +21,15 @@ public enum LoRAMerger {
 
     /// Merges `modules` into `base` and writes the result to `out`.
     ///
-    /// Every update is computed (and every factor checked for NaN/infinity)
-    /// before the first file is written. The files are written together
+    /// Every factor is read (and checked for NaN/infinity) before the first
+    /// file is written; each merged tensor's W₀ + ΔW is then computed as its
+    /// bytes are written and dropped after, and copied tensors are streamed
+    /// from the mapped base, so memory holds one tensor's update at a time
+    /// (a 7B merge does not hold the model). The files are written together
     /// (``AtomicFile/writeTogether(_:)``): each shard to a temporary file as it
     /// is built, then all renamed into place at the end, so a failure (a full
-    /// disk) or an interrupt leaves the old output or none, never a mix.
+    /// disk, a non-finite base value) or an interrupt leaves the old output or
+    /// none, never a mix.
     ///
     /// - Throws: ``CheckpointError/Code/notACheckpoint`` for a NumPy base;
     ///   ``CheckpointError/Code/duplicateTensor`` when two modules adapt one
@@ -34,10 +38,10 @@ public enum LoRAMerger {
         if let numpy = base.files.first(where: { $0.path.hasSuffix(".npy") || $0.path.hasSuffix(".npz") }) {
             throw CheckpointError(.notACheckpoint, path: numpy.path, "merge writes safetensors; a NumPy base is not supported")
         }
-        var updates: [String: [Double]] = [:]
+        var updates: [String: BoundLoRAModule] = [:]
         for bound in modules {
-            let storedUpdate = bound.storedValues(try bound.module.update())
-            guard updates.updateValue(storedUpdate, forKey: bound.tensor) == nil else {
+            _ = try bound.module.factors()  // every factor readable and finite before anything is written
+            guard updates.updateValue(bound, forKey: bound.tensor) == nil else {
                 throw CheckpointError(.duplicateTensor, path: bound.module.a.path, tensor: bound.tensor,
                                       "two adapter modules adapt the same base tensor")
             }
@@ -55,7 +59,8 @@ public enum LoRAMerger {
         }
     }
 
-    private static func write(shards: [Checkpoint.SourceFile], index: Checkpoint.SourceFile?, single: Bool, updates: [String: [Double]],
+    private static func write(shards: [Checkpoint.SourceFile], index: Checkpoint.SourceFile?, single: Bool,
+                              updates: [String: BoundLoRAModule],
                               to out: String, into files: inout AtomicFile.Staging) throws -> Summary {
         var written: [String] = []
         var weightMap: [(String, String)] = []
@@ -64,9 +69,10 @@ public enum LoRAMerger {
             let file = try SafetensorsFile(path: shard.path)
             var writer = SafetensorsWriter(metadata: file.metadata)
             for t in file.tensors {
-                if let delta = updates[t.name] {
-                    let w0 = try t.readDoubles()
-                    writer.add(t.name, shape: t.shape, values: zip(w0, delta).map { $0 + $1 }, as: t.dtype)
+                if let bound = updates[t.name] {
+                    writer.add(t.name, dtype: t.dtype, shape: t.shape) { () throws(CheckpointError) -> [UInt8] in
+                        try merged(t, bound)
+                    }
                 } else {
                     writer.add(t.name, copying: t)
                 }
@@ -87,5 +93,21 @@ public enum LoRAMerger {
             written.append(target)
         }
         return Summary(files: written, mergedTensors: updates.keys.sorted())
+    }
+
+    /// The bytes of W₀ + ΔW for the base tensor `t`, rounded once to its dtype.
+    private static func merged(_ t: TensorDescriptor, _ bound: BoundLoRAModule) throws(CheckpointError) -> [UInt8] {
+        do {
+            var values = bound.storedValues(try bound.module.update())
+            _ = try t.decode { first, w0 in
+                for k in 0..<w0.count { values[first + k] += w0[k] }
+            }
+            t.releaseResidentPages()
+            return SafetensorsWriter.encode(values, as: t.dtype)
+        } catch let e as CheckpointError {
+            throw e
+        } catch {
+            throw CheckpointError(.invalidAdapter, path: bound.module.a.path, tensor: t.name, "cannot compute the update: \(error)")
+        }
     }
 }

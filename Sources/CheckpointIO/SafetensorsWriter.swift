@@ -3,15 +3,20 @@
 /// padded with spaces to a multiple of 8 bytes (as the reference writer
 /// does), so every tensor's data start 8-byte aligned when sizes allow.
 public struct SafetensorsWriter: Sendable {
-    /// A tensor's data: in memory, or a range of a ``SpoolFile``.
+    /// A tensor's data: in memory, a range of a ``SpoolFile``, a stored tensor
+    /// copied when the file is written, or bytes produced when the file is written.
     enum Bytes: Sendable {
         case owned([UInt8])
         case spooled(SpoolFile, offset: Int, count: Int)
+        case copied(TensorDescriptor)
+        case deferred(count: Int, @Sendable () throws(CheckpointError) -> [UInt8])
 
         var count: Int {
             switch self {
             case .owned(let b): return b.count
             case .spooled(_, _, let n): return n
+            case .copied(let t): return t.byteCount
+            case .deferred(let n, _): return n
             }
         }
     }
@@ -76,13 +81,31 @@ public struct SafetensorsWriter: Sendable {
         entries.append((name, dtype, shape, .spooled(spool, offset: offset, count: count)))
     }
 
-    /// Adds `tensor` with its stored bytes copied unchanged (same dtype and shape).
+    /// Adds `tensor` with its stored bytes copied unchanged (same dtype and
+    /// shape). The bytes are read when the file is written, in pieces, and
+    /// their mapped pages released after (so copying a 13 GB checkpoint does
+    /// not hold it in memory).
     ///
     /// - Precondition: the tensor is C-ordered little-endian (any safetensors tensor); the name is new.
     public mutating func add(_ name: String, copying tensor: TensorDescriptor) {
         precondition(!tensor.isFortranOrder && !tensor.isBigEndian, "SafetensorsWriter: '\(tensor.name)' is not stored C-ordered little-endian")
-        let bytes = tensor.region.withBytes(offset: tensor.byteOffset, count: tensor.byteCount) { Array($0) }
-        entries.append((name, tensor.dtype, tensor.shape, .owned(bytes)))
+        precondition(name != "__metadata__" && !entries.contains { $0.name == name }, "SafetensorsWriter: duplicate tensor '\(name)'")
+        entries.append((name, tensor.dtype, tensor.shape, .copied(tensor)))
+    }
+
+    /// Adds a tensor of `shape` stored as `dtype` whose little-endian bytes
+    /// `produce` returns when the file is written (``stream(to:)``), so that
+    /// only one such tensor is in memory at a time. An error `produce` throws
+    /// aborts the write.
+    ///
+    /// - Precondition: `dtype` has a whole number of bytes per element; the name is new.
+    ///   `produce` must return exactly shape-product × bytes-per-element bytes
+    ///   (checked when it is called).
+    public mutating func add(_ name: String, dtype: DType, shape: [Int],
+                             producing produce: @escaping @Sendable () throws(CheckpointError) -> [UInt8]) {
+        precondition(dtype.bitWidth % 8 == 0, "SafetensorsWriter: \(dtype.rawValue) is not byte-sized")
+        precondition(name != "__metadata__" && !entries.contains { $0.name == name }, "SafetensorsWriter: duplicate tensor '\(name)'")
+        entries.append((name, dtype, shape, .deferred(count: shape.reduce(1, *) * dtype.bitWidth / 8, produce)))
     }
 
     /// The BF16 bit pattern nearest to `v` (ties to even): Float64 → Float32 rounded
@@ -141,6 +164,19 @@ public struct SafetensorsWriter: Sendable {
             switch e.bytes {
             case .owned(let b): try withBytes(of: b, sink)
             case let .spooled(spool, offset, count): try spool.read(offset: offset, count: count, sink)
+            case .copied(let t):
+                let piece = 4 << 20
+                var done = 0
+                while done < t.byteCount {
+                    let n = min(piece, t.byteCount - done)
+                    try t.region.withBytes(offset: t.byteOffset + done, count: n) { (raw) throws(CheckpointError) in try sink(raw) }
+                    t.region.releasePages(offset: t.byteOffset + done, count: n)
+                    done += n
+                }
+            case let .deferred(count, produce):
+                let bytes = try produce()
+                precondition(bytes.count == count, "SafetensorsWriter: '\(e.name)' produced \(bytes.count) bytes, expected \(count)")
+                try withBytes(of: bytes, sink)
             }
         }
     }

@@ -301,6 +301,29 @@ final class LoRACommandTests: XCTestCase {
         XCTAssertEqual(left, [], "nothing written by failed runs: \(left)")
     }
 
+    /// merge computes each W₀ + ΔW while it writes: a NaN in an adapted base tensor, met half-way
+    /// through the file, still gives one error line naming the tensor and leaves no output and no
+    /// temporary file.
+    func testMergeMeetingANaNInTheBaseWritesNothing() throws {
+        let dir = try scratch("merge-nan")
+        // The fixture base with element 5 of the adapted value.weight set to NaN, byte-patched.
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("peft_malformed/base.safetensors"))))
+        let headerLength = bytes[0..<8].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + headerLength)])) as? [String: Any])
+        let entry = try XCTUnwrap(header["encoder.layer.0.attention.self.value.weight"] as? [String: Any])
+        let start = 8 + headerLength + (try XCTUnwrap((entry["data_offsets"] as? [Int])?.first)) + 4 * 5
+        bytes.replaceSubrange(start..<(start + 4), with: [0x00, 0x00, 0xC0, 0x7F])  // quiet NaN, little-endian
+        let base = dir + "/base.safetensors"
+        try Data(bytes).write(to: URL(fileURLWithPath: base))
+        let out = dir + "/merged.safetensors"
+        let o = try CommandRunner.run(["merge", "--base", base, "--adapter", Fixtures.path("peft_malformed/valid"), "--out", out])
+        XCTAssertEqual(o.status, 1, o.stderr)
+        let errors = o.stderr.split(separator: "\n").filter { $0.contains("error") }
+        XCTAssertEqual(errors.count, 1, o.stderr)
+        XCTAssertTrue(o.stderr.contains("encoder.layer.0.attention.self.value.weight") && o.stderr.contains("NaN"), o.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["base.safetensors"])
+    }
+
     // MARK: - --top-k / --method randomized
 
     /// compare with ΔW_full's top K by randomized SVD agrees with the exact run on what the top K
