@@ -10,12 +10,19 @@ extension RankReport {
         let rows: Int
         let cols: Int
         let dtype: String
-        let fro_norm, spectral_norm, nuclear_norm, stable_rank, entropy_effective_rank: Double
-        let numerical_rank, energy_rank_50, energy_rank_90, energy_rank_95, energy_rank_99: Int
+        let fro_norm, spectral_norm, stable_rank: Double
+        // null in a --top-k run when the top K do not determine them (listed in beyond_k)
+        let nuclear_norm, entropy_effective_rank: Double?
+        let numerical_rank, energy_rank_50, energy_rank_90, energy_rank_95, energy_rank_99: Int?
         let rel_update: Double
-        let noise_rank: Int
+        let noise_rank: Int?
         let noise_threshold: Double
         let seconds: Double
+        // absent before --top-k existed
+        let method: String?
+        let top_k: Int?
+        let beyond_k: [String]?
+        let fro_norm_squared: Double?
     }
 
     private struct StoredVector: Decodable {
@@ -53,12 +60,6 @@ extension RankReport {
         let jsonPath = path("rank_summary.json")
         guard let data = FileManager.default.contents(atPath: jsonPath) else {
             throw CheckpointError(.unreadable, path: jsonPath, "cannot read the file")
-        }
-        // A --top-k run reports only the leading σ and leaves metrics beyond K empty; reading it back
-        // would need the exact ‖ΔW‖²_F per tensor, which the files do not carry. Not supported yet.
-        if let raw = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-           let tensors = raw["tensors"] as? [[String: Any]], tensors.contains(where: { $0["top_k"] is NSNumber }) {
-            throw CheckpointError(.unreadable, path: jsonPath, "written by rank --top-k: merging top-K shards is not supported; run the shards without --top-k")
         }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -99,17 +100,11 @@ extension RankReport {
 
         var matrices: [TensorRankResult] = []
         for t in doc.tensors {
-            guard let σ = sigma.removeValue(forKey: t.tensor), σ.count == min(t.rows, t.cols) else {
-                throw CheckpointError(.invalidEntry, path: spectraPath, "tensor '\(t.tensor)': expected \(min(t.rows, t.cols)) singular values")
+            let expected = min(t.rows, t.cols, t.top_k ?? .max)
+            guard let σ = sigma.removeValue(forKey: t.tensor), σ.count == expected else {
+                throw CheckpointError(.invalidEntry, path: spectraPath, "tensor '\(t.tensor)': expected \(expected) singular values")
             }
-            let metrics = RankMetrics(
-                frobeniusNorm: t.fro_norm, spectralNorm: t.spectral_norm, nuclearNorm: t.nuclear_norm, stableRank: t.stable_rank,
-                entropyEffectiveRank: t.entropy_effective_rank, numericalRank: t.numerical_rank, energyRank50: t.energy_rank_50,
-                energyRank90: t.energy_rank_90, energyRank95: t.energy_rank_95, energyRank99: t.energy_rank_99,
-                relativeUpdate: t.rel_update, noiseRank: t.noise_rank, noiseThreshold: t.noise_threshold)
-            matrices.append(TensorRankResult(tensor: t.tensor, shape: t.shape, rows: t.rows, cols: t.cols, dtype: t.dtype,
-                                             singularValues: σ, metrics: metrics, leadingVectors: try leading(t.tensor),
-                                             seconds: t.seconds))
+            matrices.append(try tensorResult(t, σ: σ, leading: try leading(t.tensor), path: jsonPath))
         }
         if let extra = sigma.keys.sorted().first {
             throw CheckpointError(.invalidEntry, path: spectraPath, "tensor '\(extra)' is not in rank_summary.json")
@@ -131,6 +126,51 @@ extension RankReport {
             }
         }
         return report
+    }
+
+    /// One tensor's result from its JSON row and σ. A metric the top K did not
+    /// determine (null, named in `beyond_k`) is never written, and holds the
+    /// placeholder ``RankAnalysis/RankMetrics/init(leadingSingularValues:frobeniusNormSquared:rows:cols:epsilon:noiseThreshold:baseFrobeniusNorm:)``
+    /// documents (a bound, or the top-K value).
+    private static func tensorResult(_ t: StoredTensor, σ: [Double], leading: SingularValueDecomposition<Double>?,
+                                     path: String) throws -> TensorRankResult {
+        let beyond = try (t.beyond_k ?? []).map { name in
+            guard let m = RankMetrics.Metric(rawValue: name) else {
+                throw CheckpointError(.invalidEntry, path: path, "tensor '\(t.tensor)': unknown metric '\(name)' in beyond_k")
+            }
+            return m
+        }
+        func value<T>(_ v: T?, _ metric: RankMetrics.Metric, _ placeholder: T) throws -> T {
+            if let v { return v }
+            guard beyond.contains(metric) else {
+                throw CheckpointError(.invalidEntry, path: path, "tensor '\(t.tensor)': '\(metric.rawValue)' is null but not in beyond_k")
+            }
+            return placeholder
+        }
+        let k = σ.count
+        let nuclear = σ.reduce(0, +)
+        let entropy = nuclear > 0 ? exp(-σ.reduce(0) { s, x in x > 0 ? s + (x / nuclear) * log(x / nuclear) : s }) : 0
+        var metrics = RankMetrics(
+            frobeniusNorm: t.fro_norm, spectralNorm: t.spectral_norm,
+            nuclearNorm: try value(t.nuclear_norm, .nuclearNorm, nuclear), stableRank: t.stable_rank,
+            entropyEffectiveRank: try value(t.entropy_effective_rank, .entropyEffectiveRank, entropy),
+            numericalRank: try value(t.numerical_rank, .numericalRank, k),
+            energyRank50: try value(t.energy_rank_50, .energyRank50, k + 1), energyRank90: try value(t.energy_rank_90, .energyRank90, k + 1),
+            energyRank95: try value(t.energy_rank_95, .energyRank95, k + 1), energyRank99: try value(t.energy_rank_99, .energyRank99, k + 1),
+            relativeUpdate: t.rel_update, noiseRank: try value(t.noise_rank, .noiseRank, k), noiseThreshold: t.noise_threshold)
+        metrics.beyondK = beyond
+        let method = try t.method.map { name in
+            guard let m = SpectrumMethod(rawValue: name) else {
+                throw CheckpointError(.invalidEntry, path: path, "tensor '\(t.tensor)': unknown method '\(name)'")
+            }
+            return m
+        } ?? .exact
+        if t.top_k != nil && t.fro_norm_squared == nil {
+            throw CheckpointError(.invalidEntry, path: path, "tensor '\(t.tensor)': a --top-k row without fro_norm_squared (written by an older version)")
+        }
+        return TensorRankResult(tensor: t.tensor, shape: t.shape, rows: t.rows, cols: t.cols, dtype: t.dtype, singularValues: σ,
+                                frobeniusNormSquared: t.fro_norm_squared, method: method, topK: t.top_k, metrics: metrics,
+                                leadingVectors: leading, seconds: t.seconds)
     }
 
     /// A one-line account of a decoding error.

@@ -115,6 +115,7 @@ public struct RankReport: Sendable {
             try c.encode(r.cols, forKey: "cols")
             try c.encode(r.dtype, forKey: "dtype")
             try c.encode(m.frobeniusNorm, forKey: "fro_norm")
+            try c.encode(r.frobeniusNormSquared, forKey: "fro_norm_squared")
             try c.encode(m.spectralNorm, forKey: "spectral_norm")
             try put(m.nuclearNorm, "nuclear_norm", .nuclearNorm)
             try c.encode(m.stableRank, forKey: "stable_rank")
