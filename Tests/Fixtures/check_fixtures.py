@@ -38,12 +38,29 @@ SETS = {
     "idx": ("make_idx_fixtures.py", True, (), None),
     "training": ("make_training_fixtures.py", False, (), None),
     # Written by PyTorch/PEFT after a few training steps: on another CPU torch's kernels round
-    # differently and training carries that on, so values are held to 1e-4 of each tensor's scale.
-    "peft": ("make_peft_fixtures.py", False, TORCH, 1e-4),
+    # differently and training carries that on, so values are held to 1e-3 of each tensor's scale
+    # (measured: up to 6e-4 with torch's non-SIMD kernels, ATEN_CPU_CAPABILITY=default, against
+    # the AVX2 run that wrote them; a changed recipe moves values by far more).
+    # Attention key biases are not compared at all (see gradient_free_key_biases).
+    "peft": ("make_peft_fixtures.py", False, TORCH, 1e-3),
     "peft_expected": ("make_peft_expected.py", False, (), None),
     "peft_malformed": ("make_bad_adapters.py", True, (), None),
     "fuzz-regressions": ("make_regressions.py", True, (), None),
 }
+
+
+def gradient_free_key_biases(name, count):
+    """The elements of an attention key bias (BERT's `attention.self.key.bias`, the
+    middle third of GPT-2's fused `attn.c_attn.bias`). Softmax is invariant to a
+    constant added to a query's scores, so their gradient is zero in exact
+    arithmetic: training moves them by rounding noise alone, which Adam scales up
+    to full-size steps, and that noise differs between CPUs (signs included).
+    Their values are not compared; names, shapes and dtypes still are."""
+    if name.endswith("attention.self.key.bias"):
+        return slice(0, count)
+    if name.endswith("attn.c_attn.bias") and count % 3 == 0:
+        return slice(count // 3, 2 * count // 3)
+    return None
 
 
 def importable(module):
@@ -79,7 +96,8 @@ def check_set(name, fixtures_root):
                 results[where] = [f"{where}: present on one side only ({side})"]
             else:
                 results[where] = compare_file(where, os.path.join(src, rel), os.path.join(tmp, rel), exact=exact,
-                                              floor=floor)
+                                              floor=floor,
+                                              unchecked=gradient_free_key_biases if name == "peft" else None)
     return results
 
 
