@@ -69,6 +69,22 @@ public struct TensorDescriptor: Sendable {
         chunkElements: Int = 16_384,
         _ body: (_ firstIndex: Int, _ values: UnsafeBufferPointer<Double>) throws -> Void
     ) throws -> DecodeSummary {
+        try decode(elements: 0..<elementCount, chunkElements: chunkElements, body)
+    }
+
+    /// ``decode(chunkElements:_:)`` of the values at C-order linear indices
+    /// `range` only (e.g. whole rows of the matrix view: a row block of ΔW
+    /// read from a mapped file without touching the rest). `body` receives
+    /// linear indices; the summary covers the range.
+    ///
+    /// - Precondition: `range` lies within `0..<elementCount`.
+    @discardableResult
+    public func decode(
+        elements range: Range<Int>, chunkElements: Int = 16_384,
+        _ body: (_ firstIndex: Int, _ values: UnsafeBufferPointer<Double>) throws -> Void
+    ) throws -> DecodeSummary {
+        precondition(range.lowerBound >= 0 && range.upperBound <= elementCount,
+                     "TensorDescriptor.decode: \(range) outside 0..<\(elementCount) of '\(name)'")
         guard let layout = dtype.floatLayout else {
             throw CheckpointError(.unsupportedDType, path: path, tensor: name,
                                   "dtype \(dtype.rawValue) is not read as real numbers: \(dtype.skipReason ?? "")")
@@ -76,12 +92,12 @@ public struct TensorDescriptor: Sendable {
         let ulpSquared = ULPTable(layout: layout)
         let width = dtype.bitWidth / 8
         let chunk = max(1, chunkElements)
-        var scratch = [Double](repeating: 0, count: min(chunk, max(elementCount, 1)))
+        var scratch = [Double](repeating: 0, count: min(chunk, max(range.count, 1)))
         var summary = DecodeSummary(sumSquaredULP: 0, sumSquares: 0)
         try region.withBytes(offset: byteOffset, count: byteCount) { raw in
-            var start = 0
-            while start < elementCount {
-                let n = min(chunk, elementCount - start)
+            var start = range.lowerBound
+            while start < range.upperBound {
+                let n = min(chunk, range.upperBound - start)
                 try scratch.withUnsafeMutableBufferPointer { out in
                     if isFortranOrder && shape.count > 1 {
                         decodeFortran(raw, first: start, count: n, width: width, into: out, ulp: ulpSquared, summary: &summary)
@@ -165,6 +181,15 @@ public struct TensorDescriptor: Sendable {
     /// to keep the memory footprint of a large checkpoint at one tensor.
     public func releaseResidentPages() {
         region.releasePages(offset: byteOffset, count: byteCount)
+    }
+
+    /// Releases the mapped pages holding the values at C-order linear indices
+    /// `range` (see ``releaseResidentPages()``); the whole tensor's for a
+    /// Fortran-ordered one, whose range is not one stretch of bytes.
+    public func releaseResidentPages(elements range: Range<Int>) {
+        guard !(isFortranOrder && shape.count > 1) else { return releaseResidentPages() }
+        let width = dtype.bitWidth / 8
+        region.releasePages(offset: byteOffset + range.lowerBound * width, count: range.count * width)
     }
 
     /// The zero-based multi-index of C-order linear index `linear`.

@@ -99,29 +99,47 @@ public enum LoRAExtractor {
     /// One pair, or `nil` for a zero update.
     static func extract(_ pair: TensorPair, kind: LoRAModule.Kind, options: LoRAExtractionOptions,
                         threads: Int = 1) throws -> ExtractedLoRAModule? {
-        let stored = try pair.update()  // rows × cols as stored (C order)
-        guard stored.storage.contains(where: { $0 != 0 }) else { return nil }
         let method = options.topK.map {
-            options.method.resolved(topK: $0, rows: stored.rows, cols: stored.cols, oversampling: options.sketch.oversampling)
+            options.method.resolved(topK: $0, rows: pair.rows, cols: pair.cols, oversampling: options.sketch.oversampling)
         } ?? .exact
         // The kept triplets (u m×r, σ, vt r×n) and the energy fraction they miss.
         let (u, σ, vt, tail): (Matrix<Double>, [Double], Matrix<Double>, Double)
-        do {
-            if method == .randomized, let k = options.topK {
-                // The top K by randomized SVD; the rank rule sees their energies against the exact ‖ΔW‖²_F,
-                // and ‖ΔW − B·A‖²_F = ‖ΔW‖²_F − Σ_{i≤r} σ̂ᵢ² exactly (Pythagoras), so the tail is exact too.
-                let total = stored.storage.reduce(0) { $0 + $1 * $1 }
-                let top = try RandomizedSpectrum.decompose(stored, tensor: pair.name, topK: k, options: options.sketch,
-                                                           threads: threads)
-                let kept = top.truncated(to: min(options.rank(for: top.singularValues, total: total), top.singularValues.count))
-                let seen = kept.singularValues.reduce(0) { $0 + $1 * $1 }
-                (u, σ, vt, tail) = (kept.u, kept.singularValues, kept.vt, total > 0 ? max(0, 1 - seen / total) : 0)
-            } else {
-                let p = try SVD.leading(stored) { options.rank(for: $0) }
-                (u, σ, vt, tail) = (p.u, p.leadingSingularValues, p.vt, p.tailEnergyFraction)
+        if method == .randomized, let k = options.topK, StreamedUpdate.streams(rows: pair.rows, cols: pair.cols, options: options.sketch) {
+            // Too large to form: ΔW is applied block by block from the checkpoints.
+            let update = StreamedUpdate(pair, blockBytes: options.sketch.streamingBlockBytes)
+            let total = try update.statistics().sumOfSquares
+            guard total > 0 else { return nil }
+            let top: SingularValueDecomposition<Double>
+            do {
+                top = try RandomizedSpectrum.decompose(streaming: update, topK: k, options: options.sketch, threads: threads)
+            } catch let error as CheckpointError {
+                throw error
+            } catch {
+                throw RankAnalysisError(.decompositionFailed, tensor: pair.name, paths: [pair.base.path, pair.tuned.path], "\(error)")
             }
-        } catch {
-            throw RankAnalysisError(.decompositionFailed, tensor: pair.name, paths: [pair.base.path, pair.tuned.path], "\(error)")
+            let kept = top.truncated(to: min(options.rank(for: top.singularValues, total: total), top.singularValues.count))
+            let seen = kept.singularValues.reduce(0) { $0 + $1 * $1 }
+            (u, σ, vt, tail) = (kept.u, kept.singularValues, kept.vt, max(0, 1 - seen / total))
+        } else {
+            let stored = try pair.update()  // rows × cols as stored (C order)
+            guard stored.storage.contains(where: { $0 != 0 }) else { return nil }
+            do {
+                if method == .randomized, let k = options.topK {
+                    // The top K by randomized SVD; the rank rule sees their energies against the exact ‖ΔW‖²_F,
+                    // and ‖ΔW − B·A‖²_F = ‖ΔW‖²_F − Σ_{i≤r} σ̂ᵢ² exactly (Pythagoras), so the tail is exact too.
+                    let total = stored.storage.reduce(0) { $0 + $1 * $1 }
+                    let top = try RandomizedSpectrum.decompose(stored, tensor: pair.name, topK: k, options: options.sketch,
+                                                               threads: threads)
+                    let kept = top.truncated(to: min(options.rank(for: top.singularValues, total: total), top.singularValues.count))
+                    let seen = kept.singularValues.reduce(0) { $0 + $1 * $1 }
+                    (u, σ, vt, tail) = (kept.u, kept.singularValues, kept.vt, total > 0 ? max(0, 1 - seen / total) : 0)
+                } else {
+                    let p = try SVD.leading(stored) { options.rank(for: $0) }
+                    (u, σ, vt, tail) = (p.u, p.leadingSingularValues, p.vt, p.tailEnergyFraction)
+                }
+            } catch {
+                throw RankAnalysisError(.decompositionFailed, tensor: pair.name, paths: [pair.base.path, pair.tuned.path], "\(error)")
+            }
         }
         let r = σ.count
         // stored = U Σ Vᵀ. In the out × in layout the update is stored (B = UΣ, A = Vᵀ),

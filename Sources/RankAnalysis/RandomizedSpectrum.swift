@@ -26,6 +26,21 @@ internal enum RandomizedSpectrum {
         }
     }
 
+    /// ``decompose(rows:cols:matrix:tensor:topK:options:threads:)`` of a ΔW that is
+    /// streamed from its checkpoints (``StreamedUpdate``) instead of formed: same
+    /// sketch, same algorithm; 2q + 2 passes over the two tensors.
+    static func decompose(
+        streaming update: StreamedUpdate, topK k: Int, options: SketchOptions, threads: Int
+    ) throws -> SingularValueDecomposition<Double> {
+        let (m, n) = (update.pair.rows, update.pair.cols)
+        let l = min(k + options.oversampling, min(m, n))
+        let omega = GaussianSketch.matrix(rows: n, cols: l, seed: options.seed,
+                                          group: GaussianSketch.group(forTensor: update.pair.name))
+        return try SVD.randomized(rows: m, cols: n, sketch: omega, rank: k, powerIterations: options.powerIterations) { x, t in
+            try update.product(x, transposed: t, threads: threads)
+        }
+    }
+
     /// Σ xᵢ² of a buffer: ‖ΔW‖²_F, the energy the top K are measured against.
     static func sumOfSquares(_ values: UnsafeBufferPointer<Double>) -> Double {
         var s = 0.0

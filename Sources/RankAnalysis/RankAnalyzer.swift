@@ -42,6 +42,10 @@ public enum RankAnalyzer {
         let method = options.topK.map {
             options.method.resolved(topK: $0, rows: m, cols: n, oversampling: options.sketch.oversampling)
         } ?? .exact
+        if method == .randomized, let k = options.topK, StreamedUpdate.streams(rows: m, cols: n, options: options.sketch) {
+            return try analyseStreamed(pair, topK: k, leadingVectors: leadingVectors, options: options, threads: threads,
+                                       start: start)
+        }
         // LAPACK is fastest on a tall column-major matrix (see SVD.singularValues);
         // the randomized products read ΔW row-major.
         let order: StorageOrder = leadingVectors == 0 && m > n && method == .exact ? .columnMajor : .rowMajor
@@ -97,6 +101,39 @@ public enum RankAnalyzer {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return TensorRankResult(tensor: pair.name, shape: pair.shape, rows: m, cols: n, dtype: pair.dtypeLabel,
                                 singularValues: σ, frobeniusNormSquared: total, method: method, topK: options.topK,
+                                metrics: metrics, leadingVectors: vectors, seconds: seconds)
+    }
+
+    /// The randomized top-K analysis of an update too large to form
+    /// (``StreamedUpdate/streams(rows:cols:)``): ‖ΔW‖²_F and the noise statistics
+    /// in one pass, then the randomized SVD through row-block products.
+    private static func analyseStreamed(
+        _ pair: TensorPair, topK k: Int, leadingVectors: Int, options: RankAnalysisOptions, threads: Int,
+        start: DispatchTime
+    ) throws -> TensorRankResult {
+        let (m, n) = (pair.rows, pair.cols)
+        let update = StreamedUpdate(pair, blockBytes: options.sketch.streamingBlockBytes)
+        let (total, stats) = try update.statistics()
+        var σ = [Double](repeating: 0, count: min(m, n, k))
+        var vectors: SingularValueDecomposition<Double>? = nil
+        if total > 0 {
+            do {
+                let svd = try RandomizedSpectrum.decompose(streaming: update, topK: k, options: options.sketch, threads: threads)
+                σ = svd.singularValues
+                if leadingVectors > 0 { vectors = svd.truncated(to: leadingVectors) }
+            } catch let error as CheckpointError {
+                throw error
+            } catch {
+                throw RankAnalysisError(.decompositionFailed, tensor: pair.name, paths: [pair.base.path, pair.tuned.path], "\(error)")
+            }
+        }
+        let τ = NoiseFloor.threshold(rows: m, cols: n, sumSquaredULPBase: stats.sumSquaredULPBase,
+                                     sumSquaredULPTuned: stats.sumSquaredULPTuned)
+        let metrics = RankMetrics(leadingSingularValues: σ, frobeniusNormSquared: total, rows: m, cols: n,
+                                  epsilon: pair.rankEpsilon, noiseThreshold: τ, baseFrobeniusNorm: stats.baseSumSquares.squareRoot())
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        return TensorRankResult(tensor: pair.name, shape: pair.shape, rows: m, cols: n, dtype: pair.dtypeLabel,
+                                singularValues: σ, frobeniusNormSquared: total, method: .randomized, topK: k,
                                 metrics: metrics, leadingVectors: vectors, seconds: seconds)
     }
 

@@ -12,6 +12,14 @@ public struct SketchOptions: Sendable, Hashable {
     public var powerIterations: Int
     /// The seed of the Gaussian sketch's Philox streams (``Projections/StreamKind/sketch``, default 0).
     public var seed: UInt64
+    /// An update whose Float64 matrix would exceed this many bytes (default
+    /// 512 MiB: a 32000 × 4096 embedding) is never formed: the randomized SVD
+    /// applies it block by block from the checkpoints, reading both tensors
+    /// 2q + 3 times (``streamingBlockBytes`` per block). Its σ̂ agree with the
+    /// formed matrix's to rounding (the products sum in another grouping).
+    public var streamingThreshold: Int = 512 << 20
+    /// The Float64 bytes of one streamed row block (default 16 MiB, at least one row).
+    public var streamingBlockBytes: Int = 16 << 20
 
     /// - Parameters:
     ///   - oversampling: p ≥ 0 (default 10).

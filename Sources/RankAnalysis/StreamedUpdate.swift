@@ -1,0 +1,97 @@
+import CheckpointIO
+import LinearAlgebra
+
+/// ΔW = tuned − base of one matrix pair used as an operator, read from the
+/// (memory-mapped) checkpoints in blocks of whole rows every time it is
+/// applied, so that ΔW itself is never formed: memory holds one block
+/// (``SketchOptions/streamingBlockBytes``) instead of rows × cols doubles. The randomized SVD
+/// needs only products with ΔW and ΔWᵀ, so a 32000 × 4096 embedding (1 GB as
+/// Float64) costs a few tens of MB.
+///
+/// Each block is decoded exactly to Float64 on both sides and subtracted, as
+/// ``TensorPair/computeUpdate(into:order:)`` does, and its mapped pages are
+/// released after use. Products run block by block in a fixed order, each
+/// block's GEMM split into fixed row blocks over `threads`
+/// (``LinearAlgebra/GEMM``), so results do not depend on `threads`.
+struct StreamedUpdate {
+    /// The pair whose ΔW this applies.
+    let pair: TensorPair
+    /// Rows per block.
+    let blockRows: Int
+
+    /// Whether an m × n update is streamed rather than formed
+    /// (``SketchOptions/streamingThreshold``).
+    static func streams(rows m: Int, cols n: Int, options: SketchOptions) -> Bool { m * n * 8 > options.streamingThreshold }
+
+    /// Blocks of about `blockBytes` Float64 bytes (at least one row).
+    init(_ pair: TensorPair, blockBytes: Int) {
+        self.pair = pair
+        blockRows = max(1, min(pair.rows, blockBytes / (8 * max(1, pair.cols))))
+    }
+
+    /// Calls `body(firstRow, rowCount, block)` for consecutive row blocks of ΔW
+    /// (`block` row-major rowCount × cols), and returns what decoding learned.
+    @discardableResult
+    func forEachBlock(
+        _ body: (_ firstRow: Int, _ rowCount: Int, _ block: UnsafeBufferPointer<Double>) throws -> Void
+    ) throws -> TensorPair.UpdateStatistics {
+        let n = pair.cols
+        var block = [Double](repeating: 0, count: blockRows * n)
+        var stats = TensorPair.UpdateStatistics(baseSumSquares: 0, sumSquaredULPBase: 0, sumSquaredULPTuned: 0)
+        var r0 = 0
+        while r0 < pair.rows {
+            let count = min(blockRows, pair.rows - r0)
+            let range = (r0 * n)..<((r0 + count) * n)
+            try block.withUnsafeMutableBufferPointer { out in
+                let b = try pair.base.decode(elements: range) { first, values in
+                    for k in 0..<values.count { out[first - range.lowerBound + k] = values[k] }
+                }
+                let t = try pair.tuned.decode(elements: range) { first, values in
+                    for k in 0..<values.count { out[first - range.lowerBound + k] = values[k] - out[first - range.lowerBound + k] }
+                }
+                stats.baseSumSquares += b.sumSquares
+                stats.sumSquaredULPBase += b.sumSquaredULP
+                stats.sumSquaredULPTuned += t.sumSquaredULP
+            }
+            pair.base.releaseResidentPages(elements: range)
+            pair.tuned.releaseResidentPages(elements: range)
+            try block.withUnsafeBufferPointer { try body(r0, count, UnsafeBufferPointer(rebasing: $0[0..<(count * n)])) }
+            r0 += count
+        }
+        return stats
+    }
+
+    /// One pass: ‖ΔW‖²_F (summed block by block) and the decoding statistics.
+    func statistics() throws -> (sumOfSquares: Double, stats: TensorPair.UpdateStatistics) {
+        var total = 0.0
+        let stats = try forEachBlock { _, _, block in
+            for x in block { total += x * x }
+        }
+        return (total, stats)
+    }
+
+    /// ΔW·X (X cols × ℓ → rows × ℓ) or, `transposed`, ΔWᵀ·X (X rows × ℓ → cols × ℓ),
+    /// all row-major; the transposed product accumulates block by block in row order.
+    func product(_ x: Matrix<Double>, transposed: Bool, threads: Int) throws -> Matrix<Double> {
+        let (m, n, l) = (pair.rows, pair.cols, x.cols)
+        var c = Matrix<Double>(rows: transposed ? n : m, cols: l)
+        guard l > 0 else { return c }
+        try x.storage.withUnsafeBufferPointer { px in
+            try c.storage.withUnsafeMutableBufferPointer { pc in
+                try forEachBlock { r0, count, block in
+                    if transposed {
+                        // C (n×ℓ) += blockᵀ (n×count) · X[r0..<r0+count] (count×ℓ)
+                        GEMM.multiply(m: n, n: l, k: count, block.baseAddress!, lda: n, transposeA: true,
+                                      px.baseAddress! + r0 * l, ldb: l, beta: r0 == 0 ? 0 : 1,
+                                      into: pc.baseAddress!, ldc: l, threads: threads)
+                    } else {
+                        // C[r0..<r0+count] (count×ℓ) = block (count×n) · X (n×ℓ)
+                        GEMM.multiply(m: count, n: l, k: n, block.baseAddress!, lda: n,
+                                      px.baseAddress!, ldb: l, into: pc.baseAddress! + r0 * l, ldc: l, threads: threads)
+                    }
+                }
+            }
+        }
+        return c
+    }
+}
