@@ -3,6 +3,7 @@
 #               (summary.md, figures/, every part's CSV/JSON): see scripts/demo.sh
 #   make test   install what is missing, build, run every test and the fixture checks
 #   make bench  the benchmarks recorded in BENCHMARKS.md
+#   make bench-7b  the LLaMA-7B-shaped benchmark (27 GB synthetic pair; bench/llama7b/README.md)
 SHELL := /bin/bash
 DEBS := libopenblas-dev liblapacke-dev libfftw3-dev zlib1g-dev pkg-config dataset-fashion-mnist
 SWIFT ?= swift
@@ -11,7 +12,7 @@ CPU ?= $(shell clang -march=native -\#\#\# -c -x c /dev/null 2>&1 | sed -n 's/.*
 RELEASE_FLAGS := -c release $(if $(CPU),-Xswiftc -target-cpu -Xswiftc $(CPU),)
 BIN := .build/release/intrinsic-dim
 
- .PHONY: deps deps-test deps-demo deps-bench build release test fixture-check demo bench notebooks fuzz clean
+ .PHONY: deps deps-test deps-demo deps-bench build release test fixture-check demo bench bench-7b notebooks fuzz clean
 
 deps:
 	@scripts/install-deps.sh "$(DEBS)"
@@ -81,6 +82,12 @@ bench: deps-bench release
 	python3 bench/projections/run_bench.py --markdown-out bench-out/projections.md
 	python3 bench/train/run_bench.py --reps 3 --markdown-out bench-out/train.md
 	python3 bench/lora/run_bench.py --reps 5 --markdown-out bench-out/lora.md
+
+# A synthetic LLaMA-7B-shaped BF16 pair (27 GB under bench-out/llama7b/pair, generated once, ~10 min):
+# rank --top-k 128 --method randomized vs torch.svd_lowrank on layers 0-3, σ accuracy against the
+# known spectrum, and full 7B runs of rank and extract-lora (bench/llama7b/README.md).
+bench-7b: deps-bench release
+	python3 bench/llama7b/run_bench.py --full --reps 3 --markdown-out bench-out/llama7b.md
 
 clean:
 	rm -rf .build .build-fuzz bench-out
