@@ -99,12 +99,16 @@ public struct TensorDescriptor: Sendable {
             while start < range.upperBound {
                 let n = min(chunk, range.upperBound - start)
                 try scratch.withUnsafeMutableBufferPointer { out in
+                    // A NaN or infinity makes the chunk's Σ x² non-finite, so only then
+                    // (or on overflow of that sum) is the chunk searched for it.
+                    var suspect = true
                     if isFortranOrder && shape.count > 1 {
                         decodeFortran(raw, first: start, count: n, width: width, into: out, ulp: ulpSquared, summary: &summary)
                     } else {
-                        decodeContiguous(raw, first: start, count: n, into: out, ulp: ulpSquared, summary: &summary)
+                        suspect = !decodeContiguous(raw, first: start, count: n, into: out, ulp: ulpSquared, summary: &summary)
+                            .isFinite
                     }
-                    for k in 0..<n where !out[k].isFinite {
+                    for k in 0..<n where suspect && !out[k].isFinite {
                         throw CheckpointError(.nonFinite, path: path, tensor: name,
                                               "\(out[k].isNaN ? "NaN" : "infinity") at element \(formatIndex(start + k))",
                                               element: multiIndex(start + k))
@@ -209,45 +213,72 @@ public struct TensorDescriptor: Sendable {
 
     // MARK: - Decoding kernels
 
+    // Four interleaved accumulators per sum (element k goes to lane k mod 4,
+    // the lanes added at the end): the additions are independent, so the loop
+    // runs at the load/convert rate instead of waiting one FP-add latency per
+    // element. The order of the additions depends on nothing but the count.
+    //
+    // Returns the chunk's Σ x² (non-finite when a value is).
     private func decodeContiguous(
         _ raw: UnsafeRawBufferPointer, first: Int, count n: Int,
         into out: UnsafeMutableBufferPointer<Double>, ulp: ULPTable, summary: inout DecodeSummary
-    ) {
-        var sULP = 0.0, sSq = 0.0
+    ) -> Double {
         switch dtype {
         case .f64:
-            for k in 0..<n {
+            return decodeLanes(n, into: out, ulp: ulp, summary: &summary) { k in
                 var bits = raw.loadUnaligned(fromByteOffset: (first + k) * 8, as: UInt64.self)
                 if isBigEndian { bits = bits.byteSwapped }
-                let v = Double(bitPattern: bits)
-                out[k] = v; sSq += v * v; sULP += ulp[Int(bits >> 52)]
+                return (Double(bitPattern: bits), Int(bits >> 52))
             }
         case .f32:
-            for k in 0..<n {
+            return decodeLanes(n, into: out, ulp: ulp, summary: &summary) { k in
                 var bits = raw.loadUnaligned(fromByteOffset: (first + k) * 4, as: UInt32.self)
                 if isBigEndian { bits = bits.byteSwapped }
-                let v = Double(Float(bitPattern: bits))
-                out[k] = v; sSq += v * v; sULP += ulp[Int(bits >> 23)]
+                return (Double(Float(bitPattern: bits)), Int(bits >> 23))
             }
         case .f16:
-            for k in 0..<n {
+            return decodeLanes(n, into: out, ulp: ulp, summary: &summary) { k in
                 var bits = raw.loadUnaligned(fromByteOffset: (first + k) * 2, as: UInt16.self)
                 if isBigEndian { bits = bits.byteSwapped }
-                let v = Double(Float16(bitPattern: bits))
-                out[k] = v; sSq += v * v; sULP += ulp[Int(bits >> 10)]
+                return (Double(Float16(bitPattern: bits)), Int(bits >> 10))
             }
         case .bf16:
-            for k in 0..<n {
+            return decodeLanes(n, into: out, ulp: ulp, summary: &summary) { k in
                 var bits = raw.loadUnaligned(fromByteOffset: (first + k) * 2, as: UInt16.self)
                 if isBigEndian { bits = bits.byteSwapped }
-                let v = Double(Float(bitPattern: UInt32(bits) << 16))
-                out[k] = v; sSq += v * v; sULP += ulp[Int(bits >> 7)]
+                return (Double(Float(bitPattern: UInt32(bits) << 16)), Int(bits >> 7))
             }
         default:
             preconditionFailure("decodeContiguous: dtype \(dtype) checked by the caller")
         }
-        summary.sumSquaredULP += sULP
-        summary.sumSquares += sSq
+    }
+
+    /// Writes `value(k).0` to `out[k]` for k < n, adds Σ v² and Σ ulp[`value(k).1`]²
+    /// to `summary`, each sum in four lanes, and returns the chunk's Σ v².
+    @inline(__always)
+    private func decodeLanes(
+        _ n: Int, into out: UnsafeMutableBufferPointer<Double>, ulp: ULPTable, summary: inout DecodeSummary,
+        _ value: (Int) -> (Double, Int)
+    ) -> Double {
+        var q0 = 0.0, q1 = 0.0, q2 = 0.0, q3 = 0.0
+        var u0 = 0.0, u1 = 0.0, u2 = 0.0, u3 = 0.0
+        var k = 0
+        while k + 4 <= n {
+            let (v0, e0) = value(k), (v1, e1) = value(k + 1), (v2, e2) = value(k + 2), (v3, e3) = value(k + 3)
+            out[k] = v0; out[k + 1] = v1; out[k + 2] = v2; out[k + 3] = v3
+            q0 += v0 * v0; q1 += v1 * v1; q2 += v2 * v2; q3 += v3 * v3
+            u0 += ulp[e0]; u1 += ulp[e1]; u2 += ulp[e2]; u3 += ulp[e3]
+            k += 4
+        }
+        while k < n {
+            let (v, e) = value(k)
+            out[k] = v; q0 += v * v; u0 += ulp[e]
+            k += 1
+        }
+        let squares = (q0 + q1) + (q2 + q3)
+        summary.sumSquares += squares
+        summary.sumSquaredULP += (u0 + u1) + (u2 + u3)
+        return squares
     }
 
     /// Fortran order: C-order element with multi-index (i₀, …, iₖ) is stored at

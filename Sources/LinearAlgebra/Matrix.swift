@@ -35,6 +35,14 @@ public struct Matrix<Scalar: LinearAlgebraScalar>: Sendable, Equatable {
         self.storage = storage
     }
 
+    /// `other` converted element by element to `Scalar` (rounded to nearest
+    /// when narrowing, exact when widening).
+    @_specialize(where Scalar == Double, T == Float)
+    @_specialize(where Scalar == Float, T == Double)
+    public init<T: LinearAlgebraScalar>(converting other: Matrix<T>) {
+        self.init(rows: other.rows, cols: other.cols, storage: other.storage.map { Scalar($0) })
+    }
+
     /// A matrix from nested rows, `[[row 0], [row 1], …]`.
     ///
     /// - Precondition: every row has the same length.

@@ -32,6 +32,11 @@ extension SVD {
     /// on their own threads should set ``BLASThreads`` to 1 beforehand (as the rank
     /// analysis does), so that no call restores a larger pool under another.
     ///
+    /// Precision: every product, QR and the small SVD run in `S` (`Float` through
+    /// `sgemm`/`sgeqrf`/`sgesdd`, `Double` through the `d` routines). In `Float` the
+    /// σ̂ carry an extra relative error of a few times 1e-7·σ₁/σᵢ: negligible beside
+    /// the algorithm's own error for the usual p and q, and half the time and memory.
+    ///
     /// Storage: `matrix` and the result are row-major. Sign convention: each pair
     /// (uᵢ, vᵢ) is determined up to a common sign (LAPACK's).
     ///
@@ -45,9 +50,11 @@ extension SVD {
     /// - Throws: ``LinearAlgebraError/Code/dimensionMismatch`` when `sketch.rows ≠ n`;
     ///   ``LinearAlgebraError/Code/nonFinite`` for NaN or infinity in A or Ω;
     ///   ``LinearAlgebraError/Code/notConverged`` when `dgesdd` fails.
-    public static func randomized(
-        _ matrix: Matrix<Double>, sketch: Matrix<Double>, rank: Int, powerIterations: Int = 2, threads: Int = 1
-    ) throws(LinearAlgebraError) -> SingularValueDecomposition<Double> {
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    public static func randomized<S: LinearAlgebraScalar>(
+        _ matrix: Matrix<S>, sketch: Matrix<S>, rank: Int, powerIterations: Int = 2, threads: Int = 1
+    ) throws(LinearAlgebraError) -> SingularValueDecomposition<S> {
         try matrix.storage.withUnsafeBufferPointer { (p) throws(LinearAlgebraError) in
             try randomized(rows: matrix.rows, cols: matrix.cols, matrix: p, sketch: sketch, rank: rank,
                            powerIterations: powerIterations, threads: threads)
@@ -58,23 +65,25 @@ extension SVD {
     /// buffer the caller owns (no copy of A is made; A is only read).
     ///
     /// - Precondition: `matrix.count ≥ rows * cols`, `powerIterations ≥ 0`.
-    public static func randomized(
-        rows m: Int, cols n: Int, matrix: UnsafeBufferPointer<Double>, sketch: Matrix<Double>, rank: Int,
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    public static func randomized<S: LinearAlgebraScalar>(
+        rows m: Int, cols n: Int, matrix: UnsafeBufferPointer<S>, sketch: Matrix<S>, rank: Int,
         powerIterations: Int = 2, threads: Int = 1
-    ) throws(LinearAlgebraError) -> SingularValueDecomposition<Double> {
+    ) throws(LinearAlgebraError) -> SingularValueDecomposition<S> {
         precondition(m >= 0 && n >= 0 && matrix.count >= m * n,
                      "SVD.randomized: buffer of \(matrix.count) elements cannot hold \(m)×\(n)")
-        if m > 0 && n > 0 && !Double._allFinite(UnsafeBufferPointer(rebasing: matrix[0..<(m * n)])) {
+        if m > 0 && n > 0 && !S._allFinite(UnsafeBufferPointer(rebasing: matrix[0..<(m * n)])) {
             throw .nonFinite(routine: "SVD.randomized", shape: [m, n])
         }
         let a = matrix.baseAddress
         return try withSingleThreadedBLAS { () throws(LinearAlgebraError) in
             try randomizedCore(
                 rows: m, cols: n, sketch: sketch, rank: rank, powerIterations: powerIterations,
-                product: { (x: Matrix<Double>, transposed: Bool) throws(LinearAlgebraError) -> Matrix<Double> in
+                product: { (x: Matrix<S>, transposed: Bool) throws(LinearAlgebraError) -> Matrix<S> in
                     // A·X (X n×ℓ → m×ℓ) or Aᵀ·X (X m×ℓ → n×ℓ), fixed row blocks.
                     let (outRows, inner) = transposed ? (n, m) : (m, n)
-                    var c = Matrix<Double>(rows: outRows, cols: x.cols)
+                    var c = Matrix<S>(rows: outRows, cols: x.cols)
                     guard let a, outRows > 0, x.cols > 0 else { return c }
                     x.storage.withUnsafeBufferPointer { px in
                         c.storage.withUnsafeMutableBufferPointer { pc in
@@ -100,21 +109,23 @@ extension SVD {
     ///
     /// - Throws: whatever `product` throws, or a ``LinearAlgebraError``
     ///   (`dimensionMismatch` when `sketch.rows ≠ cols` or a product has the wrong shape).
-    public static func randomized(
-        rows m: Int, cols n: Int, sketch: Matrix<Double>, rank: Int, powerIterations: Int = 2,
-        product: (_ x: Matrix<Double>, _ transposed: Bool) throws -> Matrix<Double>
-    ) throws -> SingularValueDecomposition<Double> {
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    public static func randomized<S: LinearAlgebraScalar>(
+        rows m: Int, cols n: Int, sketch: Matrix<S>, rank: Int, powerIterations: Int = 2,
+        product: (_ x: Matrix<S>, _ transposed: Bool) throws -> Matrix<S>
+    ) throws -> SingularValueDecomposition<S> {
         try randomizedCore(rows: m, cols: n, sketch: sketch, rank: rank, powerIterations: powerIterations,
                            product: product, wrap: { $0 as any Error })
     }
 
     // The algorithm, generic over the error type so that the dense forms keep
     // typed throws while the operator form can pass on its caller's errors.
-    private static func randomizedCore<E: Error>(
-        rows m: Int, cols n: Int, sketch: Matrix<Double>, rank: Int, powerIterations q: Int,
-        product: (Matrix<Double>, Bool) throws(E) -> Matrix<Double>,
+    private static func randomizedCore<S: LinearAlgebraScalar, E: Error>(
+        rows m: Int, cols n: Int, sketch: Matrix<S>, rank: Int, powerIterations q: Int,
+        product: (Matrix<S>, Bool) throws(E) -> Matrix<S>,
         wrap: (LinearAlgebraError) -> E
-    ) throws(E) -> SingularValueDecomposition<Double> {
+    ) throws(E) -> SingularValueDecomposition<S> {
         precondition(q >= 0, "SVD.randomized: powerIterations must be ≥ 0, got \(q)")
         guard sketch.rows == n else { throw wrap(.dimensionMismatch(routine: "SVD.randomized", shape: [m, n, sketch.rows, sketch.cols])) }
         let l = sketch.cols
@@ -122,17 +133,17 @@ extension SVD {
         if k == 0 {
             return SingularValueDecomposition(u: Matrix(rows: m, cols: 0), singularValues: [], vt: Matrix(rows: 0, cols: n))
         }
-        if !sketch.storage.withUnsafeBufferPointer(Double._allFinite) {
+        if !sketch.storage.withUnsafeBufferPointer(S._allFinite) {
             throw wrap(.nonFinite(routine: "SVD.randomized", shape: [sketch.rows, sketch.cols]))
         }
-        func apply(_ x: Matrix<Double>, _ transposed: Bool) throws(E) -> Matrix<Double> {
+        func apply(_ x: Matrix<S>, _ transposed: Bool) throws(E) -> Matrix<S> {
             let y = try product(x, transposed)
             guard y.rows == (transposed ? n : m), y.cols == x.cols else {
                 throw wrap(.dimensionMismatch(routine: "SVD.randomized product", shape: [y.rows, y.cols]))
             }
             return y
         }
-        func orthonormal(_ y: Matrix<Double>) throws(E) -> Matrix<Double> {
+        func orthonormal(_ y: Matrix<S>) throws(E) -> Matrix<S> {
             do { return try QR.decompose(y).q } catch { throw wrap(error) }
         }
         var basis = try orthonormal(try apply(sketch, false))                 // m × min(m, ℓ)
@@ -141,7 +152,7 @@ extension SVD {
             basis = try orthonormal(try apply(right, false))                  // m × ·
         }
         let z = try apply(basis, true)                                        // n × ℓ' = Bᵀ
-        let small: SingularValueDecomposition<Double>
+        let small: SingularValueDecomposition<S>
         do { small = try SVD.decompose(z) } catch { throw wrap(error) }       // Bᵀ = V·Σ·Ûᵀ
         let kept = min(k, small.singularValues.count)
         let top = small.truncated(to: kept)

@@ -27,6 +27,14 @@ public struct SingularValueDecomposition<Scalar: LinearAlgebraScalar>: Sendable 
         self.vt = vt
     }
 
+    /// `other` converted to `Scalar` (e.g. a `Float` decomposition widened to `Double`).
+    @_specialize(where Scalar == Double, T == Float)
+    @_specialize(where Scalar == Float, T == Double)
+    public init<T: LinearAlgebraScalar>(converting other: SingularValueDecomposition<T>) {
+        self.init(u: Matrix(converting: other.u), singularValues: other.singularValues.map { Scalar($0) },
+                  vt: Matrix(converting: other.vt))
+    }
+
     /// Keeps only the leading `rank` triplets (clamped to k).
     public func truncated(to rank: Int) -> SingularValueDecomposition {
         let r = max(0, min(rank, singularValues.count))

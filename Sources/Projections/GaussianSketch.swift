@@ -14,12 +14,22 @@ public enum GaussianSketch {
     ///
     /// - Precondition: `rows ≥ 0`, `0 ≤ cols < 2³²`, `0 ≤ group < 2²⁴`.
     public static func matrix(rows: Int, cols: Int, seed: UInt64, group: Int) -> Matrix<Double> {
-        var omega = Matrix<Double>(rows: rows, cols: cols)
+        matrix(rows: rows, cols: cols, seed: seed, group: group, as: Double.self)
+    }
+
+    /// ``matrix(rows:cols:seed:group:)`` in `S`: the same Float64 normals,
+    /// each rounded to `S` (so a `Float` sketch is the `Double` one rounded).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    public static func matrix<S: LinearAlgebraScalar>(
+        rows: Int, cols: Int, seed: UInt64, group: Int, as _: S.Type
+    ) -> Matrix<S> {
+        var omega = Matrix<S>(rows: rows, cols: cols)
         var column = [Double](repeating: 0, count: rows)
         for j in 0..<cols {
             let stream = RandomStream(seed: seed, kind: .sketch, group: group, index: j)
             column.withUnsafeMutableBufferPointer { stream.fillNormals(from: 0, into: $0) }
-            for i in 0..<rows { omega.storage[i * cols + j] = column[i] }
+            for i in 0..<rows { omega.storage[i * cols + j] = S(column[i]) }
         }
         return omega
     }

@@ -4,6 +4,21 @@ import CheckpointIO
 /// of `extract-lora`'s `extraction.csv`. See ``ExtractedLoRAModule`` for the
 /// factors themselves.
 public struct LoRAExtractionRow: Sendable, Hashable {
+    /// A row from its fields.
+    public init(tensor: String, module: String, kind: LoRAModule.Kind, rows: Int, cols: Int, kernel: [Int], rank: Int,
+                retainedEnergy: Double, relativeError: Double, method: SpectrumMethod) {
+        self.tensor = tensor
+        self.module = module
+        self.kind = kind
+        self.rows = rows
+        self.cols = cols
+        self.kernel = kernel
+        self.rank = rank
+        self.retainedEnergy = retainedEnergy
+        self.relativeError = relativeError
+        self.method = method
+    }
+
     /// The tuned/base tensor name (`<module>.weight`).
     public let tensor: String
     /// The module path written into the adapter.
@@ -25,12 +40,4 @@ public struct LoRAExtractionRow: Sendable, Hashable {
 
     /// The module's LoRA parameter count, rank × (rows + cols).
     public var parameters: Int { rank * (rows + cols) }
-}
-
-extension ExtractedLoRAModule {
-    /// This module's row (everything but the factors).
-    public var row: LoRAExtractionRow {
-        LoRAExtractionRow(tensor: tensor, module: module, kind: kind, rows: rows, cols: cols, kernel: kernel, rank: rank,
-                          retainedEnergy: retainedEnergy, relativeError: relativeError, method: method)
-    }
 }

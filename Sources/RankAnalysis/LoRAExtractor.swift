@@ -127,7 +127,9 @@ public enum LoRAExtractor {
                 if method == .randomized, let k = options.topK {
                     // The top K by randomized SVD; the rank rule sees their energies against the exact ‖ΔW‖²_F,
                     // and ‖ΔW − B·A‖²_F = ‖ΔW‖²_F − Σ_{i≤r} σ̂ᵢ² exactly (Pythagoras), so the tail is exact too.
-                    let total = stored.storage.reduce(0) { $0 + $1 * $1 }
+                    var sum = SquareSum()
+                    stored.storage.withUnsafeBufferPointer { sum.add($0, first: 0) }
+                    let total = sum.value  // as the streamed path sums it
                     let top = try RandomizedSpectrum.decompose(stored, tensor: pair.name, topK: k, options: options.sketch,
                                                                threads: threads)
                     let kept = top.truncated(to: min(options.rank(for: top.singularValues, total: total), top.singularValues.count))
@@ -155,9 +157,9 @@ public enum LoRAExtractor {
             (b, a) = (us, vt)
         }
         let module = pair.name.hasSuffix(".weight") ? String(pair.name.dropLast(".weight".count)) : pair.name
-        return ExtractedLoRAModule(tensor: pair.name, module: module, kind: kind, rows: b.rows, cols: a.cols,
-                                   kernel: kind == .convolution ? Array(pair.shape.dropFirst()) : [],
-                                   rank: r, retainedEnergy: 1 - tail, relativeError: tail.squareRoot(), b: b, a: a,
-                                   method: method)
+        let row = LoRAExtractionRow(tensor: pair.name, module: module, kind: kind, rows: b.rows, cols: a.cols,
+                                    kernel: kind == .convolution ? Array(pair.shape.dropFirst()) : [],
+                                    rank: r, retainedEnergy: 1 - tail, relativeError: tail.squareRoot(), method: method)
+        return ExtractedLoRAModule(row: row, b: b, a: a)
     }
 }

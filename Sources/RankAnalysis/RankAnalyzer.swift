@@ -46,12 +46,14 @@ public enum RankAnalyzer {
             return try analyseStreamed(pair, topK: k, leadingVectors: leadingVectors, options: options, threads: threads,
                                        start: start)
         }
-        // LAPACK is fastest on a tall column-major matrix (see SVD.singularValues);
-        // the randomized products read ΔW row-major.
-        let order: StorageOrder = leadingVectors == 0 && m > n && method == .exact ? .columnMajor : .rowMajor
+        if method == .randomized, let k = options.topK {
+            return try analyseFormedRandomized(pair, topK: k, leadingVectors: leadingVectors, options: options,
+                                               threads: threads, workspace: &workspace, start: start)
+        }
+        // LAPACK is fastest on a tall column-major matrix (see SVD.singularValues).
+        let order: StorageOrder = leadingVectors == 0 && m > n ? .columnMajor : .rowMajor
         if workspace.count < m * n { workspace = [Double](repeating: 0, count: m * n) }
         var σ: [Double] = []
-        var total = 0.0
         var vectors: SingularValueDecomposition<Double>? = nil
         let stats = try workspace.withUnsafeMutableBufferPointer { whole in
             let buffer = UnsafeMutableBufferPointer(rebasing: whole[0..<(m * n)])
@@ -60,13 +62,6 @@ public enum RankAnalyzer {
             do {
                 if isZero {
                     σ = [Double](repeating: 0, count: min(m, n, options.topK ?? .max))
-                } else if method == .randomized, let k = options.topK {
-                    total = RandomizedSpectrum.sumOfSquares(UnsafeBufferPointer(buffer))
-                    let svd = try RandomizedSpectrum.decompose(rows: m, cols: n, matrix: UnsafeBufferPointer(buffer),
-                                                               tensor: pair.name, topK: k, options: options.sketch,
-                                                               threads: threads)
-                    σ = svd.singularValues
-                    if leadingVectors > 0 { vectors = svd.truncated(to: leadingVectors) }
                 } else if leadingVectors > 0 {
                     let svd = try SVD.decompose(Matrix(rows: m, cols: n, storage: Array(buffer)))
                     σ = svd.singularValues
@@ -88,19 +83,64 @@ public enum RankAnalyzer {
         }
         let τ = NoiseFloor.threshold(rows: m, cols: n, sumSquaredULPBase: stats.sumSquaredULPBase,
                                      sumSquaredULPTuned: stats.sumSquaredULPTuned)
-        let metrics: RankMetrics
-        if method == .randomized {
-            metrics = RankMetrics(leadingSingularValues: σ, frobeniusNormSquared: total, rows: m, cols: n,
-                                  epsilon: pair.rankEpsilon, noiseThreshold: τ, baseFrobeniusNorm: stats.baseSumSquares.squareRoot())
-        } else {
-            metrics = RankMetrics(singularValues: σ, rows: m, cols: n, epsilon: pair.rankEpsilon,
+        let metrics = RankMetrics(singularValues: σ, rows: m, cols: n, epsilon: pair.rankEpsilon,
                                   noiseThreshold: τ, baseFrobeniusNorm: stats.baseSumSquares.squareRoot())
-            total = σ.reduce(0) { $0 + $1 * $1 }
-            if let k = options.topK, k < σ.count { σ = Array(σ[0..<k]) }
-        }
+        let total = σ.reduce(0) { $0 + $1 * $1 }
+        if let k = options.topK, k < σ.count { σ = Array(σ[0..<k]) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return TensorRankResult(tensor: pair.name, shape: pair.shape, rows: m, cols: n, dtype: pair.dtypeLabel,
-                                singularValues: σ, frobeniusNormSquared: total, method: method, topK: options.topK,
+                                singularValues: σ, frobeniusNormSquared: total, method: .exact, topK: options.topK,
+                                metrics: metrics, leadingVectors: vectors, seconds: seconds)
+    }
+
+    /// The randomized top-K analysis of an update small enough to form: ΔW
+    /// formed row-major in `options.sketch.precision` in the caller's buffer
+    /// (reinterpreted as Float for float32) in one pass that also sums
+    /// ‖ΔW‖²_F in Float64, then the randomized SVD.
+    private static func analyseFormedRandomized(
+        _ pair: TensorPair, topK k: Int, leadingVectors: Int, options: RankAnalysisOptions, threads: Int,
+        workspace: inout [Double], start: DispatchTime
+    ) throws -> TensorRankResult {
+        let (m, n) = (pair.rows, pair.cols)
+        let width = options.sketch.precision.byteWidth
+        let doubles = (m * n * width + 7) / 8
+        if workspace.count < doubles { workspace = [Double](repeating: 0, count: doubles) }
+        let update = StreamedUpdate(pair, blockBytes: options.sketch.streamingBlockBytes)
+        func run<S: LinearAlgebraScalar>(_ buffer: UnsafeMutableBufferPointer<S>) throws
+            -> (total: Double, stats: TensorPair.UpdateStatistics, svd: SingularValueDecomposition<Double>?) {
+            let (total, stats) = try update.form(into: buffer)
+            defer {
+                pair.base.releaseResidentPages()
+                pair.tuned.releaseResidentPages()
+            }
+            guard total > 0 else { return (0, stats, nil) }
+            do {
+                let svd = try RandomizedSpectrum.decompose(rows: m, cols: n, matrix: UnsafeBufferPointer(buffer),
+                                                           tensor: pair.name, topK: k, options: options.sketch,
+                                                           threads: threads)
+                return (total, stats, svd)
+            } catch {
+                throw RankAnalysisError(.decompositionFailed, tensor: pair.name, paths: [pair.base.path, pair.tuned.path],
+                                        "\(error)")
+            }
+        }
+        let (total, stats, svd) = try workspace.withUnsafeMutableBufferPointer { whole in
+            switch options.sketch.precision {
+            case .float64:
+                return try run(UnsafeMutableBufferPointer(rebasing: whole[0..<(m * n)]))
+            case .float32:
+                return try whole.withMemoryRebound(to: Float.self) { try run(UnsafeMutableBufferPointer(rebasing: $0[0..<(m * n)])) }
+            }
+        }
+        let σ = svd?.singularValues ?? [Double](repeating: 0, count: min(m, n, k))
+        let vectors = leadingVectors > 0 ? svd?.truncated(to: leadingVectors) : nil
+        let τ = NoiseFloor.threshold(rows: m, cols: n, sumSquaredULPBase: stats.sumSquaredULPBase,
+                                     sumSquaredULPTuned: stats.sumSquaredULPTuned)
+        let metrics = RankMetrics(leadingSingularValues: σ, frobeniusNormSquared: total, rows: m, cols: n,
+                                  epsilon: pair.rankEpsilon, noiseThreshold: τ, baseFrobeniusNorm: stats.baseSumSquares.squareRoot())
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        return TensorRankResult(tensor: pair.name, shape: pair.shape, rows: m, cols: n, dtype: pair.dtypeLabel,
+                                singularValues: σ, frobeniusNormSquared: total, method: .randomized, topK: k,
                                 metrics: metrics, leadingVectors: vectors, seconds: seconds)
     }
 

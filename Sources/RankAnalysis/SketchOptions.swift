@@ -12,8 +12,10 @@ public struct SketchOptions: Sendable, Hashable {
     public var powerIterations: Int
     /// The seed of the Gaussian sketch's Philox streams (``Projections/StreamKind/sketch``, default 0).
     public var seed: UInt64
-    /// An update whose Float64 matrix would exceed this many bytes (default
-    /// 512 MiB: a 32000 × 4096 embedding) is never formed: the randomized SVD
+    /// The type the products, QRs and small SVD compute in (default ``RandomizedPrecision/float64``).
+    public var precision: RandomizedPrecision
+    /// An update whose matrix (in ``precision``) would exceed this many bytes
+    /// (default 512 MiB: a 32000 × 4096 embedding in Float64) is never formed: the randomized SVD
     /// applies it block by block from the checkpoints, reading both tensors
     /// 2q + 3 times (``streamingBlockBytes`` per block). Its σ̂ agree with the
     /// formed matrix's to rounding (the products sum in another grouping).
@@ -25,10 +27,13 @@ public struct SketchOptions: Sendable, Hashable {
     ///   - oversampling: p ≥ 0 (default 10).
     ///   - powerIterations: q ≥ 0 (default 2).
     ///   - seed: the sketch seed (default 0).
-    public init(oversampling: Int = 10, powerIterations: Int = 2, seed: UInt64 = 0) {
+    ///   - precision: the arithmetic type (default Float64).
+    public init(oversampling: Int = 10, powerIterations: Int = 2, seed: UInt64 = 0,
+                precision: RandomizedPrecision = .float64) {
         self.oversampling = oversampling
         self.powerIterations = powerIterations
         self.seed = seed
+        self.precision = precision
     }
 
     /// Throws ``RankAnalysisError/Code/invalidOption`` for a negative p or q.

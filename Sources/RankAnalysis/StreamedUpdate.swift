@@ -4,12 +4,13 @@ import LinearAlgebra
 /// ΔW = tuned − base of one matrix pair used as an operator, read from the
 /// (memory-mapped) checkpoints in blocks of whole rows every time it is
 /// applied, so that ΔW itself is never formed: memory holds one block
-/// (``SketchOptions/streamingBlockBytes``) instead of rows × cols doubles. The randomized SVD
+/// (``SketchOptions/streamingBlockBytes``) instead of rows × cols values. The randomized SVD
 /// needs only products with ΔW and ΔWᵀ, so a 32000 × 4096 embedding (1 GB as
 /// Float64) costs a few tens of MB.
 ///
 /// Each block is decoded exactly to Float64 on both sides and subtracted, as
-/// ``TensorPair/computeUpdate(into:order:)`` does, and its mapped pages are
+/// ``TensorPair/computeUpdate(into:order:)`` does, then rounded to the
+/// product's scalar type (`Float` or `Double`), and its mapped pages are
 /// released after use. Products run block by block in a fixed order, each
 /// block's GEMM split into fixed row blocks over `threads`
 /// (``LinearAlgebra/GEMM``), so results do not depend on `threads`.
@@ -19,9 +20,11 @@ struct StreamedUpdate {
     /// Rows per block.
     let blockRows: Int
 
-    /// Whether an m × n update is streamed rather than formed
-    /// (``SketchOptions/streamingThreshold``).
-    static func streams(rows m: Int, cols n: Int, options: SketchOptions) -> Bool { m * n * 8 > options.streamingThreshold }
+    /// Whether an m × n update is streamed rather than formed: its matrix in
+    /// `options.precision` would exceed ``SketchOptions/streamingThreshold``.
+    static func streams(rows m: Int, cols n: Int, options: SketchOptions) -> Bool {
+        m * n * options.precision.byteWidth > options.streamingThreshold
+    }
 
     /// Blocks of about `blockBytes` Float64 bytes (at least one row).
     init(_ pair: TensorPair, blockBytes: Int) {
@@ -30,7 +33,7 @@ struct StreamedUpdate {
     }
 
     /// Calls `body(firstRow, rowCount, block)` for consecutive row blocks of ΔW
-    /// (`block` row-major rowCount × cols), and returns what decoding learned.
+    /// (`block` row-major rowCount × cols, in Float64), and returns what decoding learned.
     @discardableResult
     func forEachBlock(
         _ body: (_ firstRow: Int, _ rowCount: Int, _ block: UnsafeBufferPointer<Double>) throws -> Void
@@ -61,24 +64,61 @@ struct StreamedUpdate {
         return stats
     }
 
-    /// One pass: ‖ΔW‖²_F (summed block by block) and the decoding statistics.
-    func statistics() throws -> (sumOfSquares: Double, stats: TensorPair.UpdateStatistics) {
-        var total = 0.0
-        let stats = try forEachBlock { _, _, block in
-            for x in block { total += x * x }
+    /// ``forEachBlock(_:)`` with each block rounded to `S` (passed through as is for `Double`).
+    @discardableResult
+    func forEachBlock<S: LinearAlgebraScalar>(
+        as _: S.Type, _ body: (_ firstRow: Int, _ rowCount: Int, _ block: UnsafeBufferPointer<S>) throws -> Void
+    ) throws -> TensorPair.UpdateStatistics {
+        if S.self == Double.self {
+            return try forEachBlock { r0, count, block in
+                try block.withMemoryRebound(to: S.self) { try body(r0, count, $0) }
+            }
         }
-        return (total, stats)
+        var rounded = [S](repeating: 0, count: blockRows * pair.cols)
+        return try forEachBlock { r0, count, block in
+            try rounded.withUnsafeMutableBufferPointer { out in
+                for k in 0..<block.count { out[k] = S(block[k]) }
+                try body(r0, count, UnsafeBufferPointer(rebasing: out[0..<block.count]))
+            }
+        }
+    }
+
+    /// One pass: ‖ΔW‖²_F (``SquareSum``, Float64) and the decoding statistics.
+    func statistics() throws -> (sumOfSquares: Double, stats: TensorPair.UpdateStatistics) {
+        var total = SquareSum()
+        let n = pair.cols
+        let stats = try forEachBlock { r0, _, block in total.add(block, first: r0 * n) }
+        return (total.value, stats)
+    }
+
+    /// Forms ΔW row-major in `buffer`, rounded to `S`, and returns ‖ΔW‖²_F
+    /// (of the Float64 difference) and the decoding statistics: one pass, a
+    /// block at a time, so no Float64 copy of the whole matrix is made.
+    ///
+    /// - Precondition: `buffer.count ≥ rows * cols`.
+    func form<S: LinearAlgebraScalar>(
+        into buffer: UnsafeMutableBufferPointer<S>
+    ) throws -> (sumOfSquares: Double, stats: TensorPair.UpdateStatistics) {
+        precondition(buffer.count >= pair.rows * pair.cols, "StreamedUpdate.form: buffer too small for '\(pair.name)'")
+        let n = pair.cols
+        var total = SquareSum()
+        let stats = try forEachBlock { r0, _, block in
+            let out = buffer.baseAddress! + r0 * n
+            for k in 0..<block.count { out[k] = S(block[k]) }
+            total.add(block, first: r0 * n)
+        }
+        return (total.value, stats)
     }
 
     /// ΔW·X (X cols × ℓ → rows × ℓ) or, `transposed`, ΔWᵀ·X (X rows × ℓ → cols × ℓ),
-    /// all row-major; the transposed product accumulates block by block in row order.
-    func product(_ x: Matrix<Double>, transposed: Bool, threads: Int) throws -> Matrix<Double> {
+    /// all row-major, in `S`; the transposed product accumulates block by block in row order.
+    func product<S: LinearAlgebraScalar>(_ x: Matrix<S>, transposed: Bool, threads: Int) throws -> Matrix<S> {
         let (m, n, l) = (pair.rows, pair.cols, x.cols)
-        var c = Matrix<Double>(rows: transposed ? n : m, cols: l)
+        var c = Matrix<S>(rows: transposed ? n : m, cols: l)
         guard l > 0 else { return c }
         try x.storage.withUnsafeBufferPointer { px in
             try c.storage.withUnsafeMutableBufferPointer { pc in
-                try forEachBlock { r0, count, block in
+                try forEachBlock(as: S.self) { r0, count, block in
                     if transposed {
                         // C (n×ℓ) += blockᵀ (n×count) · X[r0..<r0+count] (count×ℓ)
                         GEMM.multiply(m: n, n: l, k: count, block.baseAddress!, lda: n, transposeA: true,

@@ -418,11 +418,34 @@ final class RankCommandTests: XCTestCase {
         XCTAssertEqual(options["method"], "randomized")
         XCTAssertEqual(options["power_iterations"], "2")
         XCTAssertEqual(options["oversampling"], "10")
+        XCTAssertEqual(options["randomized_precision"], "float64")
+    }
+
+    func testTopKFloat32IsRecordedAndCloseToFloat64() throws {
+        var σ: [[String: Double]] = []
+        for precision in ["float64", "float32"] {
+            let out = try freshOut()
+            let o = try rank(base: Self.f32Base, tuned: Self.f32Tuned, out: out,
+                             ["--top-k", "2", "--method", "randomized", "--randomized-precision", precision])
+            XCTAssertEqual(o.status, 0, describe(o))
+            let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/rank_summary.json"))) as? [String: Any])
+            let options = try XCTUnwrap((json["provenance"] as? [String: Any])?["options"] as? [String: String])
+            XCTAssertEqual(options["randomized_precision"], precision)
+            var values: [String: Double] = [:]
+            for row in Fixtures.parseCSV(try read(out + "/spectra.csv")) {
+                values[row["tensor"]! + "#" + row["index"]!] = Double(row["sigma"]!)!
+            }
+            σ.append(values)
+        }
+        XCTAssertEqual(Set(σ[0].keys), Set(σ[1].keys))
+        XCTAssertFalse(σ[0].isEmpty)
+        for (key, d) in σ[0] { XCTAssertEqual(σ[1][key]!, d, accuracy: 1e-5 * max(d, 1e-30), key) }
     }
 
     func testTopKBadValues() throws {
         for flags in [["--top-k", "0"], ["--method", "randomized"], ["--top-k", "2", "--vectors", "3"],
-                      ["--top-k", "2", "--power-iterations=-1"], ["--top-k", "2", "--method", "fast"]] {
+                      ["--top-k", "2", "--power-iterations=-1"], ["--top-k", "2", "--method", "fast"],
+                      ["--top-k", "2", "--randomized-precision", "float16"]] {
             let out = try freshOut()
             let o = try rank(base: Self.f32Base, tuned: Self.f32Tuned, out: out, flags)
             XCTAssertEqual(o.status, 64, "\(flags): " + describe(o))

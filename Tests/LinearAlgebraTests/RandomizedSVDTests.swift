@@ -105,6 +105,35 @@ final class RandomizedSVDTests: XCTestCase {
         }
     }
 
+    /// In Float the same algorithm gives the Float64 values to Float rounding: a
+    /// relative error of a few ε_float·σ₁/σᵢ (here ≤ 2e-5 relative to σ₁), and it is
+    /// bit-identical for one and two threads as in Float64.
+    func testFloatMatchesDoubleToFloatRoundingAndIsThreadIndependent() throws {
+        let σ = (0..<60).map { Foundation.pow(Double($0 + 1), -0.8) }
+        let a = try known(rows: 500, cols: 200, σ)
+        let omega = gaussian(rows: 200, cols: 26, seed: 9)
+        let double = try SVD.randomized(a, sketch: omega, rank: 16, powerIterations: 2)
+        var runs: [SingularValueDecomposition<Float>] = []
+        for threads in [1, 2] {
+            runs.append(try SVD.randomized(Matrix<Float>(converting: a), sketch: Matrix<Float>(converting: omega), rank: 16,
+                                           powerIterations: 2, threads: threads))
+        }
+        XCTAssertEqual(runs[0].singularValues, runs[1].singularValues)
+        XCTAssertEqual(runs[0].u, runs[1].u)
+        let single = runs[0]
+        XCTAssertEqual(single.singularValues.count, 16)
+        XCTAssertEqual(single.u.rows, 500)
+        XCTAssertEqual(single.vt.cols, 200)
+        for i in 0..<16 {
+            let got = Double(single.singularValues[i])
+            XCTAssertEqual(got, double.singularValues[i], accuracy: 2e-5 * σ[0], "σ\(i + 1)")
+            // and both against the known spectrum, to the method's error on this decay
+            XCTAssertEqual(got, σ[i], accuracy: 1e-2 * σ[i], "σ\(i + 1) known")
+        }
+        // Float rounding, not a float-sized error everywhere: the top value agrees far better than 1e-3.
+        XCTAssertLessThan(abs(Double(single.singularValues[0]) - double.singularValues[0]), 1e-5 * σ[0])
+    }
+
     func testOperatorFormMatchesTheDenseForm() throws {
         let a = try known(rows: 80, cols: 60, (0..<30).map { 1 / Double($0 + 1) })
         let omega = gaussian(rows: 60, cols: 12, seed: 2)

@@ -41,7 +41,12 @@ final class StreamedUpdateTests: XCTestCase {
                     for k in want.storage.indices { assertClose(got.storage[k], want.storage[k], rtol: 0, atol: 1e-13 * max(scale, 1e-300), label) }
                 }
                 let (total, stats) = try update.statistics()
-                XCTAssertEqual(total, dense.storage.reduce(0) { $0 + $1 * $1 }, label)
+                assertClose(total, dense.storage.reduce(0) { $0 + $1 * $1 }, rtol: 1e-14, label)
+                // Formed in one piece (Float and Double) or in blocks of 5 rows: the same lanes, the same bits.
+                var single = [Float](repeating: 0, count: pair.rows * pair.cols)
+                let (formedTotal, _) = try single.withUnsafeMutableBufferPointer { try update.form(into: $0) }
+                XCTAssertEqual(formedTotal, total, label)
+                XCTAssertEqual(single, dense.storage.map { Float($0) }, label)
                 var buffer = [Double](repeating: 0, count: pair.rows * pair.cols)
                 let formed = try buffer.withUnsafeMutableBufferPointer { try pair.computeUpdate(into: $0) }
                 // Σ base² is summed per block here, per decode chunk there: equal to rounding.
@@ -77,6 +82,45 @@ final class StreamedUpdateTests: XCTestCase {
                 XCTAssertEqual(s.metrics.beyondK, f.metrics.beyondK, label)
                 XCTAssertEqual(s.singularValues.count, f.singularValues.count, label)
                 for (x, y) in zip(s.singularValues, f.singularValues) { assertClose(x, y, rtol: 1e-12, atol: 1e-15, label) }
+            }
+        }
+    }
+
+    /// float32: streamed and formed agree to Float rounding, bit-identical for
+    /// any jobs, with the same Float64 ‖ΔW‖²_F and noise floor as float64; and
+    /// the values are float64's to ~1e-6 of σ₁.
+    func testFloat32StreamedMatchesFormedAndFloat64() throws {
+        for variant in ["f32", "bf16"] {
+            let pairing = try pairing(variant)
+            var double = RankAnalysisOptions(jobs: 1, leadingVectors: 0, topK: 3)
+            double.method = .randomized
+            let reference = try RankAnalyzer.run(pairing, options: double)
+            var single = double
+            single.sketch.precision = .float32
+            let formed = try RankAnalyzer.run(pairing, options: single)
+            var streamedRuns: [RankAnalysisResult] = []
+            for jobs in [1, 2] {
+                var options = single
+                options.jobs = jobs
+                options.sketch = streaming(single.sketch)
+                streamedRuns.append(try RankAnalyzer.run(pairing, options: options))
+            }
+            for (a, b) in zip(streamedRuns[0].matrices, streamedRuns[1].matrices) {
+                XCTAssertEqual(a.singularValues, b.singularValues, "bit-identical for jobs 1 and 2: \(a.tensor)")
+            }
+            // The float32 run really computes in Float: its values are not float64's bits.
+            XCTAssertTrue(zip(formed.matrices, reference.matrices).contains { $0.singularValues != $1.singularValues }, variant)
+            for ((s, f), d) in zip(zip(streamedRuns[0].matrices, formed.matrices), reference.matrices) {
+                let label = "\(variant) \(s.tensor)"
+                XCTAssertEqual(f.method, .randomized, label)
+                XCTAssertEqual(s.frobeniusNormSquared, d.frobeniusNormSquared, label)
+                XCTAssertEqual(f.frobeniusNormSquared, d.frobeniusNormSquared, label)
+                XCTAssertEqual(f.metrics.noiseThreshold, d.metrics.noiseThreshold, label)
+                let top = d.singularValues.first ?? 0
+                for i in d.singularValues.indices {
+                    assertClose(f.singularValues[i], d.singularValues[i], rtol: 0, atol: 2e-6 * top, "\(label) σ\(i + 1) f32 vs f64")
+                    assertClose(s.singularValues[i], f.singularValues[i], rtol: 0, atol: 2e-6 * top, "\(label) σ\(i + 1) streamed")
+                }
             }
         }
     }

@@ -17,7 +17,8 @@ Steps
    4 × {q,k,v,o} 4096², 4 × {gate,up} 11008×4096, 4 × down 4096×11008).  Their bytes are read
    once first (warm page cache), then, alternately, --reps times each:
      ours   $BIN rank --base PAIR/base --tuned PAIR/tuned --out DIR --top-k K --method randomized
-                 --oversampling P --power-iterations Q --include REGEX --jobs J
+                 --oversampling P --power-iterations Q --randomized-precision F --include REGEX --jobs J
+            (F = --precision, default float32: like for like with torch)
      torch  torch_svd_lowrank.py --base … --tuned … --include REGEX --top-k K --oversampling P
                  --niter Q --out CSV          (torch.svd_lowrank, float32, 2 threads)
    Wall time around each child, peak RSS = the child's own ru_maxrss from os.wait4
@@ -237,6 +238,8 @@ def main(argv=None) -> int:
     ap.add_argument("--oversampling", type=int, default=10)
     ap.add_argument("--niter", type=int, default=2, help="power iterations (ours --power-iterations, torch niter)")
     ap.add_argument("--jobs", type=int, default=2, help="ours --jobs (default 2)")
+    ap.add_argument("--precision", choices=["float32", "float64"], default="float32",
+                    help="ours --randomized-precision (default float32, torch's precision)")
     ap.add_argument("--full", action="store_true", help="also time rank and extract-lora over the whole pair")
     ap.add_argument("--lora-rank", type=int, default=64, help="extract-lora --rank with --full (default 64)")
     ap.add_argument("--tolerance", type=float, default=TOLERANCE,
@@ -300,6 +303,8 @@ def main(argv=None) -> int:
         rsvd += ["--oversampling", P]
     if "--power-iterations" in rank_help:
         rsvd += ["--power-iterations", Q]
+    if "--randomized-precision" in rank_help:
+        rsvd += ["--randomized-precision", a.precision]
     inc_args = [x for p in includes for x in ("--include", p)]
     sub_runs: dict[str, list[Run]] = {"ours": [], "torch": []}
     cmds: list[str] = []
@@ -350,6 +355,8 @@ def main(argv=None) -> int:
             cmd += ["--oversampling", P]
         if "--power-iterations" in lora_help:
             cmd += ["--power-iterations", Q]
+        if "--randomized-precision" in lora_help:
+            cmd += ["--randomized-precision", a.precision]
         if "--jobs" in lora_help:
             cmd += ["--jobs", str(a.jobs)]
         full_cmds.append(show(cmd))
@@ -448,6 +455,7 @@ def build_report(a, includes, subset, sub_runs, acc, full, full_acc, tol_checks,
 
     # subset timing
     o, t = sub_runs["ours"], sub_runs["torch"]
+    ours_precision = a.precision
     wo, wt = walls(o), walls(t)
     ro, rt = peak_mb(o), peak_mb(t)
     L.append(f"### Subset: {len(subset)} matrices (`{' | '.join(includes)}`), top {a.top_k}, "
@@ -456,7 +464,7 @@ def build_report(a, includes, subset, sub_runs, acc, full, full_acc, tol_checks,
     L.append(f"{a.reps} run(s) each, alternating (ours, torch, ours, …), the subset's bytes pre-read into the page "
              "cache; each run is a whole process (start, read, ΔW, randomized SVDs, write). Wall = best / median; "
              "peak RSS = the child's own `ru_maxrss` from `wait4`, max over runs. Ours with "
-             f"`--jobs {a.jobs}` (tensors in parallel, single-threaded BLAS each, float64); torch with "
+             f"`--jobs {a.jobs}` (tensors in parallel, single-threaded BLAS each, {ours_precision}); torch with "
              "`torch.set_num_threads(2)` (float32).")
     L.append("")
     L.append("| implementation | wall best / median (s) | torch / ours (best; median) | peak RSS (MB) | RSS torch / ours |")
