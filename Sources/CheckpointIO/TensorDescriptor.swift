@@ -85,12 +85,7 @@ public struct TensorDescriptor: Sendable {
     ) throws -> DecodeSummary {
         precondition(range.lowerBound >= 0 && range.upperBound <= elementCount,
                      "TensorDescriptor.decode: \(range) outside 0..<\(elementCount) of '\(name)'")
-        guard let layout = dtype.floatLayout else {
-            throw CheckpointError(.unsupportedDType, path: path, tensor: name,
-                                  "dtype \(dtype.rawValue) is not read as real numbers: \(dtype.skipReason ?? "")")
-        }
-        let ulpSquared = ULPTable(layout: layout)
-        let width = dtype.bitWidth / 8
+        let ulpSquared = try ulpTable()
         let chunk = max(1, chunkElements)
         var scratch = [Double](repeating: 0, count: min(chunk, max(range.count, 1)))
         var summary = DecodeSummary(sumSquaredULP: 0, sumSquares: 0)
@@ -99,26 +94,47 @@ public struct TensorDescriptor: Sendable {
             while start < range.upperBound {
                 let n = min(chunk, range.upperBound - start)
                 try scratch.withUnsafeMutableBufferPointer { out in
-                    // A NaN or infinity makes the chunk's Σ x² non-finite, so only then
-                    // (or on overflow of that sum) is the chunk searched for it.
-                    var suspect = true
-                    if isFortranOrder && shape.count > 1 {
-                        decodeFortran(raw, first: start, count: n, width: width, into: out, ulp: ulpSquared, summary: &summary)
-                    } else {
-                        suspect = !decodeContiguous(raw, first: start, count: n, into: out, ulp: ulpSquared, summary: &summary)
-                            .isFinite
-                    }
-                    for k in 0..<n where suspect && !out[k].isFinite {
-                        throw CheckpointError(.nonFinite, path: path, tensor: name,
-                                              "\(out[k].isNaN ? "NaN" : "infinity") at element \(formatIndex(start + k))",
-                                              element: multiIndex(start + k))
-                    }
+                    try decodeChunk(raw, first: start, count: n, into: out, ulp: ulpSquared, summary: &summary)
                     try body(start, UnsafeBufferPointer(rebasing: out[0..<n]))
                 }
                 start += n
             }
         }
         return summary
+    }
+
+    /// The squared-ULP table of this tensor's float dtype.
+    ///
+    /// - Throws: ``CheckpointError/Code/unsupportedDType`` for a dtype not read as real numbers.
+    internal func ulpTable() throws(CheckpointError) -> ULPTable {
+        guard let layout = dtype.floatLayout else {
+            throw CheckpointError(.unsupportedDType, path: path, tensor: name,
+                                  "dtype \(dtype.rawValue) is not read as real numbers: \(dtype.skipReason ?? "")")
+        }
+        return ULPTable(layout: layout)
+    }
+
+    /// Decodes the values at C-order indices `first..<first + n` of the tensor's
+    /// bytes `raw` into `out[0..<n]`, adding to `summary`.
+    ///
+    /// - Throws: ``CheckpointError/Code/nonFinite`` naming the first NaN or infinity.
+    internal func decodeChunk(
+        _ raw: UnsafeRawBufferPointer, first start: Int, count n: Int,
+        into out: UnsafeMutableBufferPointer<Double>, ulp: ULPTable, summary: inout DecodeSummary
+    ) throws(CheckpointError) {
+        // A NaN or infinity makes the chunk's Σ x² non-finite, so only then
+        // (or on overflow of that sum) is the chunk searched for it.
+        var suspect = true
+        if isFortranOrder && shape.count > 1 {
+            decodeFortran(raw, first: start, count: n, width: dtype.bitWidth / 8, into: out, ulp: ulp, summary: &summary)
+        } else {
+            suspect = !decodeContiguous(raw, first: start, count: n, into: out, ulp: ulp, summary: &summary).isFinite
+        }
+        for k in 0..<n where suspect && !out[k].isFinite {
+            throw CheckpointError(.nonFinite, path: path, tensor: name,
+                                  "\(out[k].isNaN ? "NaN" : "infinity") at element \(formatIndex(start + k))",
+                                  element: multiIndex(start + k))
+        }
     }
 
     /// All values as `Double`, in logical C order.
@@ -207,7 +223,7 @@ public struct TensorDescriptor: Sendable {
         return idx
     }
 
-    private func formatIndex(_ linear: Int) -> String {
+    internal func formatIndex(_ linear: Int) -> String {
         "[" + multiIndex(linear).map(String.init).joined(separator: ", ") + "]"
     }
 
@@ -219,10 +235,13 @@ public struct TensorDescriptor: Sendable {
     // element. The order of the additions depends on nothing but the count.
     //
     // Returns the chunk's Σ x² (non-finite when a value is).
-    private func decodeContiguous(
+    internal func decodeContiguous(
         _ raw: UnsafeRawBufferPointer, first: Int, count n: Int,
         into out: UnsafeMutableBufferPointer<Double>, ulp: ULPTable, summary: inout DecodeSummary
     ) -> Double {
+        if !isBigEndian && (dtype == .bf16 || dtype == .f32) {
+            return ulp.withTable { table in decodeLittleEndian(raw, first: first, count: n, into: out, table: table, summary: &summary) }
+        }
         switch dtype {
         case .f64:
             return decodeLanes(n, into: out, ulp: ulp, summary: &summary) { k in
@@ -251,6 +270,55 @@ public struct TensorDescriptor: Sendable {
         default:
             preconditionFailure("decodeContiguous: dtype \(dtype) checked by the caller")
         }
+    }
+
+    /// ``decodeContiguous(_:first:count:into:ulp:summary:)`` for little-endian
+    /// BF16 and F32 (every safetensors checkpoint of those dtypes), on raw
+    /// pointers and SIMD lanes: the same lanes and the same sums, bit for bit,
+    /// at several times the speed of the general path.
+    private func decodeLittleEndian(
+        _ raw: UnsafeRawBufferPointer, first: Int, count n: Int,
+        into out: UnsafeMutableBufferPointer<Double>, table: UnsafeBufferPointer<Double>, summary: inout DecodeSummary
+    ) -> Double {
+        guard n > 0, let base = raw.baseAddress, let o = out.baseAddress, let t = table.baseAddress else { return 0 }
+        var q = SIMD4<Double>(repeating: 0), u = SIMD4<Double>(repeating: 0)
+        var k = 0
+        // The tail continues lane 0's sums, as in decodeLanes.
+        if dtype == .bf16 {
+            let p = base + first * 2
+            @inline(__always) func at(_ i: Int) -> (Double, Double) {
+                let bits = p.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)
+                return (Double(Float(bitPattern: UInt32(bits) << 16)), t[Int(bits >> 7)])
+            }
+            while k + 4 <= n {
+                let (v0, e0) = at(k), (v1, e1) = at(k + 1), (v2, e2) = at(k + 2), (v3, e3) = at(k + 3)
+                o[k] = v0; o[k + 1] = v1; o[k + 2] = v2; o[k + 3] = v3
+                let v = SIMD4(v0, v1, v2, v3)
+                q += v * v
+                u += SIMD4(e0, e1, e2, e3)
+                k += 4
+            }
+            while k < n { let (v, e) = at(k); o[k] = v; q[0] += v * v; u[0] += e; k += 1 }
+        } else {
+            let p = base + first * 4
+            @inline(__always) func at(_ i: Int) -> (Double, Double) {
+                let bits = p.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)
+                return (Double(Float(bitPattern: bits)), t[Int(bits >> 23)])
+            }
+            while k + 4 <= n {
+                let (v0, e0) = at(k), (v1, e1) = at(k + 1), (v2, e2) = at(k + 2), (v3, e3) = at(k + 3)
+                o[k] = v0; o[k + 1] = v1; o[k + 2] = v2; o[k + 3] = v3
+                let v = SIMD4(v0, v1, v2, v3)
+                q += v * v
+                u += SIMD4(e0, e1, e2, e3)
+                k += 4
+            }
+            while k < n { let (v, e) = at(k); o[k] = v; q[0] += v * v; u[0] += e; k += 1 }
+        }
+        let squares = (q[0] + q[1]) + (q[2] + q[3])
+        summary.sumSquares += squares
+        summary.sumSquaredULP += (u[0] + u[1]) + (u[2] + u[3])
+        return squares
     }
 
     /// Writes `value(k).0` to `out[k]` for k < n, adds Σ v² and Σ ulp[`value(k).1`]²
@@ -283,7 +351,7 @@ public struct TensorDescriptor: Sendable {
 
     /// Fortran order: C-order element with multi-index (i₀, …, iₖ) is stored at
     /// i₀ + d₀·(i₁ + d₁·(…)). Rare (only `.npy`), so a plain per-element path.
-    private func decodeFortran(
+    internal func decodeFortran(
         _ raw: UnsafeRawBufferPointer, first: Int, count n: Int, width: Int,
         into out: UnsafeMutableBufferPointer<Double>, ulp: ULPTable, summary: inout DecodeSummary
     ) {
@@ -303,7 +371,7 @@ public struct TensorDescriptor: Sendable {
 /// ulp² for every value of the sign-and-exponent bits of a stored float, so
 /// that decoding looks it up from the raw bit pattern shifted right by the
 /// fraction width.
-private struct ULPTable {
+internal struct ULPTable {
     private let table: [Double]
     init(layout: (bias: Int, fractionBits: Int, exponentBits: Int)) {
         let exponents = 1 << layout.exponentBits
@@ -317,4 +385,6 @@ private struct ULPTable {
         table = t
     }
     @inline(__always) subscript(signAndExponent: Int) -> Double { table[signAndExponent] }
+    /// Calls `body` with the table (2 × 2^exponentBits entries, sign-major).
+    @inline(__always) func withTable<R>(_ body: (UnsafeBufferPointer<Double>) -> R) -> R { table.withUnsafeBufferPointer(body) }
 }

@@ -45,17 +45,14 @@ struct StreamedUpdate {
         while r0 < pair.rows {
             let count = min(blockRows, pair.rows - r0)
             let range = (r0 * n)..<((r0 + count) * n)
-            try block.withUnsafeMutableBufferPointer { out in
-                let b = try pair.base.decode(elements: range) { first, values in
+            let (b, t) = try block.withUnsafeMutableBufferPointer { out in
+                try pair.tuned.decodeDifference(minus: pair.base, elements: range) { first, values in
                     for k in 0..<values.count { out[first - range.lowerBound + k] = values[k] }
                 }
-                let t = try pair.tuned.decode(elements: range) { first, values in
-                    for k in 0..<values.count { out[first - range.lowerBound + k] = values[k] - out[first - range.lowerBound + k] }
-                }
-                stats.baseSumSquares += b.sumSquares
-                stats.sumSquaredULPBase += b.sumSquaredULP
-                stats.sumSquaredULPTuned += t.sumSquaredULP
             }
+            stats.baseSumSquares += b.sumSquares
+            stats.sumSquaredULPBase += b.sumSquaredULP
+            stats.sumSquaredULPTuned += t.sumSquaredULP
             pair.base.releaseResidentPages(elements: range)
             pair.tuned.releaseResidentPages(elements: range)
             try block.withUnsafeBufferPointer { try body(r0, count, UnsafeBufferPointer(rebasing: $0[0..<(count * n)])) }
@@ -92,20 +89,33 @@ struct StreamedUpdate {
     }
 
     /// Forms ΔW row-major in `buffer`, rounded to `S`, and returns ‖ΔW‖²_F
-    /// (of the Float64 difference) and the decoding statistics: one pass, a
-    /// block at a time, so no Float64 copy of the whole matrix is made.
+    /// (of the Float64 difference) and the decoding statistics, as
+    /// ``forEachBlock(_:)`` and ``statistics()`` would give them: one pass, a
+    /// decoder chunk at a time, so no Float64 copy of the matrix is made.
     ///
     /// - Precondition: `buffer.count ≥ rows * cols`.
     func form<S: LinearAlgebraScalar>(
         into buffer: UnsafeMutableBufferPointer<S>
     ) throws -> (sumOfSquares: Double, stats: TensorPair.UpdateStatistics) {
         precondition(buffer.count >= pair.rows * pair.cols, "StreamedUpdate.form: buffer too small for '\(pair.name)'")
-        let n = pair.cols
         var total = SquareSum()
-        let stats = try forEachBlock { r0, _, block in
-            let out = buffer.baseAddress! + r0 * n
-            for k in 0..<block.count { out[k] = S(block[k]) }
-            total.add(block, first: r0 * n)
+        var stats = TensorPair.UpdateStatistics(baseSumSquares: 0, sumSquaredULPBase: 0, sumSquaredULPTuned: 0)
+        let out = buffer.baseAddress!
+        // Straight from the decoder's cache-sized chunks into `buffer`, releasing the
+        // mapped pages block by block as forEachBlock does.
+        var r0 = 0
+        while r0 < pair.rows {
+            let range = (r0 * pair.cols)..<(min(pair.rows, r0 + blockRows) * pair.cols)
+            let (b, t) = try pair.tuned.decodeDifference(minus: pair.base, elements: range) { first, values in
+                for k in 0..<values.count { out[first + k] = S(values[k]) }
+                total.add(values, first: first)
+            }
+            stats.baseSumSquares += b.sumSquares
+            stats.sumSquaredULPBase += b.sumSquaredULP
+            stats.sumSquaredULPTuned += t.sumSquaredULP
+            pair.base.releaseResidentPages(elements: range)
+            pair.tuned.releaseResidentPages(elements: range)
+            r0 += blockRows
         }
         return (total.value, stats)
     }

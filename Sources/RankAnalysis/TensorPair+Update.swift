@@ -38,27 +38,18 @@ extension TensorPair {
         // write runs down each column in contiguous stretches of `r` values
         // instead of striding m·8 bytes per element.
         let chunk = transpose ? max(1, 32_768 / n) * n : 16_384
-        @inline(__always) func scatter(_ first: Int, _ values: UnsafeBufferPointer<Double>, subtract: Bool) {
+        // One pass over both tensors: each chunk of tuned − base is written once.
+        let (b, t) = try tuned.decodeDifference(minus: base, elements: 0..<base.elementCount, chunkElements: chunk) { first, values in
             if !transpose {
-                if subtract {
-                    for k in 0..<values.count { buffer[first + k] = values[k] - buffer[first + k] }
-                } else {
-                    for k in 0..<values.count { buffer[first + k] = values[k] }
-                }
+                for k in 0..<values.count { buffer[first + k] = values[k] }
                 return
             }
             let i0 = first / n, r = values.count / n
             for j in 0..<n {
                 let column = j * m + i0
-                if subtract {
-                    for ii in 0..<r { buffer[column + ii] = values[ii * n + j] - buffer[column + ii] }
-                } else {
-                    for ii in 0..<r { buffer[column + ii] = values[ii * n + j] }
-                }
+                for ii in 0..<r { buffer[column + ii] = values[ii * n + j] }
             }
         }
-        let b = try base.decode(chunkElements: chunk) { first, values in scatter(first, values, subtract: false) }
-        let t = try tuned.decode(chunkElements: chunk) { first, values in scatter(first, values, subtract: true) }
         return UpdateStatistics(baseSumSquares: b.sumSquares, sumSquaredULPBase: b.sumSquaredULP,
                                 sumSquaredULPTuned: t.sumSquaredULP)
     }
