@@ -77,8 +77,9 @@ public struct Matrix<Scalar: LinearAlgebraScalar>: Sendable, Equatable {
     /// The transpose, materialised (cols × rows).
     public func transposed() -> Matrix {
         var t = Matrix(rows: cols, cols: rows)
-        for i in 0..<rows {
-            for j in 0..<cols { t.storage[j * rows + i] = storage[i * cols + j] }
+        if rows == 0 || cols == 0 { return t }
+        storage.withUnsafeBufferPointer { src in
+            t.storage.withUnsafeMutableBufferPointer { tiledTranspose(src.baseAddress!, rows: rows, cols: cols, into: $0.baseAddress!) }
         }
         return t
     }

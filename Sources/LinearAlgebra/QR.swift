@@ -20,7 +20,9 @@ public enum QR {
         }
         // Column-major copy: element (i, j) at i + j*m.
         var a = [S](repeating: 0, count: m * n)
-        for i in 0..<m { for j in 0..<n { a[i + j * m] = matrix.storage[i * n + j] } }
+        matrix.storage.withUnsafeBufferPointer { src in
+            a.withUnsafeMutableBufferPointer { tiledTranspose(src.baseAddress!, rows: m, cols: n, into: $0.baseAddress!) }
+        }
         var tau = [S](repeating: 0, count: k)
         _ = a.withUnsafeMutableBufferPointer { pa in
             tau.withUnsafeMutableBufferPointer { pt in
@@ -35,7 +37,10 @@ public enum QR {
             }
         }
         var q = Matrix<S>(rows: m, cols: k)
-        for i in 0..<m { for j in 0..<k { q.storage[i * k + j] = a[i + j * m] } }
+        // Column-major m × k (leading dimension m) is row-major k × m: transpose it back.
+        a.withUnsafeBufferPointer { src in
+            q.storage.withUnsafeMutableBufferPointer { tiledTranspose(src.baseAddress!, rows: k, cols: m, into: $0.baseAddress!) }
+        }
         return (q, r)
     }
 }

@@ -64,16 +64,21 @@ extension SVD {
     /// ``randomized(_:sketch:rank:powerIterations:threads:)`` on a row-major m×n
     /// buffer the caller owns (no copy of A is made; A is only read).
     ///
+    /// With `checkingFinite: false` the pass over A that rejects NaN and
+    /// infinity is skipped: for a caller that has just produced A with every
+    /// element checked (the rank analysis decodes checkpoints with NaN checks);
+    /// a non-finite A then gives unspecified values instead of an error.
+    ///
     /// - Precondition: `matrix.count ≥ rows * cols`, `powerIterations ≥ 0`.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     public static func randomized<S: LinearAlgebraScalar>(
         rows m: Int, cols n: Int, matrix: UnsafeBufferPointer<S>, sketch: Matrix<S>, rank: Int,
-        powerIterations: Int = 2, threads: Int = 1
+        powerIterations: Int = 2, threads: Int = 1, checkingFinite: Bool = true
     ) throws(LinearAlgebraError) -> SingularValueDecomposition<S> {
         precondition(m >= 0 && n >= 0 && matrix.count >= m * n,
                      "SVD.randomized: buffer of \(matrix.count) elements cannot hold \(m)×\(n)")
-        if m > 0 && n > 0 && !S._allFinite(UnsafeBufferPointer(rebasing: matrix[0..<(m * n)])) {
+        if checkingFinite && m > 0 && n > 0 && !S._allFinite(UnsafeBufferPointer(rebasing: matrix[0..<(m * n)])) {
             throw .nonFinite(routine: "SVD.randomized", shape: [m, n])
         }
         let a = matrix.baseAddress

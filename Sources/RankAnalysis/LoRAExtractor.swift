@@ -120,25 +120,30 @@ public enum LoRAExtractor {
             let kept = top.truncated(to: min(options.rank(for: top.singularValues, total: total), top.singularValues.count))
             let seen = kept.singularValues.reduce(0) { $0 + $1 * $1 }
             (u, σ, vt, tail) = (kept.u, kept.singularValues, kept.vt, max(0, 1 - seen / total))
+        } else if method == .randomized, let k = options.topK {
+            // The top K by randomized SVD of ΔW formed in the sketch's precision; the rank rule sees their
+            // energies against the exact ‖ΔW‖²_F, and ‖ΔW − B·A‖²_F = ‖ΔW‖²_F − Σ_{i≤r} σ̂ᵢ² exactly
+            // (Pythagoras), so the tail is exact too.
+            let update = StreamedUpdate(pair, blockBytes: options.sketch.streamingBlockBytes)
+            let formed: (sumOfSquares: Double, stats: TensorPair.UpdateStatistics, svd: SingularValueDecomposition<Double>?)
+            do {
+                formed = try RandomizedSpectrum.decompose(forming: update, topK: k, options: options.sketch, threads: threads)
+            } catch let error as CheckpointError {
+                throw error
+            } catch {
+                throw RankAnalysisError(.decompositionFailed, tensor: pair.name, paths: [pair.base.path, pair.tuned.path], "\(error)")
+            }
+            guard let top = formed.svd else { return nil }
+            let total = formed.sumOfSquares
+            let kept = top.truncated(to: min(options.rank(for: top.singularValues, total: total), top.singularValues.count))
+            let seen = kept.singularValues.reduce(0) { $0 + $1 * $1 }
+            (u, σ, vt, tail) = (kept.u, kept.singularValues, kept.vt, max(0, 1 - seen / total))
         } else {
             let stored = try pair.update()  // rows × cols as stored (C order)
             guard stored.storage.contains(where: { $0 != 0 }) else { return nil }
             do {
-                if method == .randomized, let k = options.topK {
-                    // The top K by randomized SVD; the rank rule sees their energies against the exact ‖ΔW‖²_F,
-                    // and ‖ΔW − B·A‖²_F = ‖ΔW‖²_F − Σ_{i≤r} σ̂ᵢ² exactly (Pythagoras), so the tail is exact too.
-                    var sum = SquareSum()
-                    stored.storage.withUnsafeBufferPointer { sum.add($0, first: 0) }
-                    let total = sum.value  // as the streamed path sums it
-                    let top = try RandomizedSpectrum.decompose(stored, tensor: pair.name, topK: k, options: options.sketch,
-                                                               threads: threads)
-                    let kept = top.truncated(to: min(options.rank(for: top.singularValues, total: total), top.singularValues.count))
-                    let seen = kept.singularValues.reduce(0) { $0 + $1 * $1 }
-                    (u, σ, vt, tail) = (kept.u, kept.singularValues, kept.vt, total > 0 ? max(0, 1 - seen / total) : 0)
-                } else {
-                    let p = try SVD.leading(stored) { options.rank(for: $0) }
-                    (u, σ, vt, tail) = (p.u, p.leadingSingularValues, p.vt, p.tailEnergyFraction)
-                }
+                let p = try SVD.leading(stored) { options.rank(for: $0) }
+                (u, σ, vt, tail) = (p.u, p.leadingSingularValues, p.vt, p.tailEnergyFraction)
             } catch {
                 throw RankAnalysisError(.decompositionFailed, tensor: pair.name, paths: [pair.base.path, pair.tuned.path], "\(error)")
             }

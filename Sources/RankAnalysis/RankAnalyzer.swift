@@ -107,18 +107,16 @@ public enum RankAnalyzer {
         if workspace.count < doubles { workspace = [Double](repeating: 0, count: doubles) }
         let update = StreamedUpdate(pair, blockBytes: options.sketch.streamingBlockBytes)
         func run<S: LinearAlgebraScalar>(_ buffer: UnsafeMutableBufferPointer<S>) throws
-            -> (total: Double, stats: TensorPair.UpdateStatistics, svd: SingularValueDecomposition<Double>?) {
-            let (total, stats) = try update.form(into: buffer)
+            -> (sumOfSquares: Double, stats: TensorPair.UpdateStatistics, svd: SingularValueDecomposition<Double>?) {
             defer {
                 pair.base.releaseResidentPages()
                 pair.tuned.releaseResidentPages()
             }
-            guard total > 0 else { return (0, stats, nil) }
             do {
-                let svd = try RandomizedSpectrum.decompose(rows: m, cols: n, matrix: UnsafeBufferPointer(buffer),
-                                                           tensor: pair.name, topK: k, options: options.sketch,
-                                                           threads: threads)
-                return (total, stats, svd)
+                return try RandomizedSpectrum.decompose(forming: update, in: buffer, topK: k, options: options.sketch,
+                                                        threads: threads)
+            } catch let error as CheckpointError {
+                throw error
             } catch {
                 throw RankAnalysisError(.decompositionFailed, tensor: pair.name, paths: [pair.base.path, pair.tuned.path],
                                         "\(error)")
