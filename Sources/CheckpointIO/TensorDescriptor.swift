@@ -239,113 +239,61 @@ public struct TensorDescriptor: Sendable {
         _ raw: UnsafeRawBufferPointer, first: Int, count n: Int,
         into out: UnsafeMutableBufferPointer<Double>, ulp: ULPTable, summary: inout DecodeSummary
     ) -> Double {
-        if !isBigEndian && (dtype == .bf16 || dtype == .f32) {
-            return ulp.withTable { table in decodeLittleEndian(raw, first: first, count: n, into: out, table: table, summary: &summary) }
-        }
-        switch dtype {
-        case .f64:
-            return decodeLanes(n, into: out, ulp: ulp, summary: &summary) { k in
-                var bits = raw.loadUnaligned(fromByteOffset: (first + k) * 8, as: UInt64.self)
-                if isBigEndian { bits = bits.byteSwapped }
-                return (Double(bitPattern: bits), Int(bits >> 52))
+        guard n > 0, let base = raw.baseAddress else { return 0 }
+        // One loop per dtype and byte order, so the loads are not behind a branch.
+        return ulp.withTable { table in
+            @inline(__always) func lanes<W: FixedWidthInteger>(
+                _: W.Type, _ convert: @escaping (W) -> (Double, Int)
+            ) -> Double {
+                let p = base + first * MemoryLayout<W>.size
+                if isBigEndian {
+                    return decodeLanes(n, into: out, table: table, summary: &summary) { k in
+                        convert(p.loadUnaligned(fromByteOffset: k * MemoryLayout<W>.size, as: W.self).byteSwapped)
+                    }
+                }
+                return decodeLanes(n, into: out, table: table, summary: &summary) { k in
+                    convert(p.loadUnaligned(fromByteOffset: k * MemoryLayout<W>.size, as: W.self))
+                }
             }
-        case .f32:
-            return decodeLanes(n, into: out, ulp: ulp, summary: &summary) { k in
-                var bits = raw.loadUnaligned(fromByteOffset: (first + k) * 4, as: UInt32.self)
-                if isBigEndian { bits = bits.byteSwapped }
-                return (Double(Float(bitPattern: bits)), Int(bits >> 23))
+            switch dtype {
+            case .f64: return lanes(UInt64.self) { (Double(bitPattern: $0), Int($0 >> 52)) }
+            case .f32: return lanes(UInt32.self) { (Double(Float(bitPattern: $0)), Int($0 >> 23)) }
+            case .f16: return lanes(UInt16.self) { (Double(Float16(bitPattern: $0)), Int($0 >> 10)) }
+            case .bf16: return lanes(UInt16.self) { (Double(Float(bitPattern: UInt32($0) << 16)), Int($0 >> 7)) }
+            default: preconditionFailure("decodeContiguous: dtype \(dtype) checked by the caller")
             }
-        case .f16:
-            return decodeLanes(n, into: out, ulp: ulp, summary: &summary) { k in
-                var bits = raw.loadUnaligned(fromByteOffset: (first + k) * 2, as: UInt16.self)
-                if isBigEndian { bits = bits.byteSwapped }
-                return (Double(Float16(bitPattern: bits)), Int(bits >> 10))
-            }
-        case .bf16:
-            return decodeLanes(n, into: out, ulp: ulp, summary: &summary) { k in
-                var bits = raw.loadUnaligned(fromByteOffset: (first + k) * 2, as: UInt16.self)
-                if isBigEndian { bits = bits.byteSwapped }
-                return (Double(Float(bitPattern: UInt32(bits) << 16)), Int(bits >> 7))
-            }
-        default:
-            preconditionFailure("decodeContiguous: dtype \(dtype) checked by the caller")
         }
     }
 
-    /// ``decodeContiguous(_:first:count:into:ulp:summary:)`` for little-endian
-    /// BF16 and F32 (every safetensors checkpoint of those dtypes), on raw
-    /// pointers and SIMD lanes: the same lanes and the same sums, bit for bit,
-    /// at several times the speed of the general path.
-    private func decodeLittleEndian(
-        _ raw: UnsafeRawBufferPointer, first: Int, count n: Int,
-        into out: UnsafeMutableBufferPointer<Double>, table: UnsafeBufferPointer<Double>, summary: inout DecodeSummary
-    ) -> Double {
-        guard n > 0, let base = raw.baseAddress, let o = out.baseAddress, let t = table.baseAddress else { return 0 }
-        var q = SIMD4<Double>(repeating: 0), u = SIMD4<Double>(repeating: 0)
-        var k = 0
-        // The tail continues lane 0's sums, as in decodeLanes.
-        if dtype == .bf16 {
-            let p = base + first * 2
-            @inline(__always) func at(_ i: Int) -> (Double, Double) {
-                let bits = p.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)
-                return (Double(Float(bitPattern: UInt32(bits) << 16)), t[Int(bits >> 7)])
-            }
-            while k + 4 <= n {
-                let (v0, e0) = at(k), (v1, e1) = at(k + 1), (v2, e2) = at(k + 2), (v3, e3) = at(k + 3)
-                o[k] = v0; o[k + 1] = v1; o[k + 2] = v2; o[k + 3] = v3
-                let v = SIMD4(v0, v1, v2, v3)
-                q += v * v
-                u += SIMD4(e0, e1, e2, e3)
-                k += 4
-            }
-            while k < n { let (v, e) = at(k); o[k] = v; q[0] += v * v; u[0] += e; k += 1 }
-        } else {
-            let p = base + first * 4
-            @inline(__always) func at(_ i: Int) -> (Double, Double) {
-                let bits = p.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)
-                return (Double(Float(bitPattern: bits)), t[Int(bits >> 23)])
-            }
-            while k + 4 <= n {
-                let (v0, e0) = at(k), (v1, e1) = at(k + 1), (v2, e2) = at(k + 2), (v3, e3) = at(k + 3)
-                o[k] = v0; o[k + 1] = v1; o[k + 2] = v2; o[k + 3] = v3
-                let v = SIMD4(v0, v1, v2, v3)
-                q += v * v
-                u += SIMD4(e0, e1, e2, e3)
-                k += 4
-            }
-            while k < n { let (v, e) = at(k); o[k] = v; q[0] += v * v; u[0] += e; k += 1 }
-        }
-        let squares = (q[0] + q[1]) + (q[2] + q[3])
-        summary.sumSquares += squares
-        summary.sumSquaredULP += (u[0] + u[1]) + (u[2] + u[3])
-        return squares
-    }
-
-    /// Writes `value(k).0` to `out[k]` for k < n, adds Σ v² and Σ ulp[`value(k).1`]²
-    /// to `summary`, each sum in four lanes, and returns the chunk's Σ v².
+    /// Writes `value(k).0` to `out[k]` for k < n, adds Σ v² and Σ `table[value(k).1]`
+    /// (the squared ULPs) to `summary`, each sum in four SIMD lanes (element k in
+    /// lane k mod 4, the tail in lane 0, the lanes added as (l₀ + l₁) + (l₂ + l₃)),
+    /// and returns the chunk's Σ v². Raw pointers throughout: this loop decodes
+    /// every value of every checkpoint.
     @inline(__always)
     private func decodeLanes(
-        _ n: Int, into out: UnsafeMutableBufferPointer<Double>, ulp: ULPTable, summary: inout DecodeSummary,
-        _ value: (Int) -> (Double, Int)
+        _ n: Int, into out: UnsafeMutableBufferPointer<Double>, table: UnsafeBufferPointer<Double>,
+        summary: inout DecodeSummary, _ value: (Int) -> (Double, Int)
     ) -> Double {
-        var q0 = 0.0, q1 = 0.0, q2 = 0.0, q3 = 0.0
-        var u0 = 0.0, u1 = 0.0, u2 = 0.0, u3 = 0.0
+        let o = out.baseAddress!, t = table.baseAddress!
+        var q = SIMD4<Double>(repeating: 0), u = SIMD4<Double>(repeating: 0)
         var k = 0
         while k + 4 <= n {
             let (v0, e0) = value(k), (v1, e1) = value(k + 1), (v2, e2) = value(k + 2), (v3, e3) = value(k + 3)
-            out[k] = v0; out[k + 1] = v1; out[k + 2] = v2; out[k + 3] = v3
-            q0 += v0 * v0; q1 += v1 * v1; q2 += v2 * v2; q3 += v3 * v3
-            u0 += ulp[e0]; u1 += ulp[e1]; u2 += ulp[e2]; u3 += ulp[e3]
+            o[k] = v0; o[k + 1] = v1; o[k + 2] = v2; o[k + 3] = v3
+            let v = SIMD4(v0, v1, v2, v3)
+            q += v * v
+            u += SIMD4(t[e0], t[e1], t[e2], t[e3])
             k += 4
         }
         while k < n {
             let (v, e) = value(k)
-            out[k] = v; q0 += v * v; u0 += ulp[e]
+            o[k] = v; q[0] += v * v; u[0] += t[e]
             k += 1
         }
-        let squares = (q0 + q1) + (q2 + q3)
+        let squares = (q[0] + q[1]) + (q[2] + q[3])
         summary.sumSquares += squares
-        summary.sumSquaredULP += (u0 + u1) + (u2 + u3)
+        summary.sumSquaredULP += (u[0] + u[1]) + (u[2] + u[3])
         return squares
     }
 
@@ -384,7 +332,6 @@ internal struct ULPTable {
         }
         table = t
     }
-    @inline(__always) subscript(signAndExponent: Int) -> Double { table[signAndExponent] }
     /// Calls `body` with the table (2 × 2^exponentBits entries, sign-major).
     @inline(__always) func withTable<R>(_ body: (UnsafeBufferPointer<Double>) -> R) -> R { table.withUnsafeBufferPointer(body) }
 }

@@ -57,22 +57,29 @@ final class StreamedUpdateTests: XCTestCase {
         }
     }
 
+    /// `options` with every update streamed, run with 1 and 2 jobs; asserts the two
+    /// give bit-identical values and returns both results.
+    func streamedForOneAndTwoJobs(_ pairing: TensorPairing, _ options: RankAnalysisOptions) throws -> [RankAnalysisResult] {
+        var results: [RankAnalysisResult] = []
+        for jobs in [1, 2] {
+            var o = options
+            o.jobs = jobs
+            o.sketch = streaming(options.sketch)
+            results.append(try RankAnalyzer.run(pairing, options: o))
+        }
+        for (a, b) in zip(results[0].matrices, results[1].matrices) {
+            XCTAssertEqual(a.singularValues, b.singularValues, "bit-identical for jobs 1 and 2: \(a.tensor)")
+        }
+        return results
+    }
+
     func testRankTopKStreamedMatchesFormedForAnyJobs() throws {
         for variant in ["f32", "bf16"] {
             let pairing = try pairing(variant)
             var formed = RankAnalysisOptions(jobs: 1, leadingVectors: 0, topK: 3)
             formed.method = .randomized
             let reference = try RankAnalyzer.run(pairing, options: formed)
-            var results: [RankAnalysisResult] = []
-            for jobs in [1, 2] {
-                var options = formed
-                options.jobs = jobs
-                options.sketch = streaming(formed.sketch)
-                results.append(try RankAnalyzer.run(pairing, options: options))
-            }
-            for (a, b) in zip(results[0].matrices, results[1].matrices) {
-                XCTAssertEqual(a.singularValues, b.singularValues, "bit-identical for jobs 1 and 2: \(a.tensor)")
-            }
+            let results = try streamedForOneAndTwoJobs(pairing, formed)
             for (s, f) in zip(results[0].matrices, reference.matrices) {
                 let label = "\(variant) \(s.tensor)"
                 XCTAssertEqual(s.tensor, f.tensor)
@@ -98,16 +105,7 @@ final class StreamedUpdateTests: XCTestCase {
             var single = double
             single.sketch.precision = .float32
             let formed = try RankAnalyzer.run(pairing, options: single)
-            var streamedRuns: [RankAnalysisResult] = []
-            for jobs in [1, 2] {
-                var options = single
-                options.jobs = jobs
-                options.sketch = streaming(single.sketch)
-                streamedRuns.append(try RankAnalyzer.run(pairing, options: options))
-            }
-            for (a, b) in zip(streamedRuns[0].matrices, streamedRuns[1].matrices) {
-                XCTAssertEqual(a.singularValues, b.singularValues, "bit-identical for jobs 1 and 2: \(a.tensor)")
-            }
+            let streamedRuns = try streamedForOneAndTwoJobs(pairing, single)
             // The float32 run really computes in Float: its values are not float64's bits.
             XCTAssertTrue(zip(formed.matrices, reference.matrices).contains { $0.singularValues != $1.singularValues }, variant)
             for ((s, f), d) in zip(zip(streamedRuns[0].matrices, formed.matrices), reference.matrices) {
