@@ -19,14 +19,14 @@
 // whichever thread runs which block, and however many there are.
 
 extension SVD {
-    /// Whether ``tallSingularValues(destroying:rows:cols:runParts:)`` is the
+    /// Whether ``tallSingularValues(destroying:rows:cols:runParts:checkingFinite:)`` is the
     /// faster way to the values of a column-major `rows × cols` matrix: true
     /// when rows ≥ 2 · cols.
     public static func prefersTallPath(rows: Int, cols: Int) -> Bool {
         cols >= 1 && rows >= 2 * cols
     }
 
-    /// The number of row blocks ``tallSingularValues(destroying:rows:cols:runParts:)``
+    /// The number of row blocks ``tallSingularValues(destroying:rows:cols:runParts:checkingFinite:)``
     /// factors separately: min(8, rows / (4 · cols)), at least 1. It depends on
     /// the shape alone, never on the thread count.
     public static func tallRowBlocks(rows: Int, cols: Int) -> Int {
@@ -35,7 +35,7 @@ extension SVD {
     }
 
     /// Runs `part(0)`, `part(1)`, … `part(count - 1)` in order on the calling
-    /// thread: the default runner of ``tallSingularValues(destroying:rows:cols:runParts:)``.
+    /// thread: the default runner of ``tallSingularValues(destroying:rows:cols:runParts:checkingFinite:)``.
     public static func serialParts(_ count: Int, _ part: @escaping @Sendable (Int) -> Void) {
         for i in 0..<count { part(i) }
     }
@@ -61,15 +61,19 @@ extension SVD {
     /// - Throws: ``LinearAlgebraError/Code/nonFinite`` (routine `?geqrt`) for
     ///   NaN or infinity, before any LAPACK call;
     ///   ``LinearAlgebraError/Code/notConverged`` when `?gesdd` fails on R.
+    /// `checkingFinite: false` skips the NaN pass, as in
+    /// ``singularValues(destroying:rows:cols:order:checkingFinite:)``.
+    ///
     /// - Precondition: rows ≥ cols ≥ 0 and `buffer.count ≥ rows * cols`.
     public static func tallSingularValues<S: LinearAlgebraScalar>(
         destroying buffer: UnsafeMutableBufferPointer<S>, rows m: Int, cols n: Int,
-        runParts: (_ count: Int, _ part: @escaping @Sendable (Int) -> Void) -> Void = serialParts
+        runParts: (_ count: Int, _ part: @escaping @Sendable (Int) -> Void) -> Void = serialParts,
+        checkingFinite: Bool = true
     ) throws(LinearAlgebraError) -> [S] {
         precondition(m >= n && n >= 0 && buffer.count >= m * n,
                      "SVD.tallSingularValues: needs rows ≥ cols and \(m)×\(n) elements, got \(buffer.count)")
         if n == 0 { return [] }
-        if !S._allFinite(UnsafeBufferPointer(rebasing: buffer[0..<(m * n)])) {
+        if checkingFinite && !S._allFinite(UnsafeBufferPointer(rebasing: buffer[0..<(m * n)])) {
             throw .nonFinite(routine: "\(S._lapackPrefix)geqrt", shape: [m, n])
         }
         let blocks = tallRowBlocks(rows: m, cols: n)

@@ -22,17 +22,21 @@ public enum SVD {
     /// `.rowMajor` (its column-major view is the tall transpose, which has the
     /// same singular values); the other two combinations work but are slower.
     ///
+    /// With `checkingFinite: false` the pass that rejects NaN and infinity is
+    /// skipped, for a caller whose matrix is finite by construction; a
+    /// non-finite matrix then gives unspecified values instead of an error.
+    ///
     /// - Precondition: `buffer.count ≥ rows * cols`.
     public static func singularValues<S: LinearAlgebraScalar>(
         destroying buffer: UnsafeMutableBufferPointer<S>, rows: Int, cols: Int,
-        order: StorageOrder = .rowMajor
+        order: StorageOrder = .rowMajor, checkingFinite: Bool = true
     ) throws(LinearAlgebraError) -> [S] {
         precondition(rows >= 0 && cols >= 0 && buffer.count >= rows * cols,
                      "SVD: buffer of \(buffer.count) elements cannot hold \(rows)×\(cols)")
         let k = min(rows, cols)
         if k == 0 { return [] }
         let routine = "\(S._lapackPrefix)gesdd"
-        if !S._allFinite(UnsafeBufferPointer(rebasing: buffer[0..<(rows * cols)])) {
+        if checkingFinite && !S._allFinite(UnsafeBufferPointer(rebasing: buffer[0..<(rows * cols)])) {
             throw .nonFinite(routine: routine, shape: [rows, cols])
         }
         var s = [S](repeating: 0, count: k)

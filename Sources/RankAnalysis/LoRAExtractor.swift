@@ -104,37 +104,28 @@ public enum LoRAExtractor {
         } ?? .exact
         // The kept triplets (u m×r, σ, vt r×n) and the energy fraction they miss.
         let (u, σ, vt, tail): (Matrix<Double>, [Double], Matrix<Double>, Double)
-        if method == .randomized, let k = options.topK, StreamedUpdate.streams(rows: pair.rows, cols: pair.cols, options: options.sketch) {
-            // Too large to form: ΔW is applied block by block from the checkpoints.
+        if method == .randomized, let k = options.topK {
+            // The top K by randomized SVD, of ΔW formed in the sketch's precision or, too large to form,
+            // applied block by block from the checkpoints. The rank rule sees their energies against the
+            // exact ‖ΔW‖²_F, and ‖ΔW − B·A‖²_F = ‖ΔW‖²_F − Σ_{i≤r} σ̂ᵢ² exactly (Pythagoras), so the tail
+            // is exact too.
             let update = StreamedUpdate(pair, blockBytes: options.sketch.streamingBlockBytes)
-            let total = try update.statistics().sumOfSquares
-            guard total > 0 else { return nil }
-            let top: SingularValueDecomposition<Double>
+            let (total, top): (Double, SingularValueDecomposition<Double>?)
             do {
-                top = try RandomizedSpectrum.decompose(streaming: update, topK: k, options: options.sketch, threads: threads)
+                if StreamedUpdate.streams(rows: pair.rows, cols: pair.cols, options: options.sketch) {
+                    let sum = try update.statistics().sumOfSquares
+                    (total, top) = (sum, sum > 0 ? try RandomizedSpectrum.decompose(streaming: update, topK: k, options: options.sketch,
+                                                                                    threads: threads) : nil)
+                } else {
+                    let formed = try RandomizedSpectrum.decompose(forming: update, topK: k, options: options.sketch, threads: threads)
+                    (total, top) = (formed.sumOfSquares, formed.svd)
+                }
             } catch let error as CheckpointError {
                 throw error
             } catch {
                 throw RankAnalysisError(.decompositionFailed, tensor: pair.name, paths: [pair.base.path, pair.tuned.path], "\(error)")
             }
-            let kept = top.truncated(to: min(options.rank(for: top.singularValues, total: total), top.singularValues.count))
-            let seen = kept.singularValues.reduce(0) { $0 + $1 * $1 }
-            (u, σ, vt, tail) = (kept.u, kept.singularValues, kept.vt, max(0, 1 - seen / total))
-        } else if method == .randomized, let k = options.topK {
-            // The top K by randomized SVD of ΔW formed in the sketch's precision; the rank rule sees their
-            // energies against the exact ‖ΔW‖²_F, and ‖ΔW − B·A‖²_F = ‖ΔW‖²_F − Σ_{i≤r} σ̂ᵢ² exactly
-            // (Pythagoras), so the tail is exact too.
-            let update = StreamedUpdate(pair, blockBytes: options.sketch.streamingBlockBytes)
-            let formed: (sumOfSquares: Double, stats: TensorPair.UpdateStatistics, svd: SingularValueDecomposition<Double>?)
-            do {
-                formed = try RandomizedSpectrum.decompose(forming: update, topK: k, options: options.sketch, threads: threads)
-            } catch let error as CheckpointError {
-                throw error
-            } catch {
-                throw RankAnalysisError(.decompositionFailed, tensor: pair.name, paths: [pair.base.path, pair.tuned.path], "\(error)")
-            }
-            guard let top = formed.svd else { return nil }
-            let total = formed.sumOfSquares
+            guard let top else { return nil }
             let kept = top.truncated(to: min(options.rank(for: top.singularValues, total: total), top.singularValues.count))
             let seen = kept.singularValues.reduce(0) { $0 + $1 * $1 }
             (u, σ, vt, tail) = (kept.u, kept.singularValues, kept.vt, max(0, 1 - seen / total))

@@ -16,7 +16,7 @@ public enum RankAnalyzer {
     /// Analyses one matrix pair: ΔW in Float64, its singular values through
     /// `dgesdd` (for an update with at least twice as many rows as columns
     /// or the other way round, `dgesdd` of its triangular QR factor, see
-    /// ``LinearAlgebra/SVD/tallSingularValues(destroying:rows:cols:runParts:)``),
+    /// ``LinearAlgebra/SVD/tallSingularValues(destroying:rows:cols:runParts:checkingFinite:)``),
     /// and the metrics.
     ///
     /// - Throws: ``CheckpointIO/CheckpointError`` for unreadable or
@@ -69,10 +69,14 @@ public enum RankAnalyzer {
                 } else {
                     // LAPACK's column-major view of the buffer: ΔW itself, or its transpose.
                     let (rows, cols) = order == .columnMajor ? (m, n) : (n, m)
+                    // Decoded values are checked, and the difference of two values of at most
+                    // F32's range is finite in Float64: only an F64 pair needs the NaN pass.
+                    let finite = pair.base.dtype != .f64 && pair.tuned.dtype != .f64
                     if SVD.prefersTallPath(rows: rows, cols: cols) {
-                        σ = try SVD.tallSingularValues(destroying: buffer, rows: rows, cols: cols, runParts: runParts)
+                        σ = try SVD.tallSingularValues(destroying: buffer, rows: rows, cols: cols, runParts: runParts,
+                                                       checkingFinite: !finite)
                     } else {
-                        σ = try SVD.singularValues(destroying: buffer, rows: m, cols: n, order: order)
+                        σ = try SVD.singularValues(destroying: buffer, rows: m, cols: n, order: order, checkingFinite: !finite)
                     }
                 }
             } catch {
@@ -196,11 +200,11 @@ public enum RankAnalyzer {
     /// (``LinearAlgebra/SVD/prefersTallPath(rows:cols:)``, e.g. a 30522 × 384
     /// embedding) are factored by whichever workers have no other tensor
     /// left, each block by one single-threaded call
-    /// (``LinearAlgebra/SVD/tallSingularValues(destroying:rows:cols:runParts:)``). The randomized
+    /// (``LinearAlgebra/SVD/tallSingularValues(destroying:rows:cols:runParts:checkingFinite:)``). The randomized
     /// method (`options.topK` with ``SpectrumMethod/randomized`` or
     /// ``SpectrumMethod/auto``) is bit-identical for any `jobs` as well: its
     /// sketch comes from the tensor's own Philox stream and its products from
-    /// fixed row blocks (``LinearAlgebra/SVD/randomized(rows:cols:matrix:sketch:rank:powerIterations:threads:)``).
+    /// fixed row blocks (``LinearAlgebra/SVD/randomized(rows:cols:matrix:sketch:rank:powerIterations:threads:checkingFinite:)``).
     ///
     /// - Throws: ``RankAnalysisError/Code/invalidOption`` for `jobs < 1`, negative
     ///   leading vectors, `topK < 1`, a `topK` above min(rows, cols) of every matrix,

@@ -11,7 +11,7 @@ import LinearAlgebra
 /// ``PartRunner`` it is handed: a worker that finds no tensor left to start
 /// helps with the parts of a running job instead of going idle, so a lone
 /// large tensor at the end of the queue uses every core. Which worker runs a
-/// part never changes a result (see ``LinearAlgebra/SVD/tallSingularValues(destroying:rows:cols:runParts:)``).
+/// part never changes a result (see ``LinearAlgebra/SVD/tallSingularValues(destroying:rows:cols:runParts:checkingFinite:)``).
 internal enum TensorJobs {
     /// Runs `part(0..<count)`, each index once, possibly on several threads,
     /// and returns when all have returned.
