@@ -1,4 +1,4 @@
-"""Helpers shared by the benchmark harnesses (bench/rank/run_bench.py, bench/projections/run_bench.py).
+"""Helpers shared by the benchmark harnesses (bench/*/run_bench.py).
 
 Standard library only, and nothing heavy at import time: a harness's own peak RSS is a
 floor under every child's ru_maxrss (Linux keeps the high-water RSS across fork+exec), so
@@ -6,6 +6,7 @@ the harnesses never import numpy, torch and the like themselves.
 """
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shlex
@@ -237,3 +238,122 @@ def machine_info(bin_path: str | None, dists: Iterable[str] = (), *, missing: st
         dirty = out(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"]).strip()
         info.append(("repo commit", rev + (" (+ uncommitted changes)" if dirty else "")))
     return info
+
+
+# ----------------------------------------------------------------------------- shared by several harnesses
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "projections"))   # for childutil
+from childutil import shard_files  # noqa: E402
+
+INSTALL_TORCH = "pip install 'torch==2.13.0+cpu'"
+
+
+EXIT_MISSING_DEPENDENCY = 3  # our children: package not installed
+
+
+EX_USAGE = 64                # ArgumentParser: unknown subcommand / option
+
+
+def warm(paths: list[str]) -> None:
+    """Read the inputs once so both implementations start from a warm page cache."""
+    for p in paths:
+        for f in shard_files(p):
+            with open(f, "rb") as fh:
+                while fh.read(1 << 20):
+                    pass
+
+
+def tail(path: str, n: int = 15) -> str:
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-n:])
+    except OSError:
+        return ""
+
+
+def fmt_s(x: float) -> str:
+    return f"{x:.2f}" if x >= 1 else f"{x:.3f}"
+
+
+def describe(path: str) -> str:
+    import struct
+    from collections import Counter
+    n2 = 0
+    dts = Counter()
+    total = 0
+    for f in shard_files(path):
+        with open(f, "rb") as fh:
+            hdr = json.loads(fh.read(struct.unpack("<Q", fh.read(8))[0]))
+        hdr.pop("__metadata__", None)
+        for v in hdr.values():
+            dts[v["dtype"]] += 1
+            n2 += len(v["shape"]) >= 2
+        total += os.path.getsize(f)
+    return f"{sum(dts.values())} tensors ({n2} ≥2-D; {', '.join(f'{k}×{v}' for k, v in sorted(dts.items()))}), {total / 2**20:.0f} MiB"
+
+
+def first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:200]
+    return ""
+
+
+def classify(run: Run, required: list[str], ours: bool) -> Run:
+    """Parse the child's one JSON object and set run.status / run.note."""
+    if run.rc == 0:
+        try:
+            lines = [l for l in run.stdout.splitlines() if l.strip().startswith("{")]
+            run.data = json.loads(lines[-1])
+            missing = [k for k in required if k not in run.data]
+            if missing:
+                run.status, run.note = "failed", f"JSON lacks {missing}"
+        except (IndexError, ValueError) as e:
+            run.status, run.note = "failed", f"no JSON object on stdout ({e})"
+    elif ours and run.rc == EX_USAGE:
+        run.status = "unavailable"
+        run.note = f"not supported by this binary (exit {run.rc}: {first_line(run.stderr)})"
+    elif not ours and run.rc == EXIT_MISSING_DEPENDENCY:
+        run.status, run.note = "unavailable", first_line(run.stderr)
+    else:
+        run.status = "failed"
+        run.note = f"exit {run.rc}" + (f" (signal {-run.rc})" if run.rc < 0 else "") + \
+            (f": {first_line(run.stderr.splitlines()[-1] if run.stderr.strip() else '')}" if run.stderr.strip() else "")
+    return run
+
+
+def binary_fingerprint(path: str) -> str:
+    """size, mtime and sha256 prefix of the binary (to notice a rebuild during the run)."""
+    import hashlib
+    st = os.stat(path)
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    mtime = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(st.st_mtime))
+    return f"{st.st_size} bytes, modified {mtime}, sha256 {h.hexdigest()[:12]}"
+
+
+def run_conditions(bin_path: str | None, bin_before: str | None, load_before: str) -> list[tuple[str, str]]:
+    """Machine-info lines closing a run: the binary's fingerprint (with a warning when it was
+    rebuilt during the run, so the results would mix two builds) and the load before / after."""
+    lines = []
+    if bin_path:
+        bin_after = binary_fingerprint(bin_path)
+        lines.append(("intrinsic-dim binary", bin_before))
+        if bin_after != bin_before:
+            lines.append(("WARNING", f"the binary changed during the run (now {bin_after}): results mix two builds"))
+            log(f"WARNING: {bin_path} changed during the run: {bin_before} -> {bin_after}")
+    lines.append(("load average (1, 5, 15 min) before / after", f"{load_before} / {load_average()}"))
+    return lines
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def verdict(ok: bool | None) -> str:
+    return "—" if ok is None else ("PASS" if ok else "FAIL")

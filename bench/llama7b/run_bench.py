@@ -49,9 +49,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import importlib.util
 import json
-import math
 import os
 import re
 import shlex
@@ -59,27 +57,14 @@ import statistics
 import struct
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BENCH = os.path.dirname(HERE)
 sys.path.insert(0, BENCH)   # bench/, for benchlib
-from benchlib import REPO, Run, finish, find_binary, harness_cmd, log, machine_info, run_measured  # noqa: E402
+from benchlib import (REPO, Run, finish, find_binary, harness_cmd, log, machine_info, run_measured,  # noqa: E402
+                      binary_fingerprint, describe, first_line, fmt_s, load_average, run_conditions, tail)
 
 
-def _load(name: str, path: str):
-    """Another harness as a module (they are all called run_bench.py); importing one runs nothing heavy."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-_rank = _load("rank_run_bench", os.path.join(BENCH, "rank", "run_bench.py"))
-_proj = _load("projections_run_bench", os.path.join(BENCH, "projections", "run_bench.py"))
-fmt_s, tail, describe = _rank.fmt_s, _rank.tail, _rank.describe
-binary_fingerprint, load_average, run_conditions, first_line = (_proj.binary_fingerprint, _proj.load_average,
-                                                                _proj.run_conditions, _proj.first_line)
 
 PY = sys.executable
 DEFAULT_PAIR = os.path.join(REPO, "bench-out", "llama7b", "pair")

@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import importlib.util
 import json
 import math
 import os
@@ -62,23 +61,10 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 BENCH = os.path.dirname(HERE)
 sys.path.insert(0, BENCH)   # bench/, for benchlib
-from benchlib import REPO, Run, finish, find_binary, harness_cmd, log, machine_info, run_measured  # noqa: E402
+from benchlib import (REPO, Run, finish, find_binary, harness_cmd, log, machine_info, run_measured,  # noqa: E402
+                      EX_USAGE, binary_fingerprint, classify, describe, first_line, fmt_s, load_average, run_conditions, tail, verdict, warm)
 
 
-def _load(name: str, path: str):
-    """Another harness as a module (they are all called run_bench.py); importing one runs nothing heavy."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-_rank = _load("rank_run_bench", os.path.join(BENCH, "rank", "run_bench.py"))
-_proj = _load("projections_run_bench", os.path.join(BENCH, "projections", "run_bench.py"))
-warm, describe, fmt_s, tail = _rank.warm, _rank.describe, _rank.fmt_s, _rank.tail
-classify, binary_fingerprint, load_average, run_conditions = (_proj.classify, _proj.binary_fingerprint, _proj.load_average,
-                                                         _proj.run_conditions)
-verdict, first_line, EX_USAGE, INSTALL_TORCH = _proj.verdict, _proj.first_line, _proj.EX_USAGE, _proj.INSTALL_TORCH
 
 DEFAULT_CACHE = "/tmp/intrinsic-dim-bench/lora"
 PY = sys.executable

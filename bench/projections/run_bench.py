@@ -54,7 +54,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))   # bench/, for benchlib
-from benchlib import REPO, Run, finish, find_binary, harness_cmd, log, machine_info, run_measured  # noqa: E402
+from benchlib import (INSTALL_TORCH, REPO, Run, binary_fingerprint,  # noqa: E402
+                      classify, finish, find_binary, first_line, harness_cmd, load_average, log, machine_info,
+                      run_conditions, run_measured, verdict)
 
 DEFAULT_CACHE = "/tmp/intrinsic-dim-bench/projections"
 PY = sys.executable
@@ -66,11 +68,8 @@ FF_NUMPY_TARGET = 5.0        # numpy / ours (apply + transpose) >= 5
 FF_TORCH_TARGET = 2.0        # torch / ours >= 2
 DENSE_RSS_TARGET_MB = 200.0
 
-EX_USAGE = 64                # ArgumentParser: unknown subcommand / option
-EXIT_MISSING_DEPENDENCY = 3  # our children: package not installed
 
 INSTALL_FFHT = "pip install pybind11 wheel && pip install --no-build-isolation ffht-unofficial"
-INSTALL_TORCH = "pip install 'torch==2.13.0+cpu'"
 # glibc serves allocations above its mmap threshold (at most 32 MiB by default) with a fresh mmap and
 # unmaps them on free, so every 64 MiB tensor of the torch WHT at 2^24 is page-faulted anew
 # (~13 M minor faults, sys time ≈ user time). These two settings keep the memory in the heap.
@@ -82,36 +81,6 @@ PROJECTION_DISTS = ("numpy", "scipy", "torch", "ffht-unofficial")
 
 
 # ----------------------------------------------------------------------------- running
-
-def first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:200]
-    return ""
-
-
-def classify(run: Run, required: list[str], ours: bool) -> Run:
-    """Parse the child's one JSON object and set run.status / run.note."""
-    if run.rc == 0:
-        try:
-            lines = [l for l in run.stdout.splitlines() if l.strip().startswith("{")]
-            run.data = json.loads(lines[-1])
-            missing = [k for k in required if k not in run.data]
-            if missing:
-                run.status, run.note = "failed", f"JSON lacks {missing}"
-        except (IndexError, ValueError) as e:
-            run.status, run.note = "failed", f"no JSON object on stdout ({e})"
-    elif ours and run.rc == EX_USAGE:
-        run.status = "unavailable"
-        run.note = f"not supported by this binary (exit {run.rc}: {first_line(run.stderr)})"
-    elif not ours and run.rc == EXIT_MISSING_DEPENDENCY:
-        run.status, run.note = "unavailable", first_line(run.stderr)
-    else:
-        run.status = "failed"
-        run.note = f"exit {run.rc}" + (f" (signal {-run.rc})" if run.rc < 0 else "") + \
-            (f": {first_line(run.stderr.splitlines()[-1] if run.stderr.strip() else '')}" if run.stderr.strip() else "")
-    return run
-
 
 class Cell:
     """All runs of one implementation on one case."""
@@ -154,39 +123,6 @@ class Cell:
 
 # ----------------------------------------------------------------------------- machine info
 
-def binary_fingerprint(path: str) -> str:
-    """size, mtime and sha256 prefix of the binary (to notice a rebuild during the run)."""
-    import hashlib
-    st = os.stat(path)
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    mtime = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(st.st_mtime))
-    return f"{st.st_size} bytes, modified {mtime}, sha256 {h.hexdigest()[:12]}"
-
-
-def run_conditions(bin_path: str | None, bin_before: str | None, load_before: str) -> list[tuple[str, str]]:
-    """Machine-info lines closing a run: the binary's fingerprint (with a warning when it was
-    rebuilt during the run, so the results would mix two builds) and the load before / after."""
-    lines = []
-    if bin_path:
-        bin_after = binary_fingerprint(bin_path)
-        lines.append(("intrinsic-dim binary", bin_before))
-        if bin_after != bin_before:
-            lines.append(("WARNING", f"the binary changed during the run (now {bin_after}): results mix two builds"))
-            log(f"WARNING: {bin_path} changed during the run: {bin_before} -> {bin_after}")
-    lines.append(("load average (1, 5, 15 min) before / after", f"{load_before} / {load_average()}"))
-    return lines
-
-
-def load_average() -> str:
-    try:
-        return " ".join(f"{v:.2f}" for v in os.getloadavg())
-    except OSError:
-        return "?"
-
-
 # ----------------------------------------------------------------------------- formatting
 
 def ns(seconds: float | None, n: int) -> str:
@@ -202,10 +138,6 @@ def ms(seconds: float | None) -> str:
 
 def ratio(a: float | None, b: float | None) -> str:
     return "—" if a is None or b is None or b == 0 else f"{a / b:.2f}×"
-
-
-def verdict(ok: bool | None) -> str:
-    return "—" if ok is None else ("PASS" if ok else "FAIL")
 
 
 def cell_text(c: Cell | None, best: float | None, med: float | None, n: int) -> str:

@@ -57,9 +57,8 @@ import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))   # bench/, for benchlib
-from benchlib import finish, find_binary, harness_cmd, log, machine_info, run_measured  # noqa: E402
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), "projections"))   # bench/projections, for childutil
-from childutil import shard_files  # noqa: E402
+from benchlib import (describe, finish, find_binary, fmt_s, harness_cmd, log, machine_info, run_measured,  # noqa: E402
+                      tail, warm)
 
 DEFAULT_CACHE = "/tmp/intrinsic-dim-bench"
 
@@ -184,15 +183,6 @@ def prepare_real(cache: str) -> tuple[str, str]:
     return out[0], out[1]
 
 
-def warm(paths: list[str]) -> None:
-    """Read the inputs once so both implementations start from a warm page cache."""
-    for p in paths:
-        for f in shard_files(p):
-            with open(f, "rb") as fh:
-                while fh.read(1 << 20):
-                    pass
-
-
 def warm_imports(bin_path: str | None) -> None:
     """Bring the interpreter, numpy/safetensors/ml_dtypes and the binary into the page cache (untimed)."""
     subprocess.run([sys.executable, "-c", "import numpy, numpy.linalg, safetensors.numpy, ml_dtypes"], check=False)
@@ -203,14 +193,6 @@ def warm_imports(bin_path: str | None) -> None:
 
 
 # ----------------------------------------------------------------------------- running
-
-def tail(path: str, n: int = 15) -> str:
-    try:
-        with open(path, errors="replace") as f:
-            return "".join(f.readlines()[-n:])
-    except OSError:
-        return ""
-
 
 # ----------------------------------------------------------------------------- comparison
 
@@ -358,10 +340,6 @@ print(json.dumps(info))
 
 # ----------------------------------------------------------------------------- report
 
-def fmt_s(x: float) -> str:
-    return f"{x:.2f}" if x >= 1 else f"{x:.3f}"
-
-
 def build_report(results, info, reps, cmds, case_desc, jobs, warmup) -> tuple[str, int]:
     """The markdown section and the number of FAILed targets."""
     target_fails = 0
@@ -448,23 +426,6 @@ def build_report(results, info, reps, cmds, case_desc, jobs, warmup) -> tuple[st
 
 
 # ----------------------------------------------------------------------------- main
-
-def describe(path: str) -> str:
-    import struct
-    from collections import Counter
-    n2 = 0
-    dts = Counter()
-    total = 0
-    for f in shard_files(path):
-        with open(f, "rb") as fh:
-            hdr = json.loads(fh.read(struct.unpack("<Q", fh.read(8))[0]))
-        hdr.pop("__metadata__", None)
-        for v in hdr.values():
-            dts[v["dtype"]] += 1
-            n2 += len(v["shape"]) >= 2
-        total += os.path.getsize(f)
-    return f"{sum(dts.values())} tensors ({n2} ≥2-D; {', '.join(f'{k}×{v}' for k, v in sorted(dts.items()))}), {total / 2**20:.0f} MiB"
-
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="benchmark `intrinsic-dim rank` against numpy",
