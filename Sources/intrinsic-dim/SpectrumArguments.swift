@@ -20,7 +20,7 @@ struct SpectrumArguments: ParsableArguments {
     var sketchSeed: UInt64 = 0
 
     @Option(name: .customLong("randomized-precision"), help: ArgumentHelp(
-        "Randomized SVD: float64, or float32 (half the time and memory, as torch.svd_lowrank on float32 tensors; σ̂ gain ~1e-7·σ₁/σᵢ relative error). ΔW is formed and ‖ΔW‖²_F summed in float64 either way; the exact method is always float64.",
+        "Randomized SVD: float64, or float32 (about half the time and memory, as torch.svd_lowrank on float32 tensors; σ̂ move by ~1e-6 relative). ΔW is decoded and subtracted in float64, then rounded, and ‖ΔW‖²_F summed in float64 either way; the exact method is always float64.",
         valueName: "precision"))
     var randomizedPrecision: RandomizedPrecision = .float64
 
