@@ -95,7 +95,7 @@ final class StreamedUpdateTests: XCTestCase {
 
     /// float32: streamed and formed agree to Float rounding, bit-identical for
     /// any jobs, with the same Float64 ‖ΔW‖²_F and noise floor as float64; and
-    /// the values are float64's to ~1e-6 of σ₁.
+    /// the values are float64's to a few 1e-7 of σ₁ (asserted: 5e-6, for other CPUs' kernels).
     func testFloat32StreamedMatchesFormedAndFloat64() throws {
         for variant in ["f32", "bf16"] {
             let pairing = try pairing(variant)
@@ -116,8 +116,8 @@ final class StreamedUpdateTests: XCTestCase {
                 XCTAssertEqual(f.metrics.noiseThreshold, d.metrics.noiseThreshold, label)
                 let top = d.singularValues.first ?? 0
                 for i in d.singularValues.indices {
-                    assertClose(f.singularValues[i], d.singularValues[i], rtol: 0, atol: 2e-6 * top, "\(label) σ\(i + 1) f32 vs f64")
-                    assertClose(s.singularValues[i], f.singularValues[i], rtol: 0, atol: 2e-6 * top, "\(label) σ\(i + 1) streamed")
+                    assertClose(f.singularValues[i], d.singularValues[i], rtol: 0, atol: 5e-6 * top, "\(label) σ\(i + 1) f32 vs f64")
+                    assertClose(s.singularValues[i], f.singularValues[i], rtol: 0, atol: 5e-6 * top, "\(label) σ\(i + 1) streamed")
                 }
             }
         }
