@@ -223,7 +223,7 @@ public struct TensorDescriptor: Sendable {
         return idx
     }
 
-    internal func formatIndex(_ linear: Int) -> String {
+    private func formatIndex(_ linear: Int) -> String {
         "[" + multiIndex(linear).map(String.init).joined(separator: ", ") + "]"
     }
 
@@ -235,7 +235,7 @@ public struct TensorDescriptor: Sendable {
     // element. The order of the additions depends on nothing but the count.
     //
     // Returns the chunk's Σ x² (non-finite when a value is).
-    internal func decodeContiguous(
+    private func decodeContiguous(
         _ raw: UnsafeRawBufferPointer, first: Int, count n: Int,
         into out: UnsafeMutableBufferPointer<Double>, ulp: ULPTable, summary: inout DecodeSummary
     ) -> Double {
@@ -299,7 +299,7 @@ public struct TensorDescriptor: Sendable {
 
     /// Fortran order: C-order element with multi-index (i₀, …, iₖ) is stored at
     /// i₀ + d₀·(i₁ + d₁·(…)). Rare (only `.npy`), so a plain per-element path.
-    internal func decodeFortran(
+    private func decodeFortran(
         _ raw: UnsafeRawBufferPointer, first: Int, count n: Int, width: Int,
         into out: UnsafeMutableBufferPointer<Double>, ulp: ULPTable, summary: inout DecodeSummary
     ) {

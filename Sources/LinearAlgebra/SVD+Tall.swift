@@ -58,12 +58,12 @@ extension SVD {
     /// ε·σ₁ on every value (so a value far below ε·σ₁ is noise, and an exact
     /// zero comes out as a tiny positive number, as with `?gesdd`).
     ///
-    /// - Throws: ``LinearAlgebraError/Code/nonFinite`` (routine `?geqrt`) for
-    ///   NaN or infinity, before any LAPACK call;
-    ///   ``LinearAlgebraError/Code/notConverged`` when `?gesdd` fails on R.
     /// `checkingFinite: false` skips the NaN pass, as in
     /// ``singularValues(destroying:rows:cols:order:checkingFinite:)``.
     ///
+    /// - Throws: ``LinearAlgebraError/Code/nonFinite`` (routine `?geqrt`) for
+    ///   NaN or infinity, before any LAPACK call (unless `checkingFinite` is false);
+    ///   ``LinearAlgebraError/Code/notConverged`` when `?gesdd` fails on R.
     /// - Precondition: rows ≥ cols ≥ 0 and `buffer.count ≥ rows * cols`.
     public static func tallSingularValues<S: LinearAlgebraScalar>(
         destroying buffer: UnsafeMutableBufferPointer<S>, rows m: Int, cols n: Int,

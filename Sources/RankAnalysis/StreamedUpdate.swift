@@ -32,66 +32,64 @@ struct StreamedUpdate {
         blockRows = max(1, min(pair.rows, blockBytes / (8 * max(1, pair.cols))))
     }
 
-    /// Calls `body(firstRow, rowCount, block)` for consecutive row blocks of ΔW
-    /// (`block` row-major rowCount × cols, in Float64), and returns what decoding learned.
-    @discardableResult
-    func forEachBlock(
-        _ body: (_ firstRow: Int, _ rowCount: Int, _ block: UnsafeBufferPointer<Double>) throws -> Void
+    /// The one pass over ΔW that everything here is made of: row block after
+    /// row block, tuned − base is decoded in Float64 a cache-sized chunk at a
+    /// time (``CheckpointIO/TensorDescriptor/decodeDifference(minus:elements:chunkElements:_:)``),
+    /// rounded to `S` into `target(firstRow)` (rowCount × cols, row-major),
+    /// added to `squares` when given, the block's mapped pages are released, and
+    /// `body` sees the block. Returns what decoding learned.
+    private func pass<S: LinearAlgebraScalar>(
+        into target: (_ firstRow: Int) -> UnsafeMutablePointer<S>, squares: UnsafeMutablePointer<SquareSum>?,
+        _ body: (_ firstRow: Int, _ rowCount: Int, _ block: UnsafeBufferPointer<S>) throws -> Void
     ) throws -> TensorPair.UpdateStatistics {
         let n = pair.cols
-        var block = [Double](repeating: 0, count: blockRows * n)
         var stats = TensorPair.UpdateStatistics(baseSumSquares: 0, sumSquaredULPBase: 0, sumSquaredULPTuned: 0)
         var r0 = 0
         while r0 < pair.rows {
             let count = min(blockRows, pair.rows - r0)
             let range = (r0 * n)..<((r0 + count) * n)
-            let (b, t) = try block.withUnsafeMutableBufferPointer { out in
-                try pair.tuned.decodeDifference(minus: pair.base, elements: range) { first, values in
-                    for k in 0..<values.count { out[first - range.lowerBound + k] = values[k] }
-                }
+            let out = target(r0)
+            let (b, t) = try pair.tuned.decodeDifference(minus: pair.base, elements: range) { first, values in
+                let o = out + (first - range.lowerBound)
+                for k in 0..<values.count { o[k] = S(values[k]) }
+                squares?.pointee.add(values, first: first)
             }
             stats.baseSumSquares += b.sumSquares
             stats.sumSquaredULPBase += b.sumSquaredULP
             stats.sumSquaredULPTuned += t.sumSquaredULP
             pair.base.releaseResidentPages(elements: range)
             pair.tuned.releaseResidentPages(elements: range)
-            try block.withUnsafeBufferPointer { try body(r0, count, UnsafeBufferPointer(rebasing: $0[0..<(count * n)])) }
+            try body(r0, count, UnsafeBufferPointer(start: out, count: count * n))
             r0 += count
         }
         return stats
     }
 
-    /// ``forEachBlock(_:)`` with each block rounded to `S` (passed through as is for `Double`).
+    /// Calls `body(firstRow, rowCount, block)` for consecutive row blocks of ΔW
+    /// (`block` row-major rowCount × cols, rounded to `S`), and returns what decoding learned.
     @discardableResult
     func forEachBlock<S: LinearAlgebraScalar>(
         as _: S.Type, _ body: (_ firstRow: Int, _ rowCount: Int, _ block: UnsafeBufferPointer<S>) throws -> Void
     ) throws -> TensorPair.UpdateStatistics {
-        if S.self == Double.self {
-            return try forEachBlock { r0, count, block in
-                try block.withMemoryRebound(to: S.self) { try body(r0, count, $0) }
-            }
-        }
-        var rounded = [S](repeating: 0, count: blockRows * pair.cols)
-        return try forEachBlock { r0, count, block in
-            try rounded.withUnsafeMutableBufferPointer { out in
-                for k in 0..<block.count { out[k] = S(block[k]) }
-                try body(r0, count, UnsafeBufferPointer(rebasing: out[0..<block.count]))
-            }
+        var block = [S](repeating: 0, count: blockRows * pair.cols)
+        return try block.withUnsafeMutableBufferPointer { buffer in
+            try pass(into: { _ in buffer.baseAddress! }, squares: nil, body)
         }
     }
 
     /// One pass: ‖ΔW‖²_F (``SquareSum``, Float64) and the decoding statistics.
     func statistics() throws -> (sumOfSquares: Double, stats: TensorPair.UpdateStatistics) {
+        var block = [Double](repeating: 0, count: blockRows * pair.cols)
         var total = SquareSum()
-        let n = pair.cols
-        let stats = try forEachBlock { r0, _, block in total.add(block, first: r0 * n) }
+        let stats = try block.withUnsafeMutableBufferPointer { buffer in
+            try pass(into: { _ in buffer.baseAddress! }, squares: &total) { _, _, _ in }
+        }
         return (total.value, stats)
     }
 
     /// Forms ΔW row-major in `buffer`, rounded to `S`, and returns ‖ΔW‖²_F
     /// (of the Float64 difference) and the decoding statistics, as
-    /// ``forEachBlock(_:)`` and ``statistics()`` would give them: one pass, a
-    /// decoder chunk at a time, so no Float64 copy of the matrix is made.
+    /// ``statistics()`` gives them: one pass, with no Float64 copy of the matrix.
     ///
     /// - Precondition: `buffer.count ≥ rows * cols`.
     func form<S: LinearAlgebraScalar>(
@@ -99,24 +97,7 @@ struct StreamedUpdate {
     ) throws -> (sumOfSquares: Double, stats: TensorPair.UpdateStatistics) {
         precondition(buffer.count >= pair.rows * pair.cols, "StreamedUpdate.form: buffer too small for '\(pair.name)'")
         var total = SquareSum()
-        var stats = TensorPair.UpdateStatistics(baseSumSquares: 0, sumSquaredULPBase: 0, sumSquaredULPTuned: 0)
-        let out = buffer.baseAddress!
-        // Straight from the decoder's cache-sized chunks into `buffer`, releasing the
-        // mapped pages block by block as forEachBlock does.
-        var r0 = 0
-        while r0 < pair.rows {
-            let range = (r0 * pair.cols)..<(min(pair.rows, r0 + blockRows) * pair.cols)
-            let (b, t) = try pair.tuned.decodeDifference(minus: pair.base, elements: range) { first, values in
-                for k in 0..<values.count { out[first + k] = S(values[k]) }
-                total.add(values, first: first)
-            }
-            stats.baseSumSquares += b.sumSquares
-            stats.sumSquaredULPBase += b.sumSquaredULP
-            stats.sumSquaredULPTuned += t.sumSquaredULP
-            pair.base.releaseResidentPages(elements: range)
-            pair.tuned.releaseResidentPages(elements: range)
-            r0 += blockRows
-        }
+        let stats = try pass(into: { buffer.baseAddress! + $0 * pair.cols }, squares: &total) { _, _, _ in }
         return (total.value, stats)
     }
 

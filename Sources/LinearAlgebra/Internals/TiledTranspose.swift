@@ -1,8 +1,7 @@
 /// `dst[j * rows + i] = src[i * cols + j]` for a row-major `rows × cols` source:
 /// the transpose, which is also the source's column-major copy. Done in
 /// 32 × 32 tiles, so both the reads and the writes stay within a few cache
-/// lines per tile instead of striding a whole column per element (3–4× the
-/// plain double loop on the m × ℓ blocks of the randomized SVD's QRs).
+/// lines per tile instead of striding a whole column per element.
 @inline(__always)
 internal func tiledTranspose<S>(_ src: UnsafePointer<S>, rows: Int, cols: Int, into dst: UnsafeMutablePointer<S>) {
     let tile = 32
