@@ -17,22 +17,29 @@ public struct CSVTable: Sendable {
         public init(integerLiteral i: Int) { self = .integer(i) }
         public init(floatLiteral d: Double) { self = .real(d) }
 
-        var rendered: String {
+        /// Appends the field's text to `out`. The quoting test scans UTF-8
+        /// bytes, not Characters (the four ASCII bytes never occur inside a
+        /// multi-byte sequence): a spectra table has tens of thousands of rows.
+        func render(into out: inout String) {
             switch self {
             case let .text(s):
-                if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-                    return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                if s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+                    out += "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                } else {
+                    out += s
                 }
-                return s
-            case let .integer(i): return String(i)
-            case let .real(d): return CSVTable.format(d)
+            case let .integer(i): out += String(i)
+            case let .real(d): out += CSVTable.format(d)
             }
         }
     }
 
     /// The column names.
     public let columns: [String]
-    private var lines: [String] = []
+    /// The data rows, each ending in `\n`.
+    private var body = ""
+    /// The number of data rows.
+    public private(set) var rowCount = 0
 
     /// An empty table with these columns.
     public init(columns: [String]) { self.columns = columns }
@@ -42,15 +49,17 @@ public struct CSVTable: Sendable {
     /// - Precondition: the row has one field per column.
     public mutating func append(_ row: [Field]) {
         precondition(row.count == columns.count, "CSVTable: row of \(row.count) fields for \(columns.count) columns")
-        lines.append(row.map(\.rendered).joined(separator: ","))
+        for (i, field) in row.enumerated() {
+            if i > 0 { body += "," }
+            field.render(into: &body)
+        }
+        body += "\n"
+        rowCount += 1
     }
-
-    /// The number of data rows.
-    public var rowCount: Int { lines.count }
 
     /// The whole table, header first, each line ending in `\n`.
     public var text: String {
-        ([columns.joined(separator: ",")] + lines).map { $0 + "\n" }.joined()
+        columns.joined(separator: ",") + "\n" + body
     }
 
     /// Shortest round-trip decimal form; `inf`, `-inf`, `nan` otherwise.
