@@ -10,4 +10,14 @@ public enum BLASThreads {
 
     /// Sets the pool size (`openblas_set_num_threads`); values below 1 mean 1.
     public static func set(_ n: Int) { openBLASSetThreads(max(1, n)) }
+
+    /// Stops OpenBLAS's idle pool threads, which otherwise spin for about
+    /// 0.1 s of CPU after the library loads and after every threaded call.
+    /// For code that has just set the pool to 1 thread and runs its own
+    /// threads, which would share the cores with the spinning ones. A later
+    /// threaded BLAS call restarts the pool. Does nothing with a BLAS that has
+    /// no such pool.
+    ///
+    /// - Precondition: no BLAS or LAPACK call is running on any thread.
+    public static func releaseIdlePool() { openBLASReleasePool() }
 }

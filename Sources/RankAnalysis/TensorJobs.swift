@@ -17,23 +17,21 @@ internal enum TensorJobs {
     /// and returns when all have returned.
     typealias PartRunner = (_ count: Int, _ part: @escaping @Sendable (Int) -> Void) -> Void
 
-    /// Calls `body(i, &workspace)` for every i in `costs.indices` and returns the
-    /// results in index order. Each worker keeps one `workspace` buffer across
-    /// its jobs. `progress` is called after each job from a worker thread, with
+    /// Calls `body(i)` for every i in `costs.indices` and returns the
+    /// results in index order. `progress` is called after each job from a worker thread, with
     /// the time left estimated from the costs done and left.
     ///
     /// - Throws: the first error a job threw; jobs not yet started are not started.
     static func run<R: Sendable>(
         costs: [Double], jobs: Int, names: [String],
         progress: (@Sendable (RankAnalysisProgress) -> Void)?,
-        _ body: @Sendable (Int, inout [Double]) throws -> R
+        _ body: @Sendable (Int) throws -> R
     ) throws -> [R] {
-        try run(costs: costs, jobs: jobs, names: names, helpers: false, progress: progress) { i, workspace, _ in
-            try body(i, &workspace)
-        }
+        try run(costs: costs, jobs: jobs, names: names, helpers: false, progress: progress) { i, _, _ in try body(i) }
     }
 
-    /// ``run(costs:jobs:names:progress:_:)`` whose jobs get a ``PartRunner``.
+    /// ``run(costs:jobs:names:progress:_:)`` whose jobs get their worker's
+    /// ``UpdateWorkspace`` (kept across its jobs) and a ``PartRunner``.
     /// With `helpers`, `jobs` workers start even when there are fewer tensors,
     /// the extra ones only helping with parts. With `singleThreadedBLAS`,
     /// OpenBLAS is held at one thread even for one worker, so that `jobs = 1`
@@ -42,7 +40,7 @@ internal enum TensorJobs {
     static func run<R: Sendable>(
         costs: [Double], jobs: Int, names: [String], helpers: Bool, singleThreadedBLAS: Bool = false,
         progress: (@Sendable (RankAnalysisProgress) -> Void)?,
-        _ body: @Sendable (Int, inout [Double], PartRunner) throws -> R
+        _ body: @Sendable (Int, UpdateWorkspace, PartRunner) throws -> R
     ) throws -> [R] {
         let start = DispatchTime.now()
         let elapsed: @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
@@ -53,11 +51,22 @@ internal enum TensorJobs {
         let shared = TensorJobState<R>(results: Array(repeating: nil, count: costs.count))
         let savedThreads = BLASThreads.count
         let pin = (workers > 1 || singleThreadedBLAS) && savedThreads != 1
-        if pin { BLASThreads.set(1) }
-        defer { if pin { BLASThreads.set(savedThreads) } }
+        // No BLAS call runs before the workers start or after they end, so the
+        // pool's idle threads can be stopped: they would spin, taking CPU from
+        // the workers, and again after the restore, which restarts them.
+        if pin {
+            BLASThreads.set(1)
+            BLASThreads.releaseIdlePool()
+        }
+        defer {
+            if pin {
+                BLASThreads.set(savedThreads)
+                BLASThreads.releaseIdlePool()
+            }
+        }
 
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            var workspace: [Double] = []
+            let workspace = UpdateWorkspace()
             shared.lock.lock()
             defer { shared.lock.unlock() }
             while shared.error == nil {
@@ -70,7 +79,7 @@ internal enum TensorJobs {
                     shared.next += 1
                     shared.running += 1
                     shared.lock.unlock()
-                    let outcome = Result { try body(i, &workspace, shared.runParts) }
+                    let outcome = Result { try body(i, workspace, shared.runParts) }
                     shared.lock.lock()
                     shared.running -= 1
                     shared.lock.broadcast()

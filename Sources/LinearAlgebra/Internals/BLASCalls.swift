@@ -1,6 +1,9 @@
 // The one place this module calls CBLAS. Everything here is column-major;
 // the public wrappers translate row-major operands by swapping roles.
 internal import CBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @inline(__always)
 private func cblasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
@@ -52,6 +55,20 @@ extension Double {
 /// OpenBLAS's own thread pool size (`openblas_set_num_threads`).
 internal func openBLASSetThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
 internal func openBLASThreads() -> Int { Int(openblas_get_num_threads()) }
+
+/// Stops the threads of OpenBLAS's pool, if the linked OpenBLAS has one
+/// (`blas_thread_shutdown_`, exported by its pthread build and looked up at
+/// run time, so a serial or OpenMP build is left alone). The pthread build
+/// starts its pool when the library loads and after each threaded call keeps
+/// the threads spinning on `sched_yield` for 2²⁸ cycles (measured here: 0.11 s
+/// of CPU) in case more work comes; a process whose BLAS calls are all
+/// single-threaded from then on gets that core back. The next threaded call
+/// starts the pool again. Never call it while a BLAS call runs on any thread.
+internal func openBLASReleasePool() {
+    typealias Shutdown = @convention(c) () -> Int32
+    guard let symbol = dlsym(nil, "blas_thread_shutdown_") else { return }  // nil: RTLD_DEFAULT
+    _ = unsafeBitCast(symbol, to: Shutdown.self)()
+}
 internal func openBLASConfig() -> String {
     guard let c = openblas_get_config() else { return "OpenBLAS" }
     return String(cString: c)
