@@ -308,7 +308,7 @@ public struct TensorDescriptor: Sendable {
             let idx = multiIndex(first + k)
             var offset = 0
             for d in stride(from: shape.count - 1, through: 0, by: -1) { offset = offset * shape[d] + idx[d] }
-            single.withUnsafeMutableBufferPointer { one in
+            _ = single.withUnsafeMutableBufferPointer { one in
                 decodeContiguous(raw, first: offset, count: 1, into: one, ulp: ulp, summary: &summary)
             }
             out[k] = single[0]

@@ -107,7 +107,7 @@ struct StreamedUpdate {
         let (m, n, l) = (pair.rows, pair.cols, x.cols)
         var c = Matrix<S>(rows: transposed ? n : m, cols: l)
         guard l > 0 else { return c }
-        try x.storage.withUnsafeBufferPointer { px in
+        _ = try x.storage.withUnsafeBufferPointer { px in
             try c.storage.withUnsafeMutableBufferPointer { pc in
                 try forEachBlock(as: S.self) { r0, count, block in
                     if transposed {
