@@ -15,7 +15,16 @@ public final class AlignedBuffer<Element: BitwiseCopyable>: @unchecked Sendable 
     public let count: Int
 
     /// `count` elements, all `value`.
-    public init(count: Int, repeating value: Element) {
+    public convenience init(count: Int, repeating value: Element) {
+        self.init(unspecifiedValuesCount: count)
+        base.update(repeating: value, count: count)
+    }
+
+    /// `count` elements whose values are unspecified until written: no pass
+    /// over the memory, so its pages are first touched (and, for fresh huge
+    /// pages, faulted in 2 MiB at a time) by the caller's own writes. For a
+    /// buffer that is about to be overwritten whole, such as a ΔW buffer.
+    public init(unspecifiedValuesCount count: Int) {
         precondition(count >= 0, "AlignedBuffer: negative count")
         let bytes = max(1, count * MemoryLayout<Element>.stride)
         let alignment = 1 << 21
@@ -23,8 +32,8 @@ public final class AlignedBuffer<Element: BitwiseCopyable>: @unchecked Sendable 
         let rounded = (bytes + alignment - 1) / alignment * alignment
         precondition(posix_memalign(&raw, alignment, rounded) == 0 && raw != nil, "AlignedBuffer: out of memory for \(bytes) bytes")
         if rounded >= alignment { _ = madvise(raw, rounded, Int32(MADV_HUGEPAGE)) }
+        // A trivial (BitwiseCopyable) element needs no initialisation before it is read or assigned.
         base = raw!.bindMemory(to: Element.self, capacity: count)
-        base.initialize(repeating: value, count: count)
         self.count = count
     }
 

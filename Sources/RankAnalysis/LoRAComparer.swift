@@ -64,7 +64,7 @@ public enum LoRAComparer {
         let tunedFor = tunedTensors
         let partners = Dictionary((second ?? []).map { ($0.tensor, $0) }, uniquingKeysWith: { a, _ in a })
         let costs = modules.map { Double($0.module.outFeatures) * Double($0.module.inFeatures) * Double(min($0.module.outFeatures, $0.module.inFeatures)) }
-        return try TensorJobs.run(costs: costs, jobs: options.jobs, names: modules.map(\.tensor), progress: progress) { i, _ in
+        return try TensorJobs.run(costs: costs, jobs: options.jobs, names: modules.map(\.tensor), progress: progress) { i in
             try compare(modules[i], tuned: tunedFor[i], second: partners[modules[i].tensor], index: i, options: options)
         }
     }

@@ -23,19 +23,18 @@ public enum RankAnalyzer {
     ///   non-finite values; ``RankAnalysisError/Code/decompositionFailed``
     ///   when LAPACK does not converge.
     public static func analyse(_ pair: TensorPair, leadingVectors: Int = 0) throws -> TensorRankResult {
-        var workspace: [Double] = []
-        return try analyse(pair, leadingVectors: leadingVectors, workspace: &workspace)
+        try analyse(pair, leadingVectors: leadingVectors, workspace: UpdateWorkspace())
     }
 
-    /// ``analyse(_:leadingVectors:)`` with a caller-kept ΔW buffer, grown
-    /// when too small and reused across tensors, so a worker does not fault
-    /// in fresh zeroed pages for every tensor. With `options.topK` set, the
+    /// ``analyse(_:leadingVectors:)`` with a caller-kept ΔW buffer
+    /// (``UpdateWorkspace``), grown when too small and reused across tensors,
+    /// so a worker does not fault in fresh pages for every tensor. With `options.topK` set, the
     /// matrix is decomposed by the method `options.method` resolves to for its
     /// shape (``SpectrumMethod/resolved(topK:rows:cols:oversampling:)``), the
     /// randomized one with `threads` threads for its products.
     internal static func analyse(
         _ pair: TensorPair, leadingVectors: Int, options: RankAnalysisOptions = .init(jobs: 1), threads: Int = 1,
-        workspace: inout [Double], runParts: TensorJobs.PartRunner = SVD.serialParts
+        workspace: UpdateWorkspace, runParts: TensorJobs.PartRunner = SVD.serialParts
     ) throws -> TensorRankResult {
         let start = DispatchTime.now()
         let (m, n) = (pair.rows, pair.cols)
@@ -48,15 +47,19 @@ public enum RankAnalyzer {
         }
         if method == .randomized, let k = options.topK {
             return try analyseFormedRandomized(pair, topK: k, leadingVectors: leadingVectors, options: options,
-                                               threads: threads, workspace: &workspace, start: start)
+                                               threads: threads, workspace: workspace, start: start)
+        }
+        // Decoded values are checked, and the difference of two values of at most
+        // F32's range is finite in Float64: only an F64 pair needs the NaN pass.
+        let finite = pair.base.dtype != .f64 && pair.tuned.dtype != .f64
+        if leadingVectors == 0 && m > n && finite && SVD.prefersTallPath(rows: m, cols: n) {
+            return try analyseTall(pair, options: options, runParts: runParts, start: start)
         }
         // LAPACK is fastest on a tall column-major matrix (see SVD.singularValues).
         let order: StorageOrder = leadingVectors == 0 && m > n ? .columnMajor : .rowMajor
-        if workspace.count < m * n { workspace = [Double](repeating: 0, count: m * n) }
         var σ: [Double] = []
         var vectors: SingularValueDecomposition<Double>? = nil
-        let stats = try workspace.withUnsafeMutableBufferPointer { whole in
-            let buffer = UnsafeMutableBufferPointer(rebasing: whole[0..<(m * n)])
+        let stats = try workspace.withBuffer(count: m * n) { buffer in
             let stats = try pair.computeUpdate(into: buffer, order: order)
             let isZero = !buffer.contains { $0 != 0 }
             do {
@@ -69,9 +72,6 @@ public enum RankAnalyzer {
                 } else {
                     // LAPACK's column-major view of the buffer: ΔW itself, or its transpose.
                     let (rows, cols) = order == .columnMajor ? (m, n) : (n, m)
-                    // Decoded values are checked, and the difference of two values of at most
-                    // F32's range is finite in Float64: only an F64 pair needs the NaN pass.
-                    let finite = pair.base.dtype != .f64 && pair.tuned.dtype != .f64
                     if SVD.prefersTallPath(rows: rows, cols: cols) {
                         σ = try SVD.tallSingularValues(destroying: buffer, rows: rows, cols: cols, runParts: runParts,
                                                        checkingFinite: !finite)
@@ -85,6 +85,44 @@ public enum RankAnalyzer {
             }
             return stats
         }
+        return result(pair, singularValues: σ, stats: stats, options: options, vectors: vectors, start: start)
+    }
+
+    /// The exact values of a tall update (rows ≥ 2 · cols, not F64, whose
+    /// decoded values are checked as they are decoded) that is never formed whole: its row panels are formed column-major straight into
+    /// the panel buffers of ``LinearAlgebra/SVD/tallSingularValues(rows:cols:runParts:filling:)``
+    /// and factored while in cache, the parts on whichever workers are idle.
+    private static func analyseTall(
+        _ pair: TensorPair, options: RankAnalysisOptions, runParts: TensorJobs.PartRunner, start: DispatchTime
+    ) throws -> TensorRankResult {
+        let (m, n) = (pair.rows, pair.cols)
+        defer {
+            pair.base.releaseResidentPages()
+            pair.tuned.releaseResidentPages()
+        }
+        let parts = PartStatistics(count: SVD.tallRowBlocks(rows: m, cols: n))
+        var σ: [Double]
+        do {
+            σ = try SVD.tallSingularValues(rows: m, cols: n, runParts: runParts) { p, rows, block in
+                let s = try pair.computeUpdate(rows: rows, into: block, order: .columnMajor)
+                parts.add(s, nonzero: block.contains { $0 != 0 }, part: p)
+            }
+        } catch let error as LinearAlgebraError {
+            throw RankAnalysisError(.decompositionFailed, tensor: pair.name, paths: [pair.base.path, pair.tuned.path],
+                                    "\(error)")
+        }
+        let (stats, isZero) = parts.total
+        if isZero { σ = [Double](repeating: 0, count: n) }
+        return result(pair, singularValues: σ, stats: stats, options: options, start: start)
+    }
+
+    /// The result of an exact analysis from all the singular values.
+    private static func result(
+        _ pair: TensorPair, singularValues all: [Double], stats: TensorPair.UpdateStatistics,
+        options: RankAnalysisOptions, vectors: SingularValueDecomposition<Double>? = nil, start: DispatchTime
+    ) -> TensorRankResult {
+        let (m, n) = (pair.rows, pair.cols)
+        var σ = all
         let τ = NoiseFloor.threshold(rows: m, cols: n, sumSquaredULPBase: stats.sumSquaredULPBase,
                                      sumSquaredULPTuned: stats.sumSquaredULPTuned)
         let metrics = RankMetrics(singularValues: σ, rows: m, cols: n, epsilon: pair.rankEpsilon,
@@ -103,12 +141,11 @@ public enum RankAnalyzer {
     /// ‖ΔW‖²_F in Float64, then the randomized SVD.
     private static func analyseFormedRandomized(
         _ pair: TensorPair, topK k: Int, leadingVectors: Int, options: RankAnalysisOptions, threads: Int,
-        workspace: inout [Double], start: DispatchTime
+        workspace: UpdateWorkspace, start: DispatchTime
     ) throws -> TensorRankResult {
         let (m, n) = (pair.rows, pair.cols)
         let width = options.sketch.precision.byteWidth
         let doubles = (m * n * width + 7) / 8
-        if workspace.count < doubles { workspace = [Double](repeating: 0, count: doubles) }
         let update = StreamedUpdate(pair, blockBytes: options.sketch.streamingBlockBytes)
         func run<S: LinearAlgebraScalar>(_ buffer: UnsafeMutableBufferPointer<S>) throws
             -> (sumOfSquares: Double, stats: TensorPair.UpdateStatistics, svd: SingularValueDecomposition<Double>?) {
@@ -126,10 +163,10 @@ public enum RankAnalyzer {
                                         "\(error)")
             }
         }
-        let (total, stats, svd) = try workspace.withUnsafeMutableBufferPointer { whole in
+        let (total, stats, svd) = try workspace.withBuffer(count: doubles) { whole in
             switch options.sketch.precision {
             case .float64:
-                return try run(UnsafeMutableBufferPointer(rebasing: whole[0..<(m * n)]))
+                return try run(whole)
             case .float32:
                 return try whole.withMemoryRebound(to: Float.self) { try run(UnsafeMutableBufferPointer(rebasing: $0[0..<(m * n)])) }
             }
@@ -240,7 +277,7 @@ public enum RankAnalyzer {
                                          singleThreadedBLAS: true,
                                          progress: progress) { i, workspace, runParts in
             try analyse(pairs[i], leadingVectors: options.leadingVectors, options: options, threads: threads,
-                        workspace: &workspace, runParts: runParts)
+                        workspace: workspace, runParts: runParts)
         }
         let skipped = pairing.skipped
             + pairing.onlyInBase.map { SkippedTensor(tensor: $0, reason: "only in base") }

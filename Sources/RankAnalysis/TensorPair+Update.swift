@@ -10,6 +10,13 @@ extension TensorPair {
         public var sumSquaredULPBase: Double
         /// Σ ulp² of the stored tuned values.
         public var sumSquaredULPTuned: Double
+
+        /// The statistics of two disjoint parts of a tensor together (each field summed).
+        public static func + (a: Self, b: Self) -> Self {
+            UpdateStatistics(baseSumSquares: a.baseSumSquares + b.baseSumSquares,
+                             sumSquaredULPBase: a.sumSquaredULPBase + b.sumSquaredULPBase,
+                             sumSquaredULPTuned: a.sumSquaredULPTuned + b.sumSquaredULPTuned)
+        }
     }
 
     /// Writes ΔW = tuned − base, as its `rows × cols` matrix view, into
@@ -32,19 +39,45 @@ extension TensorPair {
             base.releaseResidentPages()
             tuned.releaseResidentPages()
         }
-        let (m, n) = (rows, cols)
+        return try computeUpdate(rows: 0..<rows, into: buffer, order: order)
+    }
+
+    /// Writes rows `rows` of ΔW = tuned − base (of its `rows × cols` matrix
+    /// view) into `buffer` in Float64, as a `rows.count × cols` matrix:
+    /// row-major, or column-major with leading dimension `rows.count`
+    /// (element (i, j) at `buffer[(i − rows.lowerBound) + j · rows.count]`),
+    /// the layout ``LinearAlgebra/SVD/tallSingularValues(rows:cols:runParts:filling:)``
+    /// asks its panels in. Unlike ``computeUpdate(into:order:)`` it leaves the
+    /// mapped pages resident (other row ranges may be decoding concurrently):
+    /// release them with `base.releaseResidentPages()` and
+    /// `tuned.releaseResidentPages()` when the last range is done.
+    ///
+    /// The statistics are those of these rows alone.
+    ///
+    /// - Precondition: `rows` lies within 0..<``rows`` and
+    ///   `buffer.count ≥ rows.count · cols`.
+    /// - Throws: ``CheckpointIO/CheckpointError/Code/nonFinite`` naming the
+    ///   file, tensor and element of the first NaN or infinity in these rows.
+    public func computeUpdate(
+        rows range: Range<Int>, into buffer: UnsafeMutableBufferPointer<Double>, order: StorageOrder
+    ) throws -> UpdateStatistics {
+        let (m, n) = (range.count, cols)
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows && buffer.count >= m * n,
+                     "computeUpdate: rows \(range) or buffer of \(buffer.count) out of bounds for '\(name)'")
         let transpose = order == .columnMajor && m > 1 && n > 1
         // Chunks of whole rows (≈ 256 KiB of doubles), so the transposed
         // write runs down each column in contiguous stretches of `r` values
         // instead of striding m·8 bytes per element.
         let chunk = transpose ? max(1, 32_768 / n) * n : 16_384
+        let origin = range.lowerBound * n
         // One pass over both tensors: each chunk of tuned − base is written once.
-        let (b, t) = try tuned.decodeDifference(minus: base, elements: 0..<base.elementCount, chunkElements: chunk) { first, values in
+        let (b, t) = try tuned.decodeDifference(minus: base, elements: origin..<(origin + m * n),
+                                                 chunkElements: chunk) { first, values in
             if !transpose {
-                for k in 0..<values.count { buffer[first + k] = values[k] }
+                for k in 0..<values.count { buffer[first - origin + k] = values[k] }
                 return
             }
-            let i0 = first / n, r = values.count / n
+            let i0 = (first - origin) / n, r = values.count / n
             for j in 0..<n {
                 let column = j * m + i0
                 for ii in 0..<r { buffer[column + ii] = values[ii * n + j] }

@@ -1,3 +1,4 @@
+import Foundation
 import Dispatch
 import LinearAlgebra
 import XCTest
@@ -97,6 +98,52 @@ final class TallSVDTests: XCTestCase {
         XCTAssertTrue(SVD.prefersTallPath(rows: 30522, cols: 384))
     }
 
+    /// The panel-by-panel variant, whose matrix is written by `fill` one panel
+    /// at a time, factors the same parts and panels as the in-place one: the
+    /// same bits, and `?gesdd`'s values. 4800 × 600 has 2 parts of 2400 rows,
+    /// each in panels of 655, 655 and 1090 rows.
+    func testFillingPanelsMatchesInPlaceAndGesdd() throws {
+        let (m, n) = (4800, 600)
+        XCTAssertEqual(SVD.tallRowBlocks(rows: m, cols: n), 2)
+        XCTAssertEqual(SVD.tallPanelRows(cols: n), 655)
+        XCTAssertEqual(SVD.tallPanelRows(cols: 384), 1024)
+        var state: UInt64 = 11
+        var a = [Double](repeating: 0, count: m * n)
+        for k in a.indices {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            // Columns of decaying scale, so the spectrum spans several decades.
+            a[k] = (Double(state >> 11) / Double(1 << 53) - 0.5) / Double(1 + (k / m) * (k / m))
+        }
+        let source = a
+        let seen = PanelLog()
+        let filled: [Double] = try SVD.tallSingularValues(rows: m, cols: n, runParts: { count, part in
+            DispatchQueue.concurrentPerform(iterations: count) { part($0) }
+        }) { p, rows, block in
+            seen.add(part: p, rows: rows)
+            for j in 0..<n { for i in rows { block[(i - rows.lowerBound) + j * rows.count] = source[i + j * m] } }
+        }
+        XCTAssertEqual(seen.panels, [[0..<655, 655..<1310, 1310..<2400], [2400..<3055, 3055..<3710, 3710..<4800]])
+        let inPlace = try tall(a, rows: m, cols: n)
+        XCTAssertEqual(filled.map(\.bitPattern), inPlace.map(\.bitPattern))
+        let reference = try gesdd(a, rows: m, cols: n)
+        for i in 0..<n { assertClose(filled[i], reference[i], rtol: 0, atol: 1e-13 * reference[0], "σ\(i + 1)") }
+        XCTAssertGreaterThan(reference[0] / reference[n - 1], 1e4, "the spectrum spans several decades")
+    }
+
+    /// An error from `fill` stops its part and is rethrown: the lowest part's, whichever finished first.
+    func testFillingRethrowsTheLowestPartsError() throws {
+        struct Bad: Error, Equatable { let part: Int }
+        let (m, n) = (3001, 40)
+        for order in [false, true] {
+            XCTAssertThrowsError(try SVD.tallSingularValues(rows: m, cols: n, runParts: { count, part in
+                for i in 0..<count { part(order ? count - 1 - i : i) }
+            }) { (p: Int, _: Range<Int>, block: UnsafeMutableBufferPointer<Double>) in
+                if p == 3 || p == 6 { throw Bad(part: p) }
+                for k in block.indices { block[k] = Double(k % 7) }
+            }) { XCTAssertEqual($0 as? Bad, Bad(part: 3)) }
+        }
+    }
+
     func testFloatAndNonFinite() throws {
         let (m, n) = (600, 20)
         let a = try matrix(rows: m, spectrum: (0..<n).map { 1.0 / Double($0 + 1) }, seed: 3)
@@ -110,4 +157,16 @@ final class TallSVDTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("dgeqrt"), "\($0)")
         }
     }
+}
+
+/// The panels `fill` was asked for, by part, in call order.
+private final class PanelLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byPart: [Int: [Range<Int>]] = [:]
+    func add(part: Int, rows: Range<Int>) {
+        lock.lock()
+        defer { lock.unlock() }
+        byPart[part, default: []].append(rows)
+    }
+    var panels: [[Range<Int>]] { byPart.keys.sorted().map { byPart[$0]! } }
 }

@@ -31,7 +31,8 @@ final class TallUpdateTests: XCTestCase {
     }
 
     func testTallUpdateIsBitIdenticalForAnyJobsAndMatchesGesdd() throws {
-        let pairing = try writePair([("embed.weight", 3000, 48), ("wide.weight", 40, 2000),
+        // panels.weight: one part in panels of 983, 983 and 634 rows (SVD.tallPanelRows).
+        let pairing = try writePair([("embed.weight", 3000, 48), ("wide.weight", 40, 2000), ("panels.weight", 2600, 400),
                                      ("a.weight", 64, 48), ("b.weight", 96, 48), ("c.weight", 48, 48)])
         let runs = try [1, 2, 3].map { try RankAnalyzer.run(pairing, options: .init(jobs: $0)) }
         for run in runs.dropFirst() {
@@ -47,12 +48,41 @@ final class TallUpdateTests: XCTestCase {
         let inMix = try XCTUnwrap(runs[0].matrices.first { $0.tensor == "embed.weight" })
         XCTAssertEqual(alone.singularValues.map(\.bitPattern), inMix.singularValues.map(\.bitPattern))
 
-        for name in ["embed.weight", "wide.weight"] {
+        for name in ["embed.weight", "wide.weight", "panels.weight"] {
             let pair = try XCTUnwrap(pairing.matrices.first { $0.name == name })
             let r = try XCTUnwrap(runs[1].matrices.first { $0.tensor == name })
             let reference = try SVD.singularValues(of: pair.update())
             for (i, (x, y)) in zip(r.singularValues, reference).enumerated() {
                 assertClose(x, y, rtol: 1e-12, atol: 1e-12 * reference[0], "\(name) σ\(i + 1)")
+            }
+        }
+    }
+
+    /// A NaN in a later part of a tall update (formed panel by panel, parts on
+    /// two workers) is reported as the first NaN in the tensor, naming it.
+    func testNaNInATallUpdateNamesTheTensorAndElement() throws {
+        let dir = try Fixtures.temporaryDirectory("tall-nan")
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let (m, n) = (3000, 48)
+        XCTAssertEqual(SVD.tallRowBlocks(rows: m, cols: n), 8)
+        let w = (0..<(m * n)).map { Float(sin(Double($0))) }
+        var t = w.map { $0 + 1e-3 }
+        t[2000 * n + 5] = .nan   // row 2000: part 5 of 8
+        t[2900 * n + 1] = .nan   // a later one, in part 7
+        var base = SafetensorsWriter(), tuned = SafetensorsWriter()
+        base.add("embed.weight", shape: [m, n], float32: w)
+        tuned.add("embed.weight", shape: [m, n], float32: t)
+        try base.write(to: dir + "/base.safetensors")
+        try tuned.write(to: dir + "/tuned.safetensors")
+        let pairing = try TensorPairing(base: Checkpoint.open(dir + "/base.safetensors"),
+                                        tuned: Checkpoint.open(dir + "/tuned.safetensors"))
+        for jobs in [1, 2] {
+            XCTAssertThrowsError(try RankAnalyzer.run(pairing, options: .init(jobs: jobs))) { e in
+                let error = e as? CheckpointError
+                XCTAssertEqual(error?.code, .nonFinite, "\(e)")
+                XCTAssertEqual(error?.tensor, "embed.weight")
+                XCTAssertEqual(error?.element, [2000, 5])
+                XCTAssertTrue("\(e)".contains("tuned.safetensors"), "\(e)")
             }
         }
     }
