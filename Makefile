@@ -9,7 +9,10 @@ DEBS := libopenblas-dev liblapacke-dev libfftw3-dev zlib1g-dev pkg-config datase
 SWIFT ?= swift
 # Release builds target this machine's CPU (SIMD kernels); override with CPU= (empty for baseline x86-64).
 CPU ?= $(shell clang -march=native -\#\#\# -c -x c /dev/null 2>&1 | sed -n 's/.*"-target-cpu" "\([^"]*\)".*/\1/p')
-RELEASE_FLAGS := -c release $(if $(CPU),-Xswiftc -target-cpu -Xswiftc $(CPU),)
+# The release binary links the Swift runtime and Foundation statically: it needs no Swift
+# toolchain where it runs (a cluster node needs only Debian's OpenBLAS, LAPACKE, FFTW and zlib),
+# and starts in ~12 ms instead of ~19 ms (no dynamic symbol binding of the Swift libraries).
+RELEASE_FLAGS := -c release --static-swift-stdlib --product intrinsic-dim $(if $(CPU),-Xswiftc -target-cpu -Xswiftc $(CPU),)
 BIN := .build/release/intrinsic-dim
 
  .PHONY: deps deps-test deps-demo deps-bench build release test fixture-check demo bench bench-7b notebooks fuzz clean
