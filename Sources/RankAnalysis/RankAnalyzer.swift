@@ -16,7 +16,9 @@ public enum RankAnalyzer {
     /// Analyses one matrix pair: ΔW in Float64, its singular values through
     /// `dgesdd` (for an update with at least twice as many rows as columns
     /// or the other way round, `dgesdd` of its triangular QR factor, see
-    /// ``LinearAlgebra/SVD/tallSingularValues(destroying:rows:cols:runParts:checkingFinite:)``),
+    /// ``LinearAlgebra/SVD/tallSingularValues(destroying:rows:cols:runParts:checkingFinite:)``;
+    /// a tall one of F32/F16/BF16 values is never formed whole but decoded
+    /// panel by panel into ``LinearAlgebra/SVD/tallSingularValues(rows:cols:runParts:filling:)``),
     /// and the metrics.
     ///
     /// - Throws: ``CheckpointIO/CheckpointError`` for unreadable or
