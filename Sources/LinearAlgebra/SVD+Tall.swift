@@ -98,7 +98,7 @@ extension SVD {
         }
         nonisolated(unsafe) let a = buffer.baseAddress!
         do {
-            return try tallCore(rows: m, cols: n, runParts: runParts) { _, rows, _ in (a + rows.lowerBound, m) }
+            return try tallCore(rows: m, cols: n, runParts: runParts) { _, rows in (a + rows.lowerBound, m) }
         } catch let error as LinearAlgebraError {
             throw error
         } catch {
@@ -141,7 +141,7 @@ extension SVD {
         let capacity = min(tallPanelRows(cols: n) + n, m) * n
         // One panel buffer per part, allocated when the part starts and freed when it ends.
         let scratch = PanelBuffers<S>(count: tallRowBlocks(rows: m, cols: n))
-        return try tallCore(rows: m, cols: n, runParts: runParts, finishPart: { scratch.release($0) }) { p, rows, _ in
+        return try tallCore(rows: m, cols: n, runParts: runParts, finishPart: { scratch.release($0) }) { p, rows in
             let block = scratch.buffer(p, capacity: capacity)
             let view = UnsafeMutableBufferPointer(start: block, count: rows.count * n)
             try fill(p, rows, view)
@@ -150,7 +150,7 @@ extension SVD {
     }
 
     /// The TSQR of ``tallSingularValues(destroying:rows:cols:runParts:checkingFinite:)``:
-    /// `panel(p, rows, isFirst)` returns where panel `rows` of part `p` lies
+    /// `panel(p, rows)` returns where panel `rows` of part `p` lies
     /// (its first element and leading dimension); the first error a part's
     /// panel threw (lowest part first) is rethrown after all parts ran.
     @_specialize(where S == Float)
@@ -159,7 +159,7 @@ extension SVD {
         rows m: Int, cols n: Int,
         runParts: (_ count: Int, _ part: @escaping @Sendable (Int) -> Void) -> Void,
         finishPart: @escaping @Sendable (Int) -> Void = { _ in },
-        panel: @escaping @Sendable (_ part: Int, _ rows: Range<Int>, _ isFirst: Bool) throws -> (UnsafeMutablePointer<S>, Int)
+        panel: @escaping @Sendable (_ part: Int, _ rows: Range<Int>) throws -> (UnsafeMutablePointer<S>, Int)
     ) throws -> [S] {
         let blocks = tallRowBlocks(rows: m, cols: n)
         let panelRows = tallPanelRows(cols: n)
@@ -184,7 +184,7 @@ extension SVD {
                     // complete after the first, and no panel has panelRows + n rows or more.
                     let end = r1 - start < panelRows + n ? r1 : start + panelRows
                     let located: (UnsafeMutablePointer<S>, Int)
-                    do { located = try panel(p, start..<end, start == r0) } catch {
+                    do { located = try panel(p, start..<end) } catch {
                         failures.record(error, part: p)
                         return
                     }

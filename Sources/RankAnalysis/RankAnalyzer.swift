@@ -54,7 +54,7 @@ public enum RankAnalyzer {
         // Decoded values are checked, and the difference of two values of at most
         // F32's range is finite in Float64: only an F64 pair needs the NaN pass.
         let finite = pair.base.dtype != .f64 && pair.tuned.dtype != .f64
-        if leadingVectors == 0 && m > n && finite && SVD.prefersTallPath(rows: m, cols: n) {
+        if leadingVectors == 0 && finite && SVD.prefersTallPath(rows: m, cols: n) {
             return try analyseTall(pair, options: options, runParts: runParts, start: start)
         }
         // LAPACK is fastest on a tall column-major matrix (see SVD.singularValues).
@@ -90,9 +90,10 @@ public enum RankAnalyzer {
         return result(pair, singularValues: σ, stats: stats, options: options, vectors: vectors, start: start)
     }
 
-    /// The exact values of a tall update (rows ≥ 2 · cols, not F64, whose
-    /// decoded values are checked as they are decoded) that is never formed whole: its row panels are formed column-major straight into
-    /// the panel buffers of ``LinearAlgebra/SVD/tallSingularValues(rows:cols:runParts:filling:)``
+    /// The exact values of a tall update (rows ≥ 2 · cols; not F64, so every
+    /// value is checked as it is decoded) that is never formed whole: its row
+    /// panels are formed column-major straight into the panel buffers of
+    /// ``LinearAlgebra/SVD/tallSingularValues(rows:cols:runParts:filling:)``
     /// and factored while in cache, the parts on whichever workers are idle.
     private static func analyseTall(
         _ pair: TensorPair, options: RankAnalysisOptions, runParts: TensorJobs.PartRunner, start: DispatchTime
@@ -233,7 +234,9 @@ public enum RankAnalyzer {
     /// largest first (so the last tensor to finish is a small one).
     ///
     /// Results are bit-identical whatever `jobs` is (OpenBLAS is held at one
-    /// thread, also for `jobs = 1`): each tensor is computed by
+    /// thread, also for `jobs = 1`, and its idle pool threads are stopped for
+    /// the run, see ``LinearAlgebra/BLASThreads/releaseIdlePool()``; so no other
+    /// thread should make threaded BLAS calls meanwhile): each tensor is computed by
     /// one thread with the same single-threaded LAPACK calls, except that the
     /// row blocks of a tall update
     /// (``LinearAlgebra/SVD/prefersTallPath(rows:cols:)``, e.g. a 30522 × 384

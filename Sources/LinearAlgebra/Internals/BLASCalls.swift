@@ -56,9 +56,11 @@ extension Double {
 internal func openBLASSetThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
 internal func openBLASThreads() -> Int { Int(openblas_get_num_threads()) }
 
-/// Stops the threads of OpenBLAS's pool, if the linked OpenBLAS has one
-/// (`blas_thread_shutdown_`, exported by its pthread build and looked up at
-/// run time, so a serial or OpenMP build is left alone). The pthread build
+/// Stops the threads of OpenBLAS's pool when the linked OpenBLAS is its
+/// pthread build (`openblas_get_parallel() == 1`; its `blas_thread_shutdown_`
+/// is looked up at run time). A serial or OpenMP build is left alone: the
+/// OpenMP build exports the same symbol, which there frees the buffers of
+/// its threads instead, and it has no spinning pool. The pthread build
 /// starts its pool when the library loads and after each threaded call keeps
 /// the threads spinning on `sched_yield` for 2²⁸ cycles (measured here: 0.11 s
 /// of CPU) in case more work comes; a process whose BLAS calls are all
@@ -66,7 +68,7 @@ internal func openBLASThreads() -> Int { Int(openblas_get_num_threads()) }
 /// starts the pool again. Never call it while a BLAS call runs on any thread.
 internal func openBLASReleasePool() {
     typealias Shutdown = @convention(c) () -> Int32
-    guard let symbol = dlsym(nil, "blas_thread_shutdown_") else { return }  // nil: RTLD_DEFAULT
+    guard openblas_get_parallel() == 1, let symbol = dlsym(nil, "blas_thread_shutdown_") else { return }  // nil: RTLD_DEFAULT
     _ = unsafeBitCast(symbol, to: Shutdown.self)()
 }
 internal func openBLASConfig() -> String {
