@@ -20,6 +20,7 @@ final class WriterTests: XCTestCase {
         let t = try NPYFile(path: dir + "/x.npy").tensor
         XCTAssertEqual(t.shape, [2, 3])
         XCTAssertEqual(t.dtype, .f64)
+        // Bits, soundly: writing and reading do no arithmetic (-0.0 and subnormals included).
         XCTAssertEqual(try t.readDoubles().map(\.bitPattern), values.map(\.bitPattern))
         try AtomicFile.write(NPYWriter.serialize(float64: [7], shape: [1]), to: dir + "/v.npy")
         XCTAssertEqual(try NPYFile(path: dir + "/v.npy").tensor.shape, [1])

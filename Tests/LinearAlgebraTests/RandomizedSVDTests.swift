@@ -86,6 +86,8 @@ final class RandomizedSVDTests: XCTestCase {
         XCTAssertGreaterThan(errors[1], errors[2])
     }
 
+    // Bit identity is sound: the products run in fixed 64-row GEMM blocks on one OpenBLAS
+    // thread each, so any thread count or pool size runs the same operations.
     func testBitIdenticalForOneAndTwoThreadsAndAnyBLASPool() throws {
         let σ = (0..<100).map { Foundation.pow(0.9, Double($0)) }
         let a = try known(rows: 700, cols: 300, σ)  // several 64-row GEMM blocks

@@ -74,7 +74,9 @@ final class TallSVDTests: XCTestCase {
         }
     }
 
-    /// The same bits whatever order and threads run the row blocks on.
+    /// The same bits whatever order and threads run the row blocks on: the parts, their
+    /// buffers and the reduction tree are fixed by the shape, so every schedule runs the same
+    /// LAPACK calls on the same data (bit identity is sound under any OpenBLAS kernel).
     func testBitIdenticalForAnyPartScheduling() throws {
         let (m, n) = (3001, 40)
         XCTAssertEqual(SVD.tallRowBlocks(rows: m, cols: n), 8)
@@ -99,9 +101,15 @@ final class TallSVDTests: XCTestCase {
     }
 
     /// The panel-by-panel variant, whose matrix is written by `fill` one panel
-    /// at a time, factors the same parts and panels as the in-place one: the
-    /// same bits, and `?gesdd`'s values. 4800 × 600 has 2 parts of 2400 rows,
-    /// each in panels of 655, 655 and 1090 rows.
+    /// at a time, factors the same parts and panels as the in-place one and agrees
+    /// with it, and with `?gesdd`, to a few ulps of σ₁. 4800 × 600 has 2 parts of
+    /// 2400 rows, each in panels of 655, 655 and 1090 rows.
+    ///
+    /// Not bit identity: the two run the same LAPACK calls on buffers of other
+    /// leading dimensions and alignment, and OpenBLAS kernels (SSE3 `Prescott`
+    /// among them) take other paths for those, so the last bits differ on some
+    /// CPUs. Bit identity is asserted only where both sides run the same
+    /// operations on the same buffers (part scheduling, above).
     func testFillingPanelsMatchesInPlaceAndGesdd() throws {
         let (m, n) = (4800, 600)
         XCTAssertEqual(SVD.tallRowBlocks(rows: m, cols: n), 2)
@@ -124,9 +132,13 @@ final class TallSVDTests: XCTestCase {
         }
         XCTAssertEqual(seen.panels, [[0..<655, 655..<1310, 1310..<2400], [2400..<3055, 3055..<3710, 3710..<4800]])
         let inPlace = try tall(a, rows: m, cols: n)
-        XCTAssertEqual(filled.map(\.bitPattern), inPlace.map(\.bitPattern))
         let reference = try gesdd(a, rows: m, cols: n)
-        for i in 0..<n { assertClose(filled[i], reference[i], rtol: 0, atol: 1e-13 * reference[0], "σ\(i + 1)") }
+        // Both are backward stable, |Δσᵢ| ≤ c·ε·σ₁. Measured between the two variants: 1.5e-17·σ₁
+        // under OpenBLAS's Prescott kernel, 0 under Haswell and Zen (2026-12); against gesdd ≤ 2.7e-16·σ₁.
+        for i in 0..<n {
+            assertClose(filled[i], inPlace[i], rtol: 0, atol: 1e-15 * reference[0], "σ\(i + 1) filled vs in place")
+            assertClose(filled[i], reference[i], rtol: 0, atol: 1e-13 * reference[0], "σ\(i + 1) vs gesdd")
+        }
         XCTAssertGreaterThan(reference[0] / reference[n - 1], 1e4, "the spectrum spans several decades")
     }
 

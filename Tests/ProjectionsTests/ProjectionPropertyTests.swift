@@ -60,6 +60,9 @@ final class ProjectionPropertyTests: XCTestCase {
     }
 
     /// Same bytes for different memory budgets (block sizes) and BLAS thread counts.
+    /// Bit identity is sound: DenseProjection regenerates P in multiples of its canonical
+    /// chunk and sums every output in a fixed chunk order, so each configuration runs the same
+    /// per-element operations (its determinism contract); Fastfood and sparse calls are pure.
     func testDeterministicAcrossBlockSizesAndThreads() throws {
         let desc = ProjectionDescriptor(kind: .dense, fullDimension: 5000, subspaceDimension: 30, seed: 2)
         let x = vector(30, 4).map(Float.init), y = vector(5000, 5).map(Float.init)
@@ -91,6 +94,7 @@ final class ProjectionPropertyTests: XCTestCase {
         }
     }
 
+    // Same operations on other threads (fixed blocks of the Walsh–Hadamard kernel): bit identity is sound.
     func testFastfoodThreadCountDoesNotChangeResults() throws {
         let desc = ProjectionDescriptor(kind: .fastfood, fullDimension: 300_000, subspaceDimension: 100, seed: 3)
         let x = vector(100, 1).map(Float.init), y = vector(300_000, 2).map(Float.init)

@@ -77,7 +77,8 @@ final class ProjectionReferenceTests: XCTestCase {
             let rows = (0..<4096).filter { m[$0 * 10 + j] != 0 }
             XCTAssertEqual(rows, nnz[String(j)], "column \(j)")
         }
-        // Regenerated (budget too small to store) gives the same bytes.
+        // Regenerated (budget too small to store) gives the same bytes: both draw each entry
+        // from its own counters with the same arithmetic (no BLAS), so bit identity is sound.
         let regenerated = try XCTUnwrap(make(.sparse, D: 4096, d: 10, seed: 9, budget: 16) as? SparseProjection)
         XCTAssertFalse(regenerated.isStored)
         XCTAssertEqual(materialize(regenerated).map(\.bitPattern), m.map(\.bitPattern))

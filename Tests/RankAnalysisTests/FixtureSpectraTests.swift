@@ -102,6 +102,8 @@ final class FixtureSpectraTests: XCTestCase {
         assertClose(r.singularValues[4], try XCTUnwrap(expected["sigma_5"] as? Double), rtol: 1e-9, "σ₅")
     }
 
+    // Bit identity is sound: TensorJobs holds OpenBLAS at one thread for any `jobs`, so each
+    // tensor runs the same calls whichever worker runs it.
     func testResultsDoNotDependOnJobs() throws {
         let one = try analyse("f32", jobs: 1)
         let two = try analyse("f32", jobs: 2)

@@ -91,6 +91,8 @@ final class RandomizedRankTests: XCTestCase {
         }
     }
 
+    // Bit identity is sound: the randomized products run in fixed row blocks on one OpenBLAS
+    // thread each, so 1 and 2 jobs run the same operations.
     func testBitIdenticalForOneAndTwoJobs() throws {
         // The noise fixture is one 256×192 matrix: with one tensor the 2-job run gives the
         // randomized products two threads; the bf16 fixtures run two tensors at once.

@@ -58,7 +58,9 @@ final class StreamedUpdateTests: XCTestCase {
     }
 
     /// `options` with every update streamed, run with 1 and 2 jobs; asserts the two
-    /// give bit-identical values and returns both results.
+    /// give bit-identical values and returns both results. Bit identity is sound: both run
+    /// the same block pass and products (fixed blocks, OpenBLAS at one thread per job);
+    /// streamed against formed, two code paths, is held to a bound instead.
     func streamedForOneAndTwoJobs(_ pairing: TensorPairing, _ options: RankAnalysisOptions) throws -> [RankAnalysisResult] {
         var results: [RankAnalysisResult] = []
         for jobs in [1, 2] {

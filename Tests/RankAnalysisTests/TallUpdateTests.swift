@@ -7,7 +7,9 @@ import _TestSupport
 
 /// A pair whose largest update is tall enough for the row-block path
 /// (SVD.prefersTallPath): results bit-identical for any `jobs`, and equal to
-/// `?gesdd` on the whole ΔW.
+/// `?gesdd` on the whole ΔW within a stated bound. Bit identity is sound for `jobs`: every
+/// tensor runs the same calls on the same parts and panels with OpenBLAS at one thread
+/// (TensorJobs), whichever worker runs it; against `?gesdd` (another algorithm) a bound.
 final class TallUpdateTests: XCTestCase {
     func writePair(_ shapes: [(String, Int, Int)]) throws -> TensorPairing {
         let dir = try Fixtures.temporaryDirectory("tall-pair")

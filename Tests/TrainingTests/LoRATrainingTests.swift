@@ -169,6 +169,8 @@ final class LoRATrainingTests: XCTestCase {
         return (base.parameters, accuracy)
     }
 
+    // Bit identity is sound here: 1 and 2 threads run the same operations (fixed row blocks,
+    // OpenBLAS at one thread), so it holds under every OpenBLAS kernel.
     func testBitIdenticalFor1And2ThreadsAndLearnsFromAFashionMNISTBase() throws {
         let mnist = TrainerTests.data
         let model = FCNetwork(inputFeatures: 784, hidden: [200, 200], classes: 10)

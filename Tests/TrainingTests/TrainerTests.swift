@@ -55,6 +55,8 @@ final class TrainerTests: XCTestCase {
         for i in stride(from: 0, to: theta0.count, by: 997) { XCTAssertEqual(result.parameters[i], theta0[i] + offset[i]) }
     }
 
+    // Bit identity is sound here: 1 and 2 threads run the same floating-point operations
+    // (GEMM in fixed row blocks, OpenBLAS held at one thread by the trainer), only on other threads.
     func testSameSeedGivesBitIdenticalWeightsFor1And2Threads() throws {
         for kind in [ModelKind.fc, .lenet] {
             let model = try kind.make(inputFeatures: 784, classes: 10)
