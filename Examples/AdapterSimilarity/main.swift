@@ -65,6 +65,23 @@ do {
         }
     }
     print("φ ∈ [0, 1] for \(rows.count) modules; φ of \(path1) with itself is 1 everywhere")
+
+    // The paper's own φ (eq. 4, Fig. 3) takes the right singular vectors of A alone, not of
+    // s·B·A: phiBasis = .a (`compare --phi-basis a`), input side only. At i = r₁, j = r₂ both
+    // bases span the adapters' row spaces of A, so φ(r₁, r₂) agrees; below r they may differ.
+    var options = LoRAComparer.Options()
+    options.phiBasis = .a
+    print("module                               φ_A(1,1)  φ_ΔW(1,1)  (right side)")
+    for (row, a) in zip(rows, try LoRAComparer.run(adapter: first, tuned: nil, second: second, options: options)) {
+        guard let d = row.similarities.first(where: { $0.comparison == "lora_lora2" && $0.side == "right" }),
+              let e = a.similarities.first(where: { $0.comparison == "lora_lora2" }) else { continue }
+        guard e.side == "right", e.basis == .a, e.phi.rows == d.phi.rows, e.phi.cols == d.phi.cols else {
+            fail("\(row.module): φ on A's basis is not a right-side grid of the same size")
+        }
+        let (i, j) = (e.phi.rows - 1, e.phi.cols - 1)
+        if abs(e.phi[i, j] - d.phi[i, j]) > 1e-9 { fail("\(row.module): φ(r₁, r₂) differs between the bases") }
+        print(row.module.padding(toLength: 36, withPad: " ", startingAt: 0), String(format: "%8.3f  %9.3f", e.phi[0, 0], d.phi[0, 0]))
+    }
 } catch {
     fail("\(error)")
 }

@@ -11,6 +11,10 @@ import Projections
 /// B = Q_B·R_B and Aᵀ = Q_A·R_A (QR), then the SVD of the small core
 /// s·R_B·R_Aᵀ = U_c·Σ·V_cᵀ gives U = Q_B·U_c and V = Q_A·V_c. ΔW_full's is the
 /// exact thin SVD (`dgesdd`). Everything is Float64.
+///
+/// φ's directions of an adapter are ΔW_lora's singular vectors by default, or
+/// the right singular vectors of A alone as in the paper's eq. 4
+/// (``Options/phiBasis``, ``PhiBasis``).
 public enum LoRAComparer {
     /// What to compare.
     public struct Options: Sendable {
@@ -27,7 +31,13 @@ public enum LoRAComparer {
         public var method: SpectrumMethod = .exact
         /// The randomized SVD's parameters.
         public var sketch = SketchOptions()
-        /// The defaults: 64 directions of ΔW_full, seed 0, one module at a time.
+        /// The adapters' directions in φ (`--phi-basis`): ``PhiBasis/delta`` (default), the
+        /// left and right singular vectors of s·B·A; or ``PhiBasis/a``, the right singular
+        /// vectors of each adapter's A (r × in) alone, the paper's eq. 4, giving `right`
+        /// grids only (`lora_full`: A against ΔW_full's right singular vectors; `lora_lora2`:
+        /// A₁ against A₂, with I, J = the numerical ranks of A₁, A₂; `random` of those sizes).
+        public var phiBasis: PhiBasis = .delta
+        /// The defaults: 64 directions of ΔW_full, seed 0, one module at a time, φ on ΔW's singular vectors.
         public init() {}
     }
 
@@ -82,6 +92,11 @@ public enum LoRAComparer {
         let w0 = try bound.outInMatrix(bound.base)
         var similarities: [SubspaceSimilarity] = []
         let uL = leadingColumns(lora.u, rL), vL = leadingColumns(lora.vt.transposed(), rL)
+        // --phi-basis a: the adapter's directions in φ are A's right singular vectors (in × rank A).
+        var vA: Matrix<Double>? = nil
+        if options.phiBasis == .a {
+            do { vA = try rightSingularVectorsOfA(m) } catch let e as CheckpointError { throw e } catch { throw fail(error) }
+        }
         let amplificationLoRA = rL == 0 ? Double.nan
             : try amplification(norm: loraMetrics.frobeniusNorm, u: leadingColumns(lora.u, min(m.rank, rL)),
                                 vt: leadingRows(lora.vt, min(m.rank, rL)), base: w0)
@@ -135,7 +150,12 @@ public enum LoRAComparer {
                                             vt: leadingRows(svd.vt, kFull), base: w0)
                 full = (svd, fm, captured, (tail / total).squareRoot(), (diff / total).squareRoot(), amp)
                 let j = min(options.maxFullDirections, numericalRank(svd.singularValues, rows: delta.rows, cols: delta.cols))
-                if rL > 0 && j > 0 {
+                if let vA {
+                    if vA.cols > 0 && j > 0 {
+                        similarities.append(try SubspaceSimilarity(comparison: "lora_full", side: "right", basis: .a, u: vA,
+                                                                    v: leadingColumns(svd.vt.transposed(), j)))
+                    }
+                } else if rL > 0 && j > 0 {
                     similarities.append(try SubspaceSimilarity(comparison: "lora_full", side: "left", u: uL, v: leadingColumns(svd.u, j)))
                     similarities.append(try SubspaceSimilarity(comparison: "lora_full", side: "right", u: vL,
                                                                 v: leadingColumns(svd.vt.transposed(), j)))
@@ -148,7 +168,17 @@ public enum LoRAComparer {
             do { other = try factorSVD(second.module) } catch let e as CheckpointError { throw e } catch { throw fail(error) }
             secondSigma = other.singularValues
             let r2 = numericalRank(other.singularValues, rows: m.outFeatures, cols: m.inFeatures)
-            if rL > 0 && r2 > 0 {
+            if let vA {
+                let vA2: Matrix<Double>
+                do { vA2 = try rightSingularVectorsOfA(second.module) } catch let e as CheckpointError { throw e } catch { throw fail(error) }
+                if vA.cols > 0 && vA2.cols > 0 {
+                    similarities.append(try SubspaceSimilarity(comparison: "lora_lora2", side: "right", basis: .a, u: vA, v: vA2))
+                    // The same streams as the delta basis's right side (index 1 and 3).
+                    let a = try randomBasis(m.inFeatures, vA.cols, seed: options.seed, group: index, index: 1)
+                    let b = try randomBasis(m.inFeatures, vA2.cols, seed: options.seed, group: index, index: 3)
+                    similarities.append(try SubspaceSimilarity(comparison: "random", side: "right", basis: .a, u: a, v: b))
+                }
+            } else if rL > 0 && r2 > 0 {
                 similarities.append(try SubspaceSimilarity(comparison: "lora_lora2", side: "left", u: uL, v: leadingColumns(other.u, r2)))
                 similarities.append(try SubspaceSimilarity(comparison: "lora_lora2", side: "right", u: vL,
                                                             v: leadingColumns(other.vt.transposed(), r2)))
@@ -185,6 +215,15 @@ public enum LoRAComparer {
         let c = try SVD.decompose(core)
         return SingularValueDecomposition(u: try GEMM.multiply(qb, c.u), singularValues: c.singularValues,
                                           vt: try GEMM.multiply(c.vt, qa, transposeB: true))
+    }
+
+    /// The paper's U_A (Hu et al. 2021, eq. 4): the right singular vectors of the module's
+    /// unscaled A (r × in; ``CheckpointIO/LoRAModule/factors()``), as the columns of an
+    /// in × k matrix, k = A's numerical rank (σ > σ₁·max(r, in)·2⁻⁵²), in descending σ.
+    static func rightSingularVectorsOfA(_ m: LoRAModule) throws -> Matrix<Double> {
+        let a = try m.factors().a
+        let svd = try SVD.decompose(a)
+        return leadingColumns(svd.vt.transposed(), numericalRank(svd.singularValues, rows: a.rows, cols: a.cols))
     }
 
     /// #{σ > σ₁·max(rows, cols)·2⁻⁵²}.

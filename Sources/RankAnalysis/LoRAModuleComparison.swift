@@ -40,6 +40,8 @@ public struct LoRAModuleComparison: Sendable {
     /// (NaN for a zero ΔW_lora).
     public let amplificationLoRA: Double?
     /// φ grids: lora_full (left, right) with a tuned checkpoint; lora_lora2 and random with a second adapter.
+    /// With ``LoRAComparer/Options/phiBasis`` = ``PhiBasis/a`` only the right grids, on A's right
+    /// singular vectors (each grid's ``SubspaceSimilarity/basis``).
     public let similarities: [SubspaceSimilarity]
     /// The second adapter's s·B·A singular values, descending (`nil` without a second adapter).
     public internal(set) var secondSingularValues: [Double]? = nil

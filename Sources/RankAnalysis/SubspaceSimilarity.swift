@@ -9,6 +9,14 @@ import LinearAlgebra
 /// columns: left singular vectors (`side` "left", d = out) or right singular
 /// vectors (`side` "right", d = in). For independent uniformly random
 /// subspaces E[φ(i, j)] = max(i, j)/d (``expectedRandom(i:j:)``).
+///
+/// An adapter's directions are those of ``basis``: by default the singular
+/// vectors of ΔW = s·B·A (invariant under A → R·A, B → B·R⁻¹), or, as the paper's
+/// eq. 4 defines φ(A₁, A₂, i, j), the right singular vectors of A alone
+/// (``PhiBasis/a``, `side` "right" only). ΔW_full's directions are always its
+/// own singular vectors. φ does not depend on the vectors' signs (each column
+/// enters squared); where two singular values tie, the directions within their
+/// subspace, and so φ at i or j inside the tie, are not determined.
 public struct SubspaceSimilarity: Sendable {
     /// What is compared: `"lora_full"` (ΔW_lora against ΔW_full),
     /// `"lora_lora2"` (two adapters) or `"random"` (two random subspaces of the
@@ -16,13 +24,17 @@ public struct SubspaceSimilarity: Sendable {
     public let comparison: String
     /// `"left"` (output space) or `"right"` (input space).
     public let side: String
+    /// Which directions of the adapters U and V hold (for `"random"`, the basis
+    /// whose sizes the random subspaces take).
+    public let basis: PhiBasis
     /// The ambient dimension d.
     public let dimension: Int
     /// φ as an I × J matrix: element (i−1, j−1) is φ(i, j).
     public let phi: Matrix<Double>
 
-    /// φ from two orthonormal bases given as the columns of `u` (d × I) and `v` (d × J).
-    public init(comparison: String, side: String, u: Matrix<Double>, v: Matrix<Double>) throws {
+    /// φ from two orthonormal bases given as the columns of `u` (d × I) and `v` (d × J);
+    /// `basis` records which directions they are (default ``PhiBasis/delta``).
+    public init(comparison: String, side: String, basis: PhiBasis = .delta, u: Matrix<Double>, v: Matrix<Double>) throws {
         precondition(u.rows == v.rows, "SubspaceSimilarity: bases of dimension \(u.rows) and \(v.rows)")
         let g = try GEMM.multiply(u, v, transposeA: true)  // I × J, gₐᵦ = uₐ·vᵦ
         let (ni, nj) = (g.rows, g.cols)
@@ -40,6 +52,7 @@ public struct SubspaceSimilarity: Sendable {
         }
         self.comparison = comparison
         self.side = side
+        self.basis = basis
         self.dimension = u.rows
         self.phi = phi
     }

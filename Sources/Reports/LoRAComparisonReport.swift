@@ -7,10 +7,12 @@ import RankAnalysis
 /// - `compare_summary.csv`: one row per adapted module, ``summaryColumns``
 ///   (the `full_*`, captured, error and `amplification_full` cells are empty
 ///   without a tuned checkpoint). Definitions: ``RankAnalysis/LoRAModuleComparison``.
-/// - `subspace_similarity.csv`: `tensor,side,i,j,phi,comparison,phi_random_expected`, long
+/// - `subspace_similarity.csv`: `tensor,side,i,j,phi,comparison,phi_random_expected,phi_basis`, long
 ///   format, i and j from 1: φ(i, j) of ``RankAnalysis/SubspaceSimilarity``;
 ///   `comparison` is `lora_full`, `lora_lora2` or `random`; `phi_random_expected`
-///   = max(i, j)/d, what independent random subspaces give on average.
+///   = max(i, j)/d, what independent random subspaces give on average; `phi_basis`
+///   the adapters' directions (``RankAnalysis/PhiBasis``): `delta` (ΔW = s·B·A's
+///   singular vectors) or `a` (A's right singular vectors, the paper's eq. 4).
 /// - `spectra.csv`: `tensor,source,index,sigma,energy_cumulative`, long format, index from 1:
 ///   the singular values of s·B·A (`source` = `lora`), of ΔW_full (`full`, with a tuned
 ///   checkpoint) and of the second adapter's s·B·A (`lora2`), with the fraction of each
@@ -30,7 +32,7 @@ public struct LoRAComparisonReport: Sendable {
     /// The columns of `spectra.csv`.
     public static let spectraColumns = ["tensor", "source", "index", "sigma", "energy_cumulative"]
     /// The columns of `subspace_similarity.csv`.
-    public static let similarityColumns = ["tensor", "side", "i", "j", "phi", "comparison", "phi_random_expected"]
+    public static let similarityColumns = ["tensor", "side", "i", "j", "phi", "comparison", "phi_random_expected", "phi_basis"]
 
     /// One comparison per adapted module (``RankAnalysis/LoRAComparer/run(adapter:tuned:second:options:progress:)``).
     public let comparisons: [LoRAModuleComparison]
@@ -94,7 +96,8 @@ public struct LoRAComparisonReport: Sendable {
                 for i in 0..<s.phi.rows {
                     for j in 0..<s.phi.cols {
                         t.append([.text(c.tensor), .text(s.side), .integer(i + 1), .integer(j + 1),
-                                  .real(s.phi[i, j]), .text(s.comparison), .real(s.expectedRandom(i: i + 1, j: j + 1))])
+                                  .real(s.phi[i, j]), .text(s.comparison), .real(s.expectedRandom(i: i + 1, j: j + 1)),
+                                  .text(s.basis.rawValue)])
                     }
                 }
             }

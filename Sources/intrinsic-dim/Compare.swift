@@ -13,6 +13,10 @@ struct Compare: ParsableCommand {
             φ between the two adapters and a random baseline. Writes compare_summary.csv, \
             subspace_similarity.csv and compare_summary.json into --out. With --top-k K (raised to the \
             adapter's rank) and --method randomized or auto, only ΔW_full's top K triplets are computed.
+            φ takes an adapter's directions from the singular vectors of ΔW = s·B·A (--phi-basis delta, the \
+            default: unchanged by A → R·A, B → B·R⁻¹, which leave the model unchanged) or, with --phi-basis a, \
+            from the right singular vectors of A alone, as the LoRA paper's eq. 4 (Hu et al. 2021) and its \
+            Fig. 3 do (input side only). For i < r the two order directions differently, so φ(1, j) differs.
             """)
 
     @Option(help: ArgumentHelp("The base checkpoint the adapter was trained on.", valueName: "path"))
@@ -46,6 +50,11 @@ struct Compare: ParsableCommand {
             help: ArgumentHelp("Compute only the top K singular triplets of ΔW_full (default: all).", valueName: "K"))
     var topK: Int?
 
+    @Option(name: .customLong("phi-basis"), help: ArgumentHelp(
+        "φ's directions of an adapter: delta (singular vectors of ΔW = s·B·A, left and right) or a (right singular vectors of A alone, the LoRA paper's eq. 4 and Fig. 3; right side only).",
+        valueName: "basis"))
+    var phiBasis: PhiBasis = .delta
+
     @OptionGroup var spectrum: SpectrumArguments
 
     func validate() throws {
@@ -76,6 +85,7 @@ struct Compare: ParsableCommand {
             options.topK = topK
             options.method = spectrum.method ?? .exact
             options.sketch = spectrum.sketch
+            options.phiBasis = phiBasis
             let comparisons = try LoRAComparer.run(adapter: bound, tuned: tunedCheckpoint, second: bound2, options: options) { p in
                 Terminal.progress("[\(p.done)/\(p.total)] \(p.lastTensor)  elapsed \(Terminal.duration(p.elapsed))")
             }
@@ -85,7 +95,8 @@ struct Compare: ParsableCommand {
             if let tunedCheckpoint { inputs["tuned"] = .init(tunedCheckpoint) }
             if let adapter2 { inputs["adapter2"] = .init(path: adapter2, files: []) }
             var recorded = ["prefix_map": prefixMap.joined(separator: " "), "max_directions": String(maxDirections),
-                            "seed": String(seed), "jobs": String(jobs), "top_k": topK.map(String.init) ?? ""]
+                            "seed": String(seed), "jobs": String(jobs), "top_k": topK.map(String.init) ?? "",
+                            "phi_basis": phiBasis.rawValue]
             recorded.merge(spectrum.provenance(default: .exact)) { a, _ in a }
             let provenance = RunProvenance(
                 command: "compare", arguments: CommandLine.arguments, inputs: inputs,
@@ -97,3 +108,5 @@ struct Compare: ParsableCommand {
         }
     }
 }
+
+extension PhiBasis: ExpressibleByArgument {}

@@ -190,6 +190,107 @@ final class LoRACommandTests: XCTestCase {
         XCTAssertLessThan(abs(gap.reduce(0, +) / Double(gap.count)), 0.05, "random φ is at chance level on average")
     }
 
+    // MARK: - compare --phi-basis
+
+    /// φ on A's right singular vectors (`--phi-basis a`, the LoRA paper's eq. 4) against ΔW_full's right
+    /// singular vectors, for every PEFT adapter (linear, embedding, Conv1D, Conv2d: which factor is A),
+    /// equals numpy's `expected_similarity_a.csv`. φ ∈ [0, 1] and A's singular values are ≥ 6e-3·σ₁ apart
+    /// (asserted > 1e-6 by the script), so the subspaces are well defined: held to 1e-9 absolute.
+    func testComparePhiBasisAEqualsEq4AgainstTheFullFineTune() throws {
+        let expected = try Fixtures.csv("peft_expected/expected_similarity_a.csv").filter { $0["adapter2"] == "" }
+        let dir = try scratch("compare-a")
+        var checked = 0
+        for (name, base) in Self.adapters {
+            let out = dir + "/" + name.replacingOccurrences(of: "/", with: "_")
+            try run(["compare", "--base", Self.peft(base), "--adapter", Self.peft(name), "--tuned", Self.peft(Self.tuned(for: base)),
+                     "--out", out, "--jobs", "2", "--phi-basis", "a"])
+            let phi = try Fixtures.parseCSV(String(contentsOfFile: out + "/subspace_similarity.csv", encoding: .utf8))
+            XCTAssertFalse(phi.isEmpty, name)
+            XCTAssertTrue(phi.allSatisfy { $0["phi_basis"] == "a" && $0["side"] == "right" && $0["comparison"] == "lora_full" },
+                          "\(name): only right-side lora_full grids, all of basis a")
+            var ours: [String: Double] = [:]
+            for p in phi { ours["\(p["tensor"]!) \(p["i"]!) \(p["j"]!)"] = Double(p["phi"]!)! }
+            let want = expected.filter { $0["adapter"] == name }
+            XCTAssertEqual(ours.count, want.count, "\(name): φ grid size")
+            for w in want {
+                let key = "\(w["tensor"]!) \(w["i"]!) \(w["j"]!)"
+                let mine = try XCTUnwrap(ours[key], "\(name): φ \(key)")
+                XCTAssertEqual(mine, Double(w["phi"]!)!, accuracy: 1e-9, "\(name): φ_A \(key)")
+                checked += 1
+            }
+            let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/compare_summary.json"))) as? [String: Any])
+            let options = (json["provenance"] as? [String: Any])?["options"] as? [String: String]
+            XCTAssertEqual(options?["phi_basis"], "a", name)
+        }
+        XCTAssertEqual(checked, expected.count)
+        XCTAssertGreaterThan(checked, 5000)
+    }
+
+    /// φ(A_{r=8}, A_{r=2}, i, j) of eq. 4 for two PEFT-written adapters equals numpy's to 1e-9; the default
+    /// basis (ΔW = s·B·A) gives another φ(1, j) (numpy: up to 0.010 apart, so the flag is no no-op), the same
+    /// φ(r₁, r₂) (both span A's row spaces there), and each run's basis is in the CSV and the figure.
+    func testComparePhiBasisAEqualsEq4OnAnAdapterPairAndDiffersFromDelta() throws {
+        let dir = try scratch("compare-a2")
+        let common = ["compare", "--base", Self.peft("bert/base"), "--adapter", Self.peft("bert/lora_qv_r8"),
+                      "--adapter2", Self.peft("bert/lora_qv_r2")]
+        try run(common + ["--out", dir + "/a", "--phi-basis", "a"])
+        try run(common + ["--out", dir + "/delta"])
+        let a = try Fixtures.parseCSV(String(contentsOfFile: dir + "/a/subspace_similarity.csv", encoding: .utf8))
+        let delta = try Fixtures.parseCSV(String(contentsOfFile: dir + "/delta/subspace_similarity.csv", encoding: .utf8))
+        XCTAssertTrue(a.allSatisfy { $0["phi_basis"] == "a" && $0["side"] == "right" })
+        XCTAssertTrue(delta.allSatisfy { $0["phi_basis"] == "delta" })
+        XCTAssertEqual(Set(delta.map { $0["side"]! }), ["left", "right"])
+
+        let expected = try Fixtures.csv("peft_expected/expected_similarity_a.csv").filter { $0["adapter2"] == "bert/lora_qv_r2" }
+        XCTAssertEqual(expected.count, 4 * 8 * 2)
+        let pair = a.filter { $0["comparison"] == "lora_lora2" }
+        XCTAssertEqual(pair.count, expected.count)
+        func key(_ r: [String: String]) -> String { "\(r["tensor"]!) \(r["i"]!) \(r["j"]!)" }
+        let ours = Dictionary(pair.map { (key($0), Double($0["phi"]!)!) }, uniquingKeysWith: { x, _ in x })
+        for w in expected {
+            let mine = try XCTUnwrap(ours[key(w)], key(w))
+            XCTAssertEqual(mine, Double(w["phi"]!)!, accuracy: 1e-9, "φ_A \(key(w))")
+        }
+        let random = a.filter { $0["comparison"] == "random" }
+        XCTAssertEqual(random.count, expected.count, "the random baseline has the sizes of A₁, A₂")
+        XCTAssertTrue(random.allSatisfy { (0...1.0000001).contains(Double($0["phi"]!)!) })
+
+        let deltaRight = Dictionary(delta.filter { $0["comparison"] == "lora_lora2" && $0["side"] == "right" }
+            .map { (key($0), Double($0["phi"]!)!) }, uniquingKeysWith: { x, _ in x })
+        XCTAssertEqual(Set(deltaRight.keys), Set(ours.keys))
+        var largest = 0.0
+        for (k, v) in ours {
+            let parts = k.split(separator: " ")
+            if parts[1] == "1" { largest = max(largest, abs(v - deltaRight[k]!)) }
+            if parts[1] == "8" && parts[2] == "2" { XCTAssertEqual(v, deltaRight[k]!, accuracy: 1e-9, "φ(r₁, r₂) \(k)") }
+        }
+        XCTAssertGreaterThan(largest, 1e-3, "φ(1, j) on A's basis and on ΔW's: max difference \(largest)")
+
+        // The figure names its basis.
+        for (basis, text) in [("a", "A's right singular vectors (Hu et al. 2021, eq. 4)"), ("delta", "ΔW = s·B·A's singular vectors")] {
+            let o = try run(["plot", dir + "/" + basis, "--out", dir + "/figs-" + basis])
+            let path = try XCTUnwrap(o.stdout.split(separator: "\n").map(String.init).first { $0.contains("similarity_") }, o.stdout)
+            let svg = try SVGReader(path: path)
+            let line = try XCTUnwrap(svg.elements.first { $0.cssClass == "basis" }, basis)
+            XCTAssertEqual(line.attributes["data-basis"], basis)
+            XCTAssertTrue(line.text.contains(text), line.text)
+            let panels = Set(svg.plotAreas.compactMap { $0.attributes["data-panel"] })
+            XCTAssertEqual(panels, basis == "a" ? ["right|lora_lora2", "right|random"]
+                : ["left|lora_lora2", "left|random", "right|lora_lora2", "right|random"])
+        }
+    }
+
+    func testPhiBasisOtherThanDeltaOrAIsOneLineAndWritesNothing() throws {
+        let dir = try scratch("compare-bad-basis")
+        let o = try CommandRunner.run(["compare", "--base", Self.peft("bert/base"), "--adapter", Self.peft("bert/lora_qv_r8"),
+                                       "--adapter2", Self.peft("bert/lora_qv_r2"), "--out", dir + "/c", "--phi-basis", "b"])
+        XCTAssertEqual(o.status, 64, o.stderr)
+        let errors = o.stderr.split(separator: "\n").filter { $0.lowercased().contains("error") }
+        XCTAssertEqual(errors.count, 1, o.stderr)
+        XCTAssertTrue(errors.first?.contains("--phi-basis") == true && errors.first?.contains("'b'") == true, o.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [])
+    }
+
     // MARK: - extract-lora
 
     /// Extract at rank r, merge, and compare with the tuned checkpoint:

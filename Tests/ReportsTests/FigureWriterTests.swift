@@ -185,6 +185,34 @@ final class FigureWriterTests: XCTestCase {
         let bottom = svg.marks("cell").filter { $0.attributes["data-i"] == "3" }.map { $0.number("y")! }.min()!
         XCTAssertLessThan(top, bottom)
         XCTAssertTrue(svg.elements.contains { $0.name == "title" && $0.text.contains("a,b<c>") })
+        // A file without the phi_basis column (written before it existed) is on ΔW's singular vectors.
+        let basis = try XCTUnwrap(svg.elements.first { $0.cssClass == "basis" })
+        XCTAssertEqual(basis.attributes["data-basis"], "delta")
+        XCTAssertTrue(basis.text.contains("ΔW = s·B·A's singular vectors"), basis.text)
+    }
+
+    /// `phi_basis` reaches the caption, the `<title>` and the column titles; a value other than
+    /// `delta` or `a`, or two bases in one grid, is an error naming the file, line and column.
+    func testHeatmapNamesThePhiBasis() throws {
+        let header = "tensor,side,i,j,phi,comparison,phi_random_expected,phi_basis\n"
+        let rows = (1...2).map { i in "w,right,\(i),1,0.5,lora_lora2,0.1,a\nw,right,\(i),1,0.2,random,0.1,a\n" }.joined()
+        let dir = try folder(["subspace_similarity.csv": header + rows, "compare_summary.csv": "tensor\n"])
+        let svg = try SVGReader(svg: try FigureWriter.render(directory: dir)[0].svg)
+        let basis = try XCTUnwrap(svg.elements.first { $0.cssClass == "basis" })
+        XCTAssertEqual(basis.attributes["data-basis"], "a")
+        XCTAssertTrue(basis.text.contains("A's right singular vectors (Hu et al. 2021, eq. 4)"), basis.text)
+        XCTAssertTrue(svg.elements.contains { $0.name == "title" && $0.text.contains("on A's right singular vectors") })
+        XCTAssertTrue(svg.elements.contains { $0.cssClass == "column-title" && $0.text == "A₁ vs A₂" })
+        XCTAssertEqual(Set(svg.plotAreas.compactMap { $0.attributes["data-panel"] }), ["right|lora_lora2", "right|random"])
+
+        for (bad, mention) in [(rows.replacingOccurrences(of: ",a\n", with: ",b\n"), "'b' is neither 'delta' nor 'a'"),
+                               (rows + "w,right,3,1,0.5,lora_lora2,0.1,delta\n", "'delta' in a grid (w, right, lora_lora2) of basis 'a'")] {
+            let d = try folder(["subspace_similarity.csv": header + bad, "compare_summary.csv": "tensor\n"])
+            XCTAssertThrowsError(try FigureWriter.render(directory: d)) { error in
+                XCTAssertTrue("\(error)".contains(d + "/subspace_similarity.csv") && "\(error)".contains("column 'phi_basis'")
+                              && "\(error)".contains(mention), "\(error)")
+            }
+        }
     }
 
     // MARK: - Experiment

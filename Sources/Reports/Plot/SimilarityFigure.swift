@@ -1,4 +1,5 @@
 import Foundation
+import RankAnalysis
 
 /// Figure 3: subspace similarity φ(i, j) = ‖U_iᵀ V_j‖²_F / min(i, j) as heatmaps in
 /// the layout of the LoRA paper's Fig. 3 (Hu et al. 2021): i down, j across,
@@ -6,6 +7,10 @@ import Foundation
 /// right), one column per comparison in the file (`lora_full`, `lora_lora2`)
 /// plus a random baseline: the `random` rows when the file has them, else the
 /// chance level `phi_random_expected` = max(i, j)/d. Each panel prints its mean.
+/// A caption line (`text.basis`, `data-basis` `delta` or `a`) names the adapters'
+/// directions (``RankAnalysis/PhiBasis``): ΔW = s·B·A's singular vectors, or A's right
+/// singular vectors as in the paper's eq. 4 (then only the right side is drawn); the
+/// SVG's `<title>` says the same.
 ///
 /// Marks: each panel is a `plot-area` group with `data-panel` `<side>|<comparison>`
 /// (`expected` for the chance level) whose x domain is [0.5, columns + 0.5] and y
@@ -14,10 +19,10 @@ import Foundation
 enum SimilarityFigure {
     static let width = 480.0
 
-    static func columnTitle(_ comparison: String) -> String {
+    static func columnTitle(_ comparison: String, basis: PhiBasis = .delta) -> String {
         switch comparison {
-        case "lora_full": return "ΔW_lora vs ΔW_full"
-        case "lora_lora2": return "adapter 1 vs adapter 2"
+        case "lora_full": return basis == .a ? "A vs ΔW_full" : "ΔW_lora vs ΔW_full"
+        case "lora_lora2": return basis == .a ? "A₁ vs A₂" : "adapter 1 vs adapter 2"
         case "random": return "random subspaces"
         case "expected": return "chance: max(i, j)/d"
         default: return comparison
@@ -57,27 +62,35 @@ enum SimilarityFigure {
             .sorted { (mainOrder.firstIndex(of: $0) ?? 9, $0) < (mainOrder.firstIndex(of: $1) ?? 9, $1) }
         let hasRandom = byKey.values.contains { $0.comparison == "random" }
         let columns = mains + [hasRandom ? "random" : "expected"]
+        // One compare run writes one basis; a file mixing them names both.
+        let bases = PhiBasis.allCases.filter { b in byKey.values.contains { $0.basis == b } }
+        let basis = bases.count == 1 ? bases[0] : .delta
+        let basisText = bases.count == 1 ? bases[0].caption : bases.map(\.caption).joined(separator: " / ")
 
         let left = 50.0, barWidth = 12.0, right = width - 14 - 30 - barWidth - 12, gap = 30.0
         let panelWidth = (right - left - gap * Double(columns.count - 1)) / Double(columns.count)
         let maxRows = sides.flatMap { s in columns.compactMap { data.grid(tensor, s, $0)?.rows } }.max() ?? 1
         let panelHeight = min(110, max(36, 13 * Double(maxRows)))
         let rowBlock = 14 + 14 + panelHeight + 30 + 6
-        let top0 = 70.0
+        let top0 = 83.0
         let height = top0 + rowBlock * Double(sides.count) + 4
-        var doc = SVGDocument(width: width, height: height, title: "Subspace similarity φ(i, j): \(tensor) (\(source))")
+        var doc = SVGDocument(width: width, height: height, title: "Subspace similarity φ(i, j) on \(basisText): \(tensor) (\(source))")
         let n = SVGDocument.number
         // A long tensor name drops the prefix before it is shortened (the caption defines φ).
         var title = SVGDocument.fitted("Subspace similarity φ(i, j): \(tensor)", size: 13, maxWidth: width - 16)
         if title.text.contains("…") { title = SVGDocument.fitted("φ(i, j): \(tensor)", size: 13, maxWidth: width - 16) }
         if title.text.contains("…") { title = SVGDocument.fitted(tensor, size: 13, maxWidth: width - 16) }
         doc.text(title.text, x: width / 2, y: 18, size: title.size, anchor: "middle", weight: "bold", [("class", "title")])
-        let what = mains.first == "lora_full" ? "i: top-i directions of ΔW_lora, j: top-j of ΔW_full"
+        let what = mains.first == "lora_full"
+            ? (basis == .a ? "i: top-i directions of A, j: top-j of ΔW_full" : "i: top-i directions of ΔW_lora, j: top-j of ΔW_full")
             : "i: top-i directions of adapter 1, j: top-j of adapter 2"
         doc.text("φ = ‖U_iᵀV_j‖²_F / min(i, j); \(what)", x: width / 2, y: 35, anchor: "middle", fill: "#444444", [("class", "caption")])
+        let basisLine = SVGDocument.fitted("adapter directions: \(basisText)", size: 11, maxWidth: width - 16)
+        doc.text(basisLine.text, x: width / 2, y: 49, size: basisLine.size, anchor: "middle", fill: "#444444",
+                 [("class", "basis"), ("data-basis", bases.map(\.rawValue).joined(separator: " "))])
         for (c, comparison) in columns.enumerated() {
             let cx = left + (panelWidth + gap) * Double(c) + panelWidth / 2
-            doc.text(columnTitle(comparison), x: cx, y: 56, anchor: "middle", weight: "bold", [("class", "column-title")])
+            doc.text(columnTitle(comparison, basis: basis), x: cx, y: 69, anchor: "middle", weight: "bold", [("class", "column-title")])
         }
         for (r, side) in sides.enumerated() {
             let rowTop = top0 + rowBlock * Double(r)

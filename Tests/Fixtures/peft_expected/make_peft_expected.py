@@ -10,6 +10,9 @@ Tests/Fixtures/peft, the base/tuned checkpoints of its model family and the
                              LoRA-vs-full-fine-tune metrics
   expected_similarity.csv    subspace similarity φ(i, j), LoRA vs full fine-tune
                              and lora_qv_r8 vs lora_qv_r2
+  expected_similarity_a.csv  the same φ with the adapters' directions taken as the
+                             LoRA paper's eq. 4 takes them: the right singular
+                             vectors of A alone (compare --phi-basis a)
   expected_merge_check.json  ‖W₀ + ΔW_lora − PEFT merged‖_F / ‖PEFT merged‖_F per
                              tensor (asserted < 1e-6)
 
@@ -45,6 +48,8 @@ COMPARE_HEADER = ["adapter", "tensor", "lora_rank", "lora_scaling", "full_energy
                   "lora_energy_rank_90", "full_stable_rank", "lora_stable_rank", "captured_energy",
                   "optimal_rank_r_error", "lora_rel_error", "amplification_full", "amplification_lora"]
 SIMILARITY_HEADER = ["adapter", "adapter2", "tensor", "side", "i", "j", "phi"]
+# Singular values of A closer than this (÷σ₁) would leave A's top-i subspaces ill-defined.
+MIN_A_GAP = 1e-6
 
 KEY_RE = re.compile(r"^base_model\.model\.(?P<module>.+?)\.(?P<kind>lora_A|lora_B|lora_embedding_A|lora_embedding_B)"
                     r"(?:\.(?P<adapter>[A-Za-z0-9_-]+))?(?:\.weight)?$")
@@ -97,6 +102,7 @@ class Module:
             B = B.reshape(B.shape[0], B.shape[1])
         assert A.ndim == 2 and B.ndim == 2 and A.shape[0] == self.r and B.shape[1] == self.r, \
             (path, A.shape, B.shape, self.r)
+        self.A = A  # r × in: the factor applied to the input (the paper's A in eq. 4)
         self.delta_lora = self.scaling * (B @ A)
         self.w_base = self.to_out_in(f64(stored))
         self.delta_full = self.to_out_in(f64(tuned[self.tensor])) - self.w_base
@@ -165,6 +171,13 @@ def stable_rank(s):
     return float(np.sum(s ** 2) / s[0] ** 2)
 
 
+def a_basis(m):
+    """Hu et al. 2021 eq. 4's U_A: the right singular vectors of the unscaled A (r × in) as
+    the columns of an in × rank(A) matrix, in descending σ, with A's σ."""
+    _, s, v = svd(m.A)
+    return v[:, :numerical_rank(s, m.A.shape)], s
+
+
 def amplification(delta, u, v, r, w_base):
     proj = u[:, :r].T @ w_base @ v[:, :r]
     return float(np.linalg.norm(delta) / np.linalg.norm(proj))
@@ -206,9 +219,9 @@ def write_csv(path, header, rows):
 def main():
     outdir = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else HERE
     os.makedirs(outdir, exist_ok=True)
-    compare_rows, sim_rows, merge = [], [], {}
+    compare_rows, sim_rows, sim_a_rows, merge = [], [], [], {}
     adapters = {}
-    worst = {"energy_margin": 1.0, "full_gap": 1.0, "lora_gap": 1.0}
+    worst = {"energy_margin": 1.0, "full_gap": 1.0, "lora_gap": 1.0, "a_gap": 1.0}
 
     for rel in adapter_folders():
         cfg, base, modules = read_adapter(rel)
@@ -269,6 +282,17 @@ def main():
                 if max_j == a.shape[0]:
                     full_cols = phi_table(a, b, rank_lora, max_j)
                     assert all(abs(p - 1.0) < 1e-10 for i, j, p in full_cols if j == max_j)
+            # eq. 4's basis: A's right singular vectors against ΔW_full's right singular vectors
+            va, sa = a_basis(m)
+            assert va.shape[1] == m.r, (rel, m.path, va.shape, m.r)
+            worst["a_gap"] = min(worst["a_gap"], float(((sa[:-1] - sa[1:]) / sa[0]).min()) if len(sa) > 1 else 1.0)
+            # for i = r, A's row space is ΔW_lora's (B has r independent columns): the same φ(r, j)
+            same = phi_table(vl, vf, rank_lora, max_j)[-max_j:]
+            for (i, j, p), (_, _, q) in zip(phi_table(va, vf, m.r, max_j)[-max_j:], same):
+                assert abs(p - q) < 1e-10, (rel, m.path, i, j, p, q)
+            for i, j, p in phi_table(va, vf, m.r, max_j):
+                assert -1e-12 <= p <= 1.0 + 1e-12, (rel, m.path, i, j, p)
+                sim_a_rows.append([rel, "", m.tensor, "right", i, j, p])
 
     # adapter vs adapter
     mods2 = {m.path: m for m in adapters[PAIR[1]]}
@@ -284,17 +308,35 @@ def main():
             for i, j, p in phi_table(a, b, r1, r2):
                 assert -1e-12 <= p <= 1.0 + 1e-12
                 sim_rows.append([PAIR[0], PAIR[1], m.tensor, side, i, j, p])
+        # eq. 4: φ(A₁, A₂, i, j) on the right singular vectors of A₁ and A₂
+        va1, _ = a_basis(m)
+        va2, _ = a_basis(m2)
+        delta_right = phi_table(vl, v2, r1, r2)
+        eq4 = phi_table(va1, va2, va1.shape[1], va2.shape[1])
+        assert len(eq4) == len(delta_right)
+        for (i, j, p), (_, _, q) in zip(eq4, delta_right):
+            assert -1e-12 <= p <= 1.0 + 1e-12
+            if (i, j) == (r1, r2):  # both sides span the same row spaces there
+                assert abs(p - q) < 1e-10, (m.path, i, j, p, q)
+            sim_a_rows.append([PAIR[0], PAIR[1], m.tensor, "right", i, j, p])
+        # φ(1, j) is another number in the two bases (what the Swift test relies on)
+        worst["pair_phi1_diff"] = max(worst.get("pair_phi1_diff", 0.0),
+                                      max(abs(p - q) for (i, _, p), (_, _, q) in zip(eq4, delta_right) if i == 1))
 
     write_csv(os.path.join(outdir, "expected_compare.csv"), COMPARE_HEADER, compare_rows)
     write_csv(os.path.join(outdir, "expected_similarity.csv"), SIMILARITY_HEADER, sim_rows)
+    write_csv(os.path.join(outdir, "expected_similarity_a.csv"), SIMILARITY_HEADER, sim_a_rows)
+    assert worst["a_gap"] > MIN_A_GAP, f"A's singular values nearly tie: gap {worst['a_gap']:.2e} of σ₁"
     with open(os.path.join(outdir, "expected_merge_check.json"), "w", newline="\n") as f:
         json.dump(merge, f, indent=2, sort_keys=True)
         f.write("\n")
 
     worst_merge = max(v["max_rel_diff"] for v in merge.values())
-    print(f"{len(adapters)} adapters, {len(compare_rows)} modules, {len(sim_rows)} similarity rows; "
+    print(f"{len(adapters)} adapters, {len(compare_rows)} modules, {len(sim_rows)} similarity rows, "
+          f"{len(sim_a_rows)} on A's basis; "
           f"worst merge difference {worst_merge:.2e}; closest energy-90 boundary {worst['energy_margin']:.2e}; "
-          f"smallest singular-value gap (÷σ₁) full {worst['full_gap']:.2e}, lora {worst['lora_gap']:.2e}")
+          f"smallest singular-value gap (÷σ₁) full {worst['full_gap']:.2e}, lora {worst['lora_gap']:.2e}, "
+          f"A {worst['a_gap']:.2e}; largest |φ_A(1, j) − φ_ΔW(1, j)| of the pair {worst['pair_phi1_diff']:.3f}")
 
 
 if __name__ == "__main__":
