@@ -1,4 +1,5 @@
 import CheckpointIO
+import LinearAlgebra
 import Foundation
 
 /// Where a result came from: the tool, its inputs, its options and how long
@@ -35,6 +36,12 @@ public struct RunProvenance: Sendable, Codable {
     public var options: [String: String]
     /// Native library versions.
     public var libraries: [String: String] = ToolInfo.libraries
+    /// The OpenBLAS kernel the run used (`corename`, `config`), who chose it
+    /// (`origin`: `detected`, `chosen` by the tool, or set by the `user`) and
+    /// the `OPENBLAS_CORETYPE` value asked for (`requested`, absent when
+    /// unset). Nil (absent) only in a record read from a file written before
+    /// it was recorded.
+    public var blasKernel: BLASKernel? = ToolInfo.blasKernel
     /// Start time, ISO 8601 in UTC.
     public var startedAt: String
     /// Wall time, seconds.
@@ -69,5 +76,6 @@ public struct RunProvenance: Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case tool, version, command, arguments, inputs, options, libraries, host, processors, seconds, shard
         case startedAt = "started_at"
+        case blasKernel = "blas_kernel"
     }
 }

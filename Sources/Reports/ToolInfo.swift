@@ -8,4 +8,6 @@ public enum ToolInfo {
     public static let version = "0.1.0"
     /// Versions of the linked native libraries (OpenBLAS, FFTW).
     public static var libraries: [String: String] { LibraryVersions.all }
+    /// The OpenBLAS kernel this process runs on and who chose it.
+    public static var blasKernel: BLASKernel { BLASKernel.current }
 }

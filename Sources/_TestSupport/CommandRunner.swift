@@ -22,7 +22,11 @@ public enum CommandRunner {
 
     /// Runs `intrinsic-dim` with `arguments` and waits for it. Its output
     /// goes through temporary files, so no pipe can fill and block it.
-    public static func run(_ arguments: [String]) throws -> Output {
+    ///
+    /// - Parameter environment: changes to this process's environment for the
+    ///   child: a value sets the variable, nil removes it (for example
+    ///   `["OPENBLAS_CORETYPE": "Prescott"]`, or `[…: nil]` for OpenBLAS's own choice).
+    public static func run(_ arguments: [String], environment: [String: String?] = [:]) throws -> Output {
         let dir = try Fixtures.temporaryDirectory("run")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let outPath = dir + "/stdout", errPath = dir + "/stderr"
@@ -31,6 +35,11 @@ public enum CommandRunner {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
+        if !environment.isEmpty {
+            var env = ProcessInfo.processInfo.environment
+            for (name, value) in environment { env[name] = value }
+            p.environment = env
+        }
         p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         try p.run()

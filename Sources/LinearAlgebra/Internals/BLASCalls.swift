@@ -75,6 +75,22 @@ internal func openBLASConfig() -> String {
     guard let c = openblas_get_config() else { return "OpenBLAS" }
     return String(cString: c)
 }
+/// The kernel in use (`openblas_get_corename`), e.g. `"Haswell"`.
+internal func openBLASCorename() -> String {
+    guard let c = openblas_get_corename() else { return "unknown" }
+    return String(cString: c)
+}
+
+/// Whether this OpenBLAS exports a filled-in kernel table `gotoblas_<upper>`
+/// (e.g. `gotoblas_SKYLAKEX`), the one `OPENBLAS_CORETYPE` selects in a
+/// `DYNAMIC_ARCH` build. The table's first field is `int dtb_entries` (64 in
+/// every real table of 0.3.21); Debian's build also exports zero-filled
+/// placeholders for cores it does not build (`gotoblas_KATMAI`), which this
+/// rejects.
+internal func openBLASHasKernelTable(_ upper: String) -> Bool {
+    guard let symbol = dlsym(nil, "gotoblas_" + upper) else { return false }  // nil: RTLD_DEFAULT
+    return symbol.load(as: Int32.self) > 0
+}
 
 extension Double {
     /// `C ← α·A·Aᵀ + β·C` (`trans` false) or `α·Aᵀ·A + β·C` (`trans` true), column-major,
