@@ -23,27 +23,9 @@ extension LoRAAdapter {
                 path = new + m.path.dropFirst(old.count)
                 notes.append("--prefix-map \(old)=\(new)")
             }
-            let exact = path + ".weight"
-            let base: TensorDescriptor
-            if let t = checkpoint[exact] {
-                base = t
-            } else {
-                let candidates = checkpoint.tensors.filter { t in
-                    guard t.name.hasSuffix(".weight") else { return false }
-                    let stem = String(t.name.dropLast(".weight".count))
-                    return t.name.hasSuffix("." + exact) || path.hasSuffix("." + stem)
-                }
-                guard !candidates.isEmpty else {
-                    throw CheckpointError(.missingTensor, path: weightsPath, tensor: m.a.name,
-                                          "module '\(m.path)': its base tensor '\(exact)' is not in the base checkpoint \(checkpoint.path) (nor any tensor matching it at a dot boundary; --prefix-map OLD=NEW renames)")
-                }
-                guard candidates.count == 1 else {
-                    throw CheckpointError(.ambiguousTensor, path: weightsPath, tensor: m.a.name,
-                                          "module '\(m.path)': several base tensors match: \(candidates.map(\.name).joined(separator: ", ")); choose with --prefix-map OLD=NEW")
-                }
-                base = candidates[0]
-                notes.append("matched '\(base.name)' by suffix")
-            }
+            let (base, note) = try Self.findBase(path + ".weight", in: checkpoint, key: m.a.name, file: weightsPath,
+                                                 what: "module '\(m.path)'")
+            if let note { notes.append(note) }
             guard base.dtype.isReadableReal else {
                 throw CheckpointError(.invalidAdapter, path: weightsPath, tensor: m.a.name,
                                       "module '\(m.path)': base tensor '\(base.name)' has dtype \(base.dtype.rawValue), not a float dtype")
@@ -56,5 +38,62 @@ extension LoRAAdapter {
             bound.append(BoundLoRAModule(module: m, base: base, matchNote: notes.isEmpty ? nil : notes.joined(separator: "; ")))
         }
         return bound
+    }
+
+    /// Finds each of ``fullTensors`` in `checkpoint` (by ``LoRAFullTensor/target``,
+    /// after `prefixMap`, with the suffix rule of ``bind(to:prefixMap:)``) and
+    /// checks it has the base tensor's shape and dtype.
+    ///
+    /// - Throws: ``CheckpointError/Code/unsupportedAdapter`` for a tensor of a
+    ///   kind that is not applied (``LoRAFullTensor/Role/unsupported(_:)``);
+    ///   ``CheckpointError/Code/missingTensor`` when its target is not in the
+    ///   base; ``CheckpointError/Code/ambiguousTensor``;
+    ///   ``CheckpointError/Code/invalidAdapter`` for a shape or dtype that
+    ///   differs from the base tensor's — each naming the adapter file and key.
+    public func bindFullTensors(to checkpoint: Checkpoint, prefixMap: [(old: String, new: String)] = []) throws(CheckpointError) -> [BoundLoRAFullTensor] {
+        var bound: [BoundLoRAFullTensor] = []
+        for f in fullTensors {
+            if case let .unsupported(reason) = f.role {
+                throw CheckpointError(.unsupportedAdapter, path: weightsPath, tensor: f.key, "is \(reason); merging without it would not give PEFT's merge_and_unload()")
+            }
+            var name = f.target
+            var notes: [String] = []
+            if let (old, new) = prefixMap.first(where: { name.hasPrefix($0.old) }) {
+                name = new + name.dropFirst(old.count)
+                notes.append("--prefix-map \(old)=\(new)")
+            }
+            let (base, note) = try Self.findBase(name, in: checkpoint, key: f.key, file: weightsPath, what: "full tensor")
+            if let note { notes.append(note) }
+            guard base.shape == f.tensor.shape, base.dtype == f.tensor.dtype else {
+                throw CheckpointError(.invalidAdapter, path: weightsPath, tensor: f.key,
+                                      "full tensor (\(f.role == .bias ? "bias" : "modules_to_save copy")) has shape \(f.tensor.shape) \(f.tensor.dtype.rawValue), but the base tensor '\(base.name)' in \(base.path) is \(base.shape) \(base.dtype.rawValue)")
+            }
+            bound.append(BoundLoRAFullTensor(full: f, base: base, matchNote: notes.isEmpty ? nil : notes.joined(separator: "; ")))
+        }
+        return bound
+    }
+
+    /// The base tensor `exact`, or the unique one matching it at a dot boundary
+    /// (a base name ending in `.<exact>`, or `exact` ending in `.<base name>`
+    /// with the same last component), with a note when matched by suffix.
+    private static func findBase(_ exact: String, in checkpoint: Checkpoint, key: String, file: String,
+                                 what: String) throws(CheckpointError) -> (TensorDescriptor, String?) {
+        if let t = checkpoint[exact] { return (t, nil) }
+        let leaf = "." + (exact.split(separator: ".").last.map(String.init) ?? exact)
+        let stemOf = { (n: String) in String(n.dropLast(leaf.count)) }
+        let path = stemOf(exact)
+        let candidates = checkpoint.tensors.filter { t in
+            guard t.name.hasSuffix(leaf) else { return false }
+            return t.name.hasSuffix("." + exact) || path.hasSuffix("." + stemOf(t.name))
+        }
+        guard !candidates.isEmpty else {
+            throw CheckpointError(.missingTensor, path: file, tensor: key,
+                                  "\(what): its base tensor '\(exact)' is not in the base checkpoint \(checkpoint.path) (nor any tensor matching it at a dot boundary; --prefix-map OLD=NEW renames)")
+        }
+        guard candidates.count == 1 else {
+            throw CheckpointError(.ambiguousTensor, path: file, tensor: key,
+                                  "\(what): several base tensors match: \(candidates.map(\.name).joined(separator: ", ")); choose with --prefix-map OLD=NEW")
+        }
+        return (candidates[0], "matched '\(candidates[0].name)' by suffix")
     }
 }

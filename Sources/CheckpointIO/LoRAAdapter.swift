@@ -20,8 +20,12 @@ public struct LoRAAdapter: Sendable {
     /// The adapted modules, sorted by path.
     public let modules: [LoRAModule]
     /// Tensors of the file that are not LoRA factors (`modules_to_save` copies,
-    /// biases with `bias: "all"`): reported, not analysed.
-    public let otherTensors: [String]
+    /// biases with `bias: "all"`/`"lora_only"`, …), sorted by key: ``LoRAMerger``
+    /// writes them over the base's tensors (or refuses an unsupported one);
+    /// `compare` reports them as ignored.
+    public let fullTensors: [LoRAFullTensor]
+    /// The keys of ``fullTensors``.
+    public var otherTensors: [String] { fullTensors.map(\.key) }
 
     /// The PEFT key prefix of every tensor.
     public static let keyPrefix = "base_model.model."
@@ -57,11 +61,14 @@ public struct LoRAAdapter: Sendable {
         }
         let file = try SafetensorsFile(path: weights)
         var factors: [String: (a: TensorDescriptor?, b: TensorDescriptor?, embedding: Bool)] = [:]
-        var other: [String] = []
+        var other: [LoRAFullTensor] = []
         for t in file.tensors {
             let stripped = t.name.hasPrefix(Self.keyPrefix) ? String(t.name.dropFirst(Self.keyPrefix.count)) : t.name
             let parts = stripped.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            guard let i = parts.lastIndex(where: { $0.hasPrefix("lora_") }), i > 0 else { other.append(t.name); continue }
+            guard let i = parts.lastIndex(where: { $0.hasPrefix("lora_") }), i > 0 else {
+                other.append(LoRAFullTensor(t, config: config))
+                continue
+            }
             let module = parts[..<i].joined(separator: ".")
             let role = parts[i]
             let rest = Array(parts[(i + 1)...])
@@ -111,7 +118,7 @@ public struct LoRAAdapter: Sendable {
         self.config = config
         self.weightsPath = weights
         self.modules = modules
-        self.otherTensors = other
+        self.fullTensors = other.sorted { $0.key < $1.key }
     }
 
     private static func module(_ path: String, a: TensorDescriptor, b: TensorDescriptor, embedding: Bool,

@@ -13,6 +13,12 @@ final class LoRACommandTests: XCTestCase {
         ("bert/lora_qv_r8", "bert/base"), ("bert/lora_qv_r2", "bert/base"), ("bert/lora_regex", "bert/base"),
         ("gpt2/lora_conv1d", "gpt2/base"), ("cnn/lora_conv2d", "cnn/base.safetensors"),
     ]
+    /// Adapters that also carry full tensors (a modules_to_save head, biases of bias "all"/"lora_only"),
+    /// merged only (no tuned model, no numpy reference).
+    static let fullTensorAdapters = [
+        ("bert_cls/lora_seq_cls", "bert_cls/base"), ("bert_cls/lora_bias_all", "bert_cls/base"),
+        ("bert_cls/lora_bias_lora_only", "bert_cls/base"),
+    ]
     static func tuned(for base: String) -> String { base.replacingOccurrences(of: "base", with: "tuned") }
     static func peft(_ p: String) -> String { Fixtures.path("peft/" + p) }
 
@@ -41,9 +47,13 @@ final class LoRACommandTests: XCTestCase {
 
     // MARK: - merge
 
+    /// Every tensor of our merge is PEFT's `merge_and_unload()` tensor within 1e-6 of max|PEFT| (the
+    /// adapted ones computed in float64 from the factors, PEFT's in float32); an adapter's full tensors
+    /// (the classifier head of a SEQ_CLS adapter, biases) replace the base's byte for byte, every other
+    /// tensor is the base's byte for byte.
     func testMergeEqualsPEFTMergeAndUnload() throws {
         let dir = try scratch("merge")
-        for (name, base) in Self.adapters {
+        for (name, base) in Self.adapters + Self.fullTensorAdapters {
             let out = dir + "/" + name.replacingOccurrences(of: "/", with: "_") + ".safetensors"
             try run(["merge", "--base", Self.peft(base), "--adapter", Self.peft(name), "--out", out])
             let ours = try SafetensorsFile(path: out)
@@ -51,14 +61,20 @@ final class LoRACommandTests: XCTestCase {
             let order = try SafetensorsFile(path: baseFile.files.last!.path).tensors.map(\.name)
             XCTAssertEqual(ours.tensors.map(\.name), order, "\(name): names and order of the base")
             let reference = try Checkpoint.open(Self.peft(name + "_merged.safetensors"))
-            let adapted = Set(try LoRAAdapter(path: Self.peft(name)).modules.map { $0.path + ".weight" })
+            let adapter = try LoRAAdapter(path: Self.peft(name))
+            let adapted = Set(adapter.modules.map { $0.path + ".weight" })
+            let replaced = Dictionary(uniqueKeysWithValues: adapter.fullTensors.map { ($0.target, $0) })
             XCTAssertFalse(adapted.isEmpty)
+            XCTAssertEqual(name.hasPrefix("bert_cls/"), !replaced.isEmpty, "\(name): full tensors \(replaced.keys.sorted())")
             for t in reference.tensors {
                 let mine = try XCTUnwrap(ours.tensors.first { $0.name == t.name }, "\(name): \(t.name)")
                 XCTAssertEqual(mine.dtype, t.dtype, "\(name) \(t.name)")
                 let d = relativeMaxDifference(try mine.readDoubles(), try t.readDoubles())
                 XCTAssertLessThanOrEqual(d, 1e-6, "\(name) \(t.name): max|ours − PEFT|/max|PEFT| = \(d)")
-                if !adapted.contains(t.name) {
+                if let full = replaced[t.name] {
+                    XCTAssertEqual(try mine.readDoubles(), try full.tensor.readDoubles(), "\(name) \(t.name): the adapter's \(full.key)")
+                    XCTAssertNotEqual(try mine.readDoubles(), try baseFile[t.name]!.readDoubles(), "\(name) \(t.name): trained, not the base's")
+                } else if !adapted.contains(t.name) {
                     XCTAssertEqual(try mine.readDoubles(), try baseFile[t.name]!.readDoubles(), "\(name) \(t.name): copied")
                 }
             }
@@ -299,6 +315,76 @@ final class LoRACommandTests: XCTestCase {
         }
         let left = try FileManager.default.contentsOfDirectory(atPath: dir)
         XCTAssertEqual(left, [], "nothing written by failed runs: \(left)")
+    }
+
+    /// A full tensor merge cannot apply as merge_and_unload() would — its target missing in the base,
+    /// another shape or dtype than the base tensor, a trainable_token_indices delta, a key of no known
+    /// kind, a NaN — is one error line naming the key and the adapter file; nothing is written.
+    func testMergeRefusesFullTensorsItCannotApply() throws {
+        let dir = try scratch("merge-full-bad")
+        let source = try LoRAAdapter(path: Self.peft("bert_cls/lora_seq_cls"))
+        let file = try SafetensorsFile(path: source.weightsPath)
+        let config = try String(contentsOfFile: source.path + "/adapter_config.json", encoding: .utf8)
+        let head = "base_model.model.classifier.weight"
+        /// The adapter with `edit` applied to its tensor list (name → replacement writer call).
+        func variant(_ label: String, config text: String? = nil, _ edit: (inout SafetensorsWriter, TensorDescriptor) -> Bool) throws -> String {
+            let folder = dir + "/adapters/" + label
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            var w = SafetensorsWriter(metadata: ["format": "pt"])
+            for t in file.tensors where !edit(&w, t) { w.add(t.name, copying: t) }
+            try w.write(to: folder + "/adapter_model.safetensors")
+            try (text ?? config).write(toFile: folder + "/adapter_config.json", atomically: true, encoding: .utf8)
+            return folder
+        }
+        let cases: [(String, String, [String])] = [
+            (try variant("no-target") { w, t in
+                guard t.name == head else { return false }
+                w.add("base_model.model.score.weight", copying: t); return true
+            }, "base_model.model.score.weight", ["not in the base"]),
+            (try variant("shape") { w, t in
+                guard t.name == head else { return false }
+                w.add(t.name, shape: [4, 32], float64: Array(repeating: 0.5, count: 128).map { Double($0) }); return true
+            }, head, ["shape [4, 32]", "[3, 32]"]),
+            (try variant("dtype") { w, t in
+                guard t.name == head else { return false }
+                w.add(t.name, shape: t.shape, float64: try! t.readDoubles()); return true
+            }, head, ["F64", "F32"]),
+            (try variant("nan") { w, t in
+                guard t.name == head else { return false }
+                var v = try! t.readDoubles(); v[7] = .nan
+                w.add(t.name, shape: t.shape, values: v, as: .f32); return true
+            }, head, ["nan"]),
+            (try variant("token-delta") { w, t in
+                guard t.name == head else { return false }
+                w.add(t.name, copying: t)
+                w.add("base_model.model.bert.embeddings.word_embeddings.token_adapter.trainable_tokens_delta", shape: [2, 32],
+                      float64: Array(repeating: 0.25, count: 64)); return true
+            }, "token_adapter.trainable_tokens_delta", ["trainable_token_indices"]),
+            (try variant("unknown", config: config.replacingOccurrences(of: "\"score\"", with: "\"other\"")
+                            .replacingOccurrences(of: "\"classifier\"", with: "\"pooler\"")) { _, _ in false },
+             "base_model.model.classifier.bias", ["modules_to_save"]),
+        ]
+        for (adapter, key, mentions) in cases {
+            let out = dir + "/out/m.safetensors"
+            let o = try CommandRunner.run(["merge", "--base", Self.peft("bert_cls/base"), "--adapter", adapter, "--out", out])
+            XCTAssertEqual(o.status, 1, "\(adapter):\n\(o.stderr)")
+            let errors = o.stderr.split(separator: "\n").filter { $0.contains("error") }
+            XCTAssertEqual(errors.count, 1, "\(adapter): one error line:\n\(o.stderr)")
+            let line = String(errors.first ?? "")
+            XCTAssertTrue(line.contains(key) && line.contains(adapter + "/adapter_model.safetensors"), "\(adapter): names key and file: \(line)")
+            for m in mentions { XCTAssertTrue(line.lowercased().contains(m.lowercased()), "\(adapter): mentions '\(m)': \(line)") }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out"), "\(adapter): nothing written")
+        }
+    }
+
+    /// compare reports the adapter's full tensors it ignores (ΔW = s·B·A only) on stderr and in its JSON.
+    func testCompareReportsIgnoredFullTensors() throws {
+        let dir = try scratch("compare-full")
+        let o = try run(["compare", "--base", Self.peft("bert_cls/base"), "--adapter", Self.peft("bert_cls/lora_seq_cls"), "--out", dir + "/c"])
+        XCTAssertTrue(o.stderr.contains("ignoring 2 non-LoRA tensors") && o.stderr.contains("base_model.model.classifier.weight"), o.stderr)
+        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/c/compare_summary.json"))) as? [String: Any])
+        let info = try XCTUnwrap(summary["adapter"] as? [String: Any])
+        XCTAssertEqual(info["other_tensors"] as? [String], ["base_model.model.classifier.bias", "base_model.model.classifier.weight"])
     }
 
     /// merge computes each W₀ + ΔW while it writes: a NaN in an adapted base tensor, met half-way

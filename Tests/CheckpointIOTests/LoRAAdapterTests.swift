@@ -69,6 +69,41 @@ final class LoRAAdapterTests: XCTestCase {
         }
     }
 
+    /// The full tensors PEFT 0.21.2 saves beside the factors — the classifier head of a SEQ_CLS
+    /// adapter (modules_to_save), the biases of bias "all" / "lora_only" (`….base_layer.bias` for a
+    /// LoRA-wrapped layer) — are classified, and each one's target is the name PEFT's own
+    /// merge_and_unload() state dict gives it (the committed `<adapter>_merged.safetensors`).
+    func testFullTensorsMapToMergeAndUnloadNames() throws {
+        let expected: [(String, Int, Int)] = [  // adapter, modules_to_save copies, biases
+            ("bert_cls/lora_seq_cls", 2, 0), ("bert_cls/lora_bias_all", 0, 19), ("bert_cls/lora_bias_lora_only", 2, 11),
+        ]
+        for (name, copies, biases) in expected {
+            let a = try adapter(name)
+            let merged = try SafetensorsFile(path: Fixtures.path("peft/\(name)_merged.safetensors"))
+            XCTAssertEqual(a.fullTensors.filter { $0.role == .modulesToSave }.count, copies, name)
+            XCTAssertEqual(a.fullTensors.filter { $0.role == .bias }.count, biases, name)
+            XCTAssertEqual(a.otherTensors, a.fullTensors.map(\.key))
+            for f in a.fullTensors {
+                let t = try XCTUnwrap(merged.tensors.first { $0.name == f.target }, "\(name): \(f.key) → \(f.target) is not a merged name")
+                XCTAssertEqual(t.shape, f.tensor.shape, f.key)
+                XCTAssertFalse(f.target.contains("base_layer") || f.target.hasPrefix("base_model."), f.target)
+            }
+            let bound = try a.bindFullTensors(to: try Checkpoint.open(Fixtures.path("peft/bert_cls/base")))
+            XCTAssertEqual(bound.map(\.tensor), a.fullTensors.map(\.target), name)
+            XCTAssertTrue(bound.allSatisfy { $0.matchNote == nil }, name)
+        }
+        let seq = try adapter("bert_cls/lora_seq_cls")
+        XCTAssertEqual(seq.fullTensors.map(\.target), ["classifier.bias", "classifier.weight"])
+        XCTAssertEqual(seq.config.modulesToSave, ["classifier", "score"])
+        let lonly = try adapter("bert_cls/lora_bias_lora_only")
+        XCTAssertTrue(lonly.fullTensors.contains { $0.key == "base_model.model.bert.encoder.layer.0.attention.self.query.base_layer.bias"
+                && $0.target == "bert.encoder.layer.0.attention.self.query.bias" && $0.role == .bias })
+        // The head of a SEQ_CLS adapter is not in a plain BertModel base: an error naming the key.
+        XCTAssertThrowsError(try seq.bindFullTensors(to: Checkpoint.open(Fixtures.path("peft/bert/base")))) { e in
+            XCTAssertTrue("\(e)".contains("base_model.model.classifier.bias") && "\(e)".contains("not in the base"), "\(e)")
+        }
+    }
+
     func testSuffixMatchAndPrefixMap() throws {
         // A base saved with an extra prefix: every tensor renamed "bert.<name>".
         let dir = try Fixtures.temporaryDirectory("prefixed")
