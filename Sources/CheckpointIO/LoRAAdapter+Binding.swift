@@ -14,8 +14,17 @@ extension LoRAAdapter {
     ///   candidates; ``CheckpointError/Code/invalidAdapter`` when the base
     ///   tensor's shape does not fit the factors — each naming the adapter file
     ///   and the module.
+    ///
+    /// **Linear or Conv1D, per module.** PEFT decides `fan_in_fan_out` per
+    /// module from its class (True for GPT-2's `Conv1D`, False for `nn.Linear`,
+    /// whatever the config says), and the config it saves holds whatever the
+    /// last module made it. So a 2-D module's layout is decided here: by the
+    /// base weight's shape when the module is rectangular ([out, in] Linear,
+    /// [in, out] Conv1D), and for a square module by the nearest modules of
+    /// known layout, else the config (the rule and its limits: ``LoRALayoutRule``;
+    /// the decision in ``BoundLoRAModule/layoutNote``).
     public func bind(to checkpoint: Checkpoint, prefixMap: [(old: String, new: String)] = []) throws(CheckpointError) -> [BoundLoRAModule] {
-        var bound: [BoundLoRAModule] = []
+        var found: [(module: LoRAModule, base: TensorDescriptor, notes: [String])] = []
         for m in modules {
             var path = m.path
             var notes: [String] = []
@@ -30,12 +39,47 @@ extension LoRAAdapter {
                 throw CheckpointError(.invalidAdapter, path: weightsPath, tensor: m.a.name,
                                       "module '\(m.path)': base tensor '\(base.name)' has dtype \(base.dtype.rawValue), not a float dtype")
             }
-            guard base.shape == m.expectedBaseShape else {
-                let layout = m.kind == .conv1D ? " (fan_in_fan_out: stored in × out)" : m.kind == .embedding ? " (embedding: stored num × dim)" : ""
-                throw CheckpointError(.invalidAdapter, path: weightsPath, tensor: m.a.name,
-                                      "module '\(m.path)': factor shapes \(m.a.shape) and \(m.b.shape) need a base shape \(m.expectedBaseShape)\(layout), but '\(base.name)' in \(base.path) has shape \(base.shape)")
+            found.append((m, base, notes))
+        }
+        // Linear or Conv1D per 2-D module (LoRALayoutRule): rectangular ones by the base's shape first,
+        // as they are the witnesses for square ones.
+        let isMatrix = { (m: LoRAModule) in m.kind == .linear || m.kind == .conv1D }
+        var kinds: [LoRAModule.Kind?] = found.map { f in
+            guard isMatrix(f.module) else { return f.module.kind }
+            let fits = LoRALayoutRule.fitting(f.module, f.base.shape)
+            return fits.count == 1 ? fits[0] : nil
+        }
+        var layoutNotes = [String?](repeating: nil, count: found.count)
+        var witnesses: [LoRALayoutRule.Witness]? = nil
+        for i in found.indices where isMatrix(found[i].module) && LoRALayoutRule.fitting(found[i].module, found[i].base.shape).count == 2 {
+            if witnesses == nil {
+                let own = found.indices.compactMap { j -> LoRALayoutRule.Witness? in
+                    guard isMatrix(found[j].module), let k = kinds[j] else { return nil }
+                    let stem = found[j].base.name.hasSuffix(".weight") ? String(found[j].base.name.dropLast(".weight".count)) : found[j].base.name
+                    return .init(stem: stem.split(separator: "."), kind: k, name: "adapted '\(found[j].base.name)' \(found[j].base.shape)")
+                }
+                let ownStems = Set(own.map { $0.stem.joined(separator: ".") })
+                witnesses = own + LoRALayoutRule.baseWitnesses(checkpoint).filter { !ownStems.contains($0.stem.joined(separator: ".")) }
             }
-            bound.append(BoundLoRAModule(module: m, base: base, matchNote: notes.isEmpty ? nil : notes.joined(separator: "; ")))
+            let (kind, note) = LoRALayoutRule.square(baseName: found[i].base.name, witnesses: witnesses!, fanInFanOut: config.fanInFanOut)
+            kinds[i] = kind
+            layoutNotes[i] = note
+        }
+        var bound: [BoundLoRAModule] = []
+        for (i, f) in found.enumerated() {
+            let m = f.module.with(kind: kinds[i] ?? f.module.kind), base = f.base
+            guard base.shape == m.expectedBaseShape else {
+                let need: String
+                if isMatrix(m) {
+                    need = "\([m.outFeatures, m.inFeatures]) (Linear, stored out × in) or \([m.inFeatures, m.outFeatures]) (GPT-2 Conv1D, stored in × out)"
+                } else {
+                    need = "\(m.expectedBaseShape)" + (m.kind == .embedding ? " (embedding: stored num × dim)" : "")
+                }
+                throw CheckpointError(.invalidAdapter, path: weightsPath, tensor: m.a.name,
+                                      "module '\(m.path)': factor shapes \(m.a.shape) and \(m.b.shape) need a base shape \(need), but '\(base.name)' in \(base.path) has shape \(base.shape)")
+            }
+            bound.append(BoundLoRAModule(module: m, base: base, matchNote: f.notes.isEmpty ? nil : f.notes.joined(separator: "; "),
+                                         layoutNote: layoutNotes[i]))
         }
         return bound
     }

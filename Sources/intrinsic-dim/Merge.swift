@@ -36,6 +36,7 @@ struct Merge: ParsableCommand {
             let bound = try adapterFolder.bind(to: baseCheckpoint, prefixMap: map)
             let full = try adapterFolder.bindFullTensors(to: baseCheckpoint, prefixMap: map)
             for b in bound { if let note = b.matchNote { Terminal.line("merge: module '\(b.module.path)': \(note)") } }
+            for b in bound { if let note = b.layoutNote, (b.module.kind == .conv1D) != adapterFolder.config.fanInFanOut { Terminal.line("merge: module '\(b.module.path)': \(note)") } }
             for f in full { if let note = f.matchNote { Terminal.line("merge: '\(f.full.key)': \(note)") } }
             let summary = try LoRAMerger.merge(base: baseCheckpoint, modules: bound, fullTensors: full, to: out)
             let replaced = summary.replacedTensors.isEmpty ? "" : ", \(summary.replacedTensors.count) replaced by the adapter's full tensors"

@@ -13,11 +13,12 @@ final class LoRACommandTests: XCTestCase {
         ("bert/lora_qv_r8", "bert/base"), ("bert/lora_qv_r2", "bert/base"), ("bert/lora_regex", "bert/base"),
         ("gpt2/lora_conv1d", "gpt2/base"), ("cnn/lora_conv2d", "cnn/base.safetensors"),
     ]
-    /// Adapters that also carry full tensors (a modules_to_save head, biases of bias "all"/"lora_only"),
-    /// merged only (no tuned model, no numpy reference).
+    /// Adapters of sequence classifiers, merged only (no tuned model, no numpy reference): carrying full
+    /// tensors (a modules_to_save head, biases of bias "all"/"lora_only"), or mixing GPT-2 Conv1D and
+    /// Linear modules under a config that says fan_in_fan_out false.
     static let fullTensorAdapters = [
         ("bert_cls/lora_seq_cls", "bert_cls/base"), ("bert_cls/lora_bias_all", "bert_cls/base"),
-        ("bert_cls/lora_bias_lora_only", "bert_cls/base"),
+        ("bert_cls/lora_bias_lora_only", "bert_cls/base"), ("gpt2_cls/lora_mixed", "gpt2_cls/base"),
     ]
     static func tuned(for base: String) -> String { base.replacingOccurrences(of: "base", with: "tuned") }
     static func peft(_ p: String) -> String { Fixtures.path("peft/" + p) }

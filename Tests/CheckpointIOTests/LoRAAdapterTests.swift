@@ -104,6 +104,67 @@ final class LoRAAdapterTests: XCTestCase {
         }
     }
 
+    /// PEFT decides fan_in_fan_out per module (Conv1D True, Linear False) and saves the config as the
+    /// last module left it: gpt2_cls/lora_mixed says false, yet its c_attn and c_proj are Conv1D. Binding
+    /// decides per module: rectangular ones by the base's shape, the square attn.c_proj by its sibling.
+    func testFanInFanOutIsDecidedPerModuleAsPEFTDoes() throws {
+        let a = try adapter("gpt2_cls/lora_mixed")
+        XCTAssertFalse(a.config.fanInFanOut)
+        let base = try Checkpoint.open(Fixtures.path("peft/gpt2_cls/base"))
+        let bound = Dictionary(uniqueKeysWithValues: try a.bind(to: base).map { ($0.module.path, $0) })
+        XCTAssertEqual(bound.count, 7)
+        for l in 0..<2 {
+            let attn = try XCTUnwrap(bound["transformer.h.\(l).attn.c_attn"]), proj = try XCTUnwrap(bound["transformer.h.\(l).attn.c_proj"])
+            let mlp = try XCTUnwrap(bound["transformer.h.\(l).mlp.c_proj"])
+            XCTAssertEqual(attn.module.kind, .conv1D); XCTAssertNil(attn.layoutNote)
+            XCTAssertEqual(mlp.module.kind, .conv1D); XCTAssertEqual(mlp.base.shape, [128, 32])
+            XCTAssertEqual(proj.module.kind, .conv1D); XCTAssertEqual(proj.base.shape, [32, 32])
+            XCTAssertTrue(proj.layoutNote?.contains("transformer.h.\(l).attn.c_attn.weight") ?? false, proj.layoutNote ?? "no note")
+        }
+        XCTAssertEqual(bound["score"]?.module.kind, .linear)
+        // BERT's square query/value modules: Linear, like their biased siblings in the base.
+        for b in try adapter("bert/lora_qv_r2").bind(to: Checkpoint.open(Fixtures.path("peft/bert/base"))) {
+            XCTAssertEqual(b.module.kind, .linear, b.module.path)
+            XCTAssertTrue(b.layoutNote?.contains("(linear)") ?? false, b.layoutNote ?? "")
+        }
+    }
+
+    /// A square module with no module of known layout sharing its path falls back on the config's
+    /// fan_in_fan_out (the documented limit of LoRALayoutRule); with a biased sibling in the base it
+    /// follows the sibling whatever the config says.
+    func testSquareModuleLayoutFallsBackOnTheConfig() throws {
+        let dir = try Fixtures.temporaryDirectory("square")
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let source = try adapter("gpt2_cls/lora_mixed")
+        let file = try SafetensorsFile(path: source.weightsPath)
+        let config = try String(contentsOfFile: source.path + "/adapter_config.json", encoding: .utf8)
+        var w = SafetensorsWriter(metadata: ["format": "pt"])
+        for t in file.tensors where t.name.contains("h.0.attn.c_proj") || t.name.contains(".score.") { w.add(t.name, copying: t) }
+        for flag in ["false", "true"] {
+            let folder = dir + "/fifo-" + flag
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try w.write(to: folder + "/adapter_model.safetensors")
+            try config.replacingOccurrences(of: "\"fan_in_fan_out\": false", with: "\"fan_in_fan_out\": \(flag)")
+                .write(toFile: folder + "/adapter_config.json", atomically: true, encoding: .utf8)
+        }
+        let base = try Checkpoint.open(Fixtures.path("peft/gpt2_cls/base"))
+        var nb = SafetensorsWriter()
+        for t in base.tensors where !t.name.hasSuffix(".bias") { nb.add(t.name, copying: t) }
+        try nb.write(to: dir + "/no-biases.safetensors")
+        let noBiases = try Checkpoint.open(dir + "/no-biases.safetensors")
+        for (flag, want) in [("false", LoRAModule.Kind.linear), ("true", .conv1D)] {
+            let a = try LoRAAdapter(path: dir + "/fifo-" + flag)
+            let proj = try XCTUnwrap(try a.bind(to: noBiases).first { $0.module.path == "transformer.h.0.attn.c_proj" })
+            XCTAssertEqual(proj.module.kind, want, flag)
+            XCTAssertTrue(proj.layoutNote?.contains("config's fan_in_fan_out (\(flag))") ?? false, proj.layoutNote ?? "")
+            // With the base's biases, the sibling c_attn (weight [32, 96], bias [96]) says Conv1D.
+            let withSibling = try XCTUnwrap(try a.bind(to: base).first { $0.module.path == "transformer.h.0.attn.c_proj" })
+            XCTAssertEqual(withSibling.module.kind, .conv1D, flag)
+            XCTAssertTrue(withSibling.layoutNote?.contains("transformer.h.0.attn.c_attn.weight [32, 96] with bias [96]") ?? false,
+                          withSibling.layoutNote ?? "")
+        }
+    }
+
     func testSuffixMatchAndPrefixMap() throws {
         // A base saved with an extra prefix: every tensor renamed "bert.<name>".
         let dir = try Fixtures.temporaryDirectory("prefixed")
