@@ -388,6 +388,47 @@ final class LoRACommandTests: XCTestCase {
         XCTAssertEqual(info["other_tensors"] as? [String], ["base_model.model.classifier.bias", "base_model.model.classifier.weight"])
     }
 
+    /// extract-lora makes modules only of weights PEFT's LoRA can target (a `.weight`, 2-D or 4-D);
+    /// other tensors of two or more dimensions are listed as not extracted with the reason, on stderr
+    /// and in extraction.json, and are not in the adapter. PEFT-style names of a ViT, Mamba,
+    /// nn.MultiheadAttention and a fused-expert MoE, with a non-zero update in each.
+    func testExtractSkipsTensorsPEFTCannotTarget() throws {
+        let dir = try scratch("extract-targetable")
+        let shapes: [(String, [Int], Bool)] = [  // name, shape, extracted
+            ("blocks.0.attn.qkv.weight", [24, 8], true), ("patch_embed.proj.weight", [8, 3, 2, 2], true),
+            ("pos_embed", [1, 5, 8], false), ("cls_token", [1, 1, 8], false), ("layers.0.mixer.A_log", [8, 4], false),
+            ("encoder.self_attn.in_proj_weight", [24, 8], false), ("mlp.experts.gate_up_proj", [2, 8, 6], false),
+            ("temporal.conv.weight", [4, 3, 5], false),
+        ]
+        var base = SafetensorsWriter(), tuned = SafetensorsWriter()
+        for (k, (name, shape, _)) in shapes.enumerated() {
+            let n = shape.reduce(1, *)
+            let w0 = (0..<n).map { sin(Double($0 + 7 * k) * 0.37) }
+            let d = (0..<n).map { cos(Double($0 * $0 + k) * 0.11) * 0.1 }  // a full-rank update
+            base.add(name, shape: shape, values: w0, as: .f32)
+            tuned.add(name, shape: shape, values: zip(w0, d).map(+), as: .f32)
+        }
+        try base.write(to: dir + "/base.safetensors")
+        try tuned.write(to: dir + "/tuned.safetensors")
+        let o = try run(["extract-lora", "--base", dir + "/base.safetensors", "--tuned", dir + "/tuned.safetensors", "--rank", "2", "--out", dir + "/a"])
+        let adapter = try LoRAAdapter(path: dir + "/a")
+        XCTAssertEqual(adapter.modules.map(\.path), ["blocks.0.attn.qkv", "patch_embed.proj"])
+        XCTAssertEqual(adapter.modules.map(\.kind), [.linear, .convolution])
+        XCTAssertTrue(adapter.fullTensors.isEmpty)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/a/extraction.json"))) as? [String: Any])
+        let listed = Dictionary(uniqueKeysWithValues: try XCTUnwrap(report["not_extracted"] as? [[String: String]]).map { ($0["tensor"]!, $0["reason"]!) })
+        for (name, _, extracted) in shapes where !extracted {
+            let reason = try XCTUnwrap(listed[name], "\(name) listed as not extracted: \(listed)")
+            XCTAssertTrue(reason.contains("Linear") || reason.contains("MultiheadAttention"), "\(name): \(reason)")
+            XCTAssertTrue(o.stderr.contains("tensor '\(name)' not extracted"), "\(name) on stderr:\n\(o.stderr)")
+        }
+        XCTAssertTrue(listed["encoder.self_attn.in_proj_weight"]!.contains("in_proj_weight"))
+        XCTAssertTrue(listed["temporal.conv.weight"]!.contains("3-D .weight"))
+        XCTAssertTrue(o.stderr.contains("6 tensors not extracted"), o.stderr)
+        let csv = try String(contentsOfFile: dir + "/a/extraction.csv", encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").count, 3, csv)
+    }
+
     /// merge computes each W₀ + ΔW while it writes: a NaN in an adapted base tensor, met half-way
     /// through the file, still gives one error line naming the tensor and leaves no output and no
     /// temporary file.
