@@ -79,6 +79,9 @@ public struct LoRAAdapter: Sendable {
             case "lora_magnitude_vector":
                 throw CheckpointError(.unsupportedAdapter, path: weights, tensor: t.name,
                                       "module '\(module)': a DoRA magnitude vector; a DoRA update rescales W₀ + s·B·A, so ΔW is not s·B·A")
+            case "lora_B" where rest.last == "bias" && rest.count <= 2:
+                throw CheckpointError(.unsupportedAdapter, path: weights, tensor: t.name,
+                                      "module '\(module)': a lora_B bias, which PEFT saves for the config field 'lora_bias': true; ΔW then gains a trained bias term, which is not implemented")
             case "lora_A", "lora_B":
                 guard rest.last == "weight", rest.count <= 2 else { throw bad("unrecognised LoRA key (expected ….\(role).weight)") }
             case "lora_embedding_A", "lora_embedding_B":

@@ -60,7 +60,7 @@ public struct LoRAAdapterConfig: Sendable {
 
     /// `init_lora_weights` values that change the base weights when the adapter
     /// is created, so that ΔW relative to the stored base is not s·B·A.
-    public static let weightChangingInitialisations = ["pissa", "olora", "loftq", "corda"]
+    public static let weightChangingInitialisations = ["pissa", "olora", "loftq", "corda", "lora_ga"]
 
     /// The rank of the module at `path`.
     public func rank(for path: String) -> Int {
@@ -110,7 +110,14 @@ extension LoRAAdapterConfig {
     /// - Throws: ``CheckpointError/Code/invalidAdapter`` for a file that is
     ///   missing, not JSON, not an object, or has a field of the wrong type or
     ///   range; ``CheckpointError/Code/unsupportedAdapter`` for a `peft_type`
-    ///   other than LORA, DoRA, or a weight-changing `init_lora_weights`.
+    ///   other than LORA, DoRA, an `init_lora_weights` other than true, false
+    ///   and ``implementedInitialisations`` (the weight-changing ones named as
+    ///   such), and any field that selects a feature changing ΔW or the binding
+    ///   that is not implemented (`layer_replication`, `alora_invocation_tokens`,
+    ///   `target_parameters`, `lora_bias`, `trainable_token_indices`, `use_qalora`,
+    ///   `megatron_config`, …): an allow-list of PEFT 0.21.2's fields, each
+    ///   accepted when read, when it cannot change ΔW, or at its default value —
+    ///   the one-line message names the field.
     public init(path: String) throws(CheckpointError) {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CheckpointError(.invalidAdapter, path: path, "adapter config is missing")
@@ -194,6 +201,14 @@ extension LoRAAdapterConfig {
             throw CheckpointError(.unsupportedAdapter, path: path,
                                   "init_lora_weights '\(initLoRAWeights)' (\(bad)) changes the base weights when the adapter is created, so ΔW relative to the stored base is not s·B·A")
         }
+        if !["true", "false"].contains(initLoRAWeights) && !Self.implementedInitialisations.contains(initLoRAWeights.lowercased()) {
+            throw CheckpointError(.unsupportedAdapter, path: path,
+                                  "field 'init_lora_weights' is '\(initLoRAWeights)', not one whose merged weights are known to be W₀ + s·B·A (true, false, \(Self.implementedInitialisations.joined(separator: ", ")))")
+        }
+        guard ["none", "all", "lora_only"].contains(bias) else {
+            throw fail("'bias' must be \"none\", \"all\" or \"lora_only\", got \(jsonString(bias))")
+        }
+        try Self.checkFields(members, path: path)
         switch field("target_modules") {
         case nil, .null?: targetModules = .unspecified
         case let .string(s)?:

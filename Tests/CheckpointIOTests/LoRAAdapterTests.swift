@@ -221,7 +221,7 @@ final class LoRAAdapterTests: XCTestCase {
         let expected = try XCTUnwrap(Fixtures.json("peft_malformed/expected_errors.json") as? [String: [String: Any]])
         let base = try Checkpoint.open(Fixtures.path("peft_malformed/base.safetensors"))
         XCTAssertFalse(try LoRAAdapter(path: Fixtures.path("peft_malformed/valid")).bind(to: base).isEmpty)
-        XCTAssertEqual(expected.count, 22)
+        XCTAssertEqual(expected.count, 38)
         for (name, spec) in expected.sorted(by: { $0.key < $1.key }) {
             do {
                 let a = try LoRAAdapter(path: Fixtures.path("peft_malformed/\(name)"))
