@@ -108,9 +108,19 @@ extension LoRAAdapter {
             }
             let (base, note) = try Self.findBase(name, in: checkpoint, key: f.key, file: weightsPath, what: "full tensor")
             if let note { notes.append(note) }
-            guard base.shape == f.tensor.shape, base.dtype == f.tensor.dtype else {
+            let what: String
+            let fits: Bool
+            switch f.role {
+            case let .trainableTokens(rows):
+                what = "trainable token rows \(rows)"
+                fits = base.shape.count == 2 && f.tensor.shape == [rows.count, base.shape[1]] && rows.allSatisfy { $0 < base.shape[0] }
+            default:
+                what = f.role == .bias ? "bias" : "modules_to_save copy"
+                fits = base.shape == f.tensor.shape
+            }
+            guard fits, base.dtype == f.tensor.dtype else {
                 throw CheckpointError(.invalidAdapter, path: weightsPath, tensor: f.key,
-                                      "full tensor (\(f.role == .bias ? "bias" : "modules_to_save copy")) has shape \(f.tensor.shape) \(f.tensor.dtype.rawValue), but the base tensor '\(base.name)' in \(base.path) is \(base.shape) \(base.dtype.rawValue)")
+                                      "full tensor (\(what)) has shape \(f.tensor.shape) \(f.tensor.dtype.rawValue), which does not fit the base tensor '\(base.name)' in \(base.path), \(base.shape) \(base.dtype.rawValue)")
             }
             bound.append(BoundLoRAFullTensor(full: f, base: base, matchNote: notes.isEmpty ? nil : notes.joined(separator: "; ")))
         }

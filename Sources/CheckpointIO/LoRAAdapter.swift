@@ -114,7 +114,11 @@ public struct LoRAAdapter: Sendable {
             }
             modules.append(try Self.module(module, a: a, b: b, embedding: e.embedding, config: config, file: weights))
         }
-        if modules.isEmpty {
+        if !config.trainableTokenIndices.isEmpty && !other.contains(where: { if case .trainableTokens = $0.role { return true } else { return false } }) {
+            throw CheckpointError(.invalidAdapter, path: configPath,
+                                  "field 'trainable_token_indices' names rows to train, but \(weights) holds no <module>.token_adapter.trainable_tokens_delta tensor")
+        }
+                if modules.isEmpty {
             throw CheckpointError(.invalidAdapter, path: weights, "holds no LoRA factors (lora_A/lora_B keys)")
         }
         self.path = path

@@ -19,7 +19,7 @@ extension LoRAAdapterConfig {
         "r": .read, "lora_alpha": .read, "use_rslora": .read, "target_modules": .read, "rank_pattern": .read,
         "alpha_pattern": .read, "fan_in_fan_out": .read, "bias": .read, "modules_to_save": .read,
         "layers_to_transform": .read, "base_model_name_or_path": .read, "task_type": .read, "peft_type": .read,
-        "use_dora": .read, "init_lora_weights": .read,
+        "use_dora": .read, "init_lora_weights": .read, "trainable_token_indices": .read,
         // No effect on ΔW = s·B·A or on the binding of the saved keys.
         "lora_dropout": .ignored, "inference_mode": .ignored, "revision": .ignored, "auto_mapping": .ignored,
         "peft_version": .ignored, "exclude_modules": .ignored, "layers_pattern": .ignored, "runtime_config": .ignored,
@@ -32,7 +32,6 @@ extension LoRAAdapterConfig {
         "target_parameters": .onlyDefault("LoRA on bare nn.Parameters (e.g. fused expert weights) is bound and shaped differently from module weights"),
         "lora_bias": .onlyDefault("a lora_B bias adds a trained bias term to ΔW (lora_B.bias keys), which is not implemented"),
         "megatron_config": .onlyDefault("Megatron tensor-parallel LoRA layers hold sharded factors"),
-        "trainable_token_indices": .onlyDefault("trainable token rows (token_adapter.trainable_tokens_delta) replace embedding rows, which is not implemented"),
         "use_qalora": .onlyDefault("QA-LoRA pools the input in groups, so ΔW is not s·B·A"),
         "use_bdlora": .onlyDefault("block-diagonal LoRA factors are laid out differently"),
         "arrow_config": .onlyDefault("Arrow routes among several LoRA experts per input, so there is no single ΔW"),

@@ -6,7 +6,8 @@ import Foundation
 /// tensor's dtype (F64/F32/F16/BF16, to nearest even); every full tensor the
 /// adapter carries (``LoRAFullTensor``: `modules_to_save` copies such as a
 /// classifier head, biases of `bias: "all"`/`"lora_only"`) written byte for byte
-/// over the base's; every other tensor copied byte for byte. Tensor names,
+/// over the base's, and `trainable_token_indices` rows over those rows of the
+/// base's embedding table; every other tensor copied byte for byte. Tensor names,
 /// order and `__metadata__` are the base's.
 ///
 /// Layouts: a single-file base is written to one `.safetensors` file; a sharded
@@ -104,6 +105,10 @@ public enum LoRAMerger {
                     writer.add(t.name, dtype: t.dtype, shape: t.shape) { () throws(CheckpointError) -> [UInt8] in
                         try merged(t, bound)
                     }
+                } else if let full = replacements[t.name], case let .trainableTokens(rows) = full.full.role {
+                    writer.add(t.name, dtype: t.dtype, shape: t.shape) { () throws(CheckpointError) -> [UInt8] in
+                        try replacingRows(t, rows: rows, with: full.full.tensor)
+                    }
                 } else if let full = replacements[t.name] {
                     writer.add(t.name, copying: full.full.tensor)
                 } else {
@@ -126,6 +131,25 @@ public enum LoRAMerger {
             written.append(target)
         }
         return Summary(files: written, mergedTensors: updates.keys.sorted(), replacedTensors: replacements.keys.sorted())
+    }
+
+    /// The bytes of the base table `t` with its rows `rows` replaced by the rows of `values`
+    /// (PEFT's TrainableTokens merge, `index_copy`): exact, as both have `t`'s dtype.
+    private static func replacingRows(_ t: TensorDescriptor, rows: [Int], with values: TensorDescriptor) throws(CheckpointError) -> [UInt8] {
+        do {
+            var table = try t.readDoubles()
+            let new = try values.readDoubles()
+            let dim = t.shape[1]
+            for (k, row) in rows.enumerated() {
+                table.replaceSubrange(row * dim..<(row + 1) * dim, with: new[k * dim..<(k + 1) * dim])
+            }
+            t.releaseResidentPages()
+            return SafetensorsWriter.encode(table, as: t.dtype)
+        } catch let e as CheckpointError {
+            throw e
+        } catch {
+            throw CheckpointError(.invalidAdapter, path: values.path, tensor: values.name, "cannot replace the rows of '\(t.name)': \(error)")
+        }
     }
 
     /// The bytes of W₀ + ΔW for the base tensor `t`, rounded once to its dtype.

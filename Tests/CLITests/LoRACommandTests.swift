@@ -18,7 +18,8 @@ final class LoRACommandTests: XCTestCase {
     /// Linear modules under a config that says fan_in_fan_out false.
     static let fullTensorAdapters = [
         ("bert_cls/lora_seq_cls", "bert_cls/base"), ("bert_cls/lora_bias_all", "bert_cls/base"),
-        ("bert_cls/lora_bias_lora_only", "bert_cls/base"), ("gpt2_cls/lora_mixed", "gpt2_cls/base"),
+        ("bert_cls/lora_bias_lora_only", "bert_cls/base"), ("bert_cls/lora_tokens", "bert_cls/base"),
+        ("gpt2_cls/lora_mixed", "gpt2_cls/base"),
     ]
     static func tuned(for base: String) -> String { base.replacingOccurrences(of: "base", with: "tuned") }
     static func peft(_ p: String) -> String { Fixtures.path("peft/" + p) }
@@ -72,7 +73,20 @@ final class LoRACommandTests: XCTestCase {
                 XCTAssertEqual(mine.dtype, t.dtype, "\(name) \(t.name)")
                 let d = relativeMaxDifference(try mine.readDoubles(), try t.readDoubles())
                 XCTAssertLessThanOrEqual(d, 1e-6, "\(name) \(t.name): max|ours − PEFT|/max|PEFT| = \(d)")
-                if let full = replaced[t.name] {
+                if let full = replaced[t.name], case let .trainableTokens(rows) = full.role {
+                    // Rows `rows` are the adapter's, every other row the base's (PEFT's index_copy).
+                    let dim = t.shape[1], values = try mine.readDoubles(), base0 = try baseFile[t.name]!.readDoubles()
+                    let delta = try full.tensor.readDoubles()
+                    for row in 0..<t.shape[0] {
+                        let got = Array(values[row * dim..<(row + 1) * dim])
+                        if let k = rows.firstIndex(of: row) {
+                            XCTAssertEqual(got, Array(delta[k * dim..<(k + 1) * dim]), "\(name) \(t.name) row \(row): the adapter's")
+                            XCTAssertNotEqual(got, Array(base0[row * dim..<(row + 1) * dim]), "\(name) \(t.name) row \(row): trained")
+                        } else {
+                            XCTAssertEqual(got, Array(base0[row * dim..<(row + 1) * dim]), "\(name) \(t.name) row \(row): the base's")
+                        }
+                    }
+                } else if let full = replaced[t.name] {
                     XCTAssertEqual(try mine.readDoubles(), try full.tensor.readDoubles(), "\(name) \(t.name): the adapter's \(full.key)")
                     XCTAssertNotEqual(try mine.readDoubles(), try baseFile[t.name]!.readDoubles(), "\(name) \(t.name): trained, not the base's")
                 } else if !adapted.contains(t.name) {
@@ -376,6 +390,27 @@ final class LoRACommandTests: XCTestCase {
             for m in mentions { XCTAssertTrue(line.lowercased().contains(m.lowercased()), "\(adapter): mentions '\(m)': \(line)") }
             XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out"), "\(adapter): nothing written")
         }
+    }
+
+    /// trainable_token_indices naming a row beyond the base's embedding table: one line naming the
+    /// key, nothing written.
+    func testMergeRefusesTokenRowsOutsideTheTable() throws {
+        let dir = try scratch("merge-tokens-bad")
+        let source = Self.peft("bert_cls/lora_tokens"), folder = dir + "/adapter"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: source + "/adapter_model.safetensors", toPath: folder + "/adapter_model.safetensors")
+        let config = try String(contentsOfFile: source + "/adapter_config.json", encoding: .utf8)
+        let edited = config.replacingOccurrences(of: "\"trainable_token_indices\": [\n    3,\n    5,\n    7\n  ]",
+                                                 with: "\"trainable_token_indices\": [3, 5, 100]")
+        XCTAssertNotEqual(edited, config)
+        try edited.write(toFile: folder + "/adapter_config.json", atomically: true, encoding: .utf8)
+        let o = try CommandRunner.run(["merge", "--base", Self.peft("bert_cls/base"), "--adapter", folder, "--out", dir + "/out/m.safetensors"])
+        XCTAssertEqual(o.status, 1, o.stderr)
+        let errors = o.stderr.split(separator: "\n").filter { $0.contains("error") }
+        XCTAssertEqual(errors.count, 1, o.stderr)
+        XCTAssertTrue(o.stderr.contains("token_adapter.trainable_tokens_delta") && o.stderr.contains("[3, 5, 100]")
+                      && o.stderr.contains("bert.embeddings.word_embeddings.weight"), o.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out"))
     }
 
     /// compare reports the adapter's full tensors it ignores (ΔW = s·B·A only) on stderr and in its JSON.

@@ -98,6 +98,14 @@ final class LoRAAdapterTests: XCTestCase {
         let lonly = try adapter("bert_cls/lora_bias_lora_only")
         XCTAssertTrue(lonly.fullTensors.contains { $0.key == "base_model.model.bert.encoder.layer.0.attention.self.query.base_layer.bias"
                 && $0.target == "bert.encoder.layer.0.attention.self.query.bias" && $0.role == .bias })
+        // trainable_token_indices [3, 5, 7]: the rows' new values replace rows 3, 5, 7 of word_embeddings.
+        let tokens = try adapter("bert_cls/lora_tokens")
+        XCTAssertEqual(tokens.config.trainableTokenIndices.map(\.indices), [[3, 5, 7]])
+        let delta = try XCTUnwrap(tokens.fullTensors.first { $0.key.hasSuffix("token_adapter.trainable_tokens_delta") })
+        XCTAssertEqual(delta.role, .trainableTokens(rows: [3, 5, 7]))
+        XCTAssertEqual(delta.target, "bert.embeddings.word_embeddings.weight")
+        XCTAssertEqual(delta.tensor.shape, [3, 32])
+        XCTAssertEqual(try tokens.bindFullTensors(to: Checkpoint.open(Fixtures.path("peft/bert_cls/base"))).count, 3)
         // The head of a SEQ_CLS adapter is not in a plain BertModel base: an error naming the key.
         XCTAssertThrowsError(try seq.bindFullTensors(to: Checkpoint.open(Fixtures.path("peft/bert/base")))) { e in
             XCTAssertTrue("\(e)".contains("base_model.model.classifier.bias") && "\(e)".contains("not in the base"), "\(e)")

@@ -15,7 +15,7 @@ On the PEFT fixtures (Tests/Fixtures/peft, see its README.md), in a temporary fo
      on GPT2Model.
   4. Adapters PEFT wrote that carry full tensors or mix layouts (bert_cls/lora_seq_cls: the
      classifier head in modules_to_save; bert_cls/lora_bias_all, bert_cls/lora_bias_lora_only:
-     trained biases; gpt2_cls/lora_mixed: Conv1D c_attn/c_proj with a Linear score):
+     trained biases; bert_cls/lora_tokens: trainable_token_indices rows; gpt2_cls/lora_mixed: Conv1D c_attn/c_proj with a Linear score):
      `BIN merge` equals PEFT's merge_and_unload() on every tensor (≤ 1e-6), and
      Bert/GPT2ForSequenceClassification holding OUR merged model.safetensors gives PEFT's
      merged model's logits on the fixture's probe batch (max |diff| / max |PEFT| ≤ 1e-5).
@@ -273,6 +273,7 @@ def check_full_tensor_adapters(checks, binary, tmp):
     cases = [("bert_cls", "lora_seq_cls", BertForSequenceClassification),
              ("bert_cls", "lora_bias_all", BertForSequenceClassification),
              ("bert_cls", "lora_bias_lora_only", BertForSequenceClassification),
+             ("bert_cls", "lora_tokens", BertForSequenceClassification),
              ("gpt2_cls", "lora_mixed", GPT2ForSequenceClassification)]
     for family, name, model_class in cases:
         label = f"{family}/{name}"

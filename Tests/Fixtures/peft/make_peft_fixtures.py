@@ -233,9 +233,15 @@ def write_adapter(outdir, family, name, make_base, task, config, seed, logits=Fa
             if "lora_" in key:
                 continue
             target = key.removeprefix("base_model.model.").replace(".base_layer", "")
-            assert torch.equal(f.get_tensor(key), state[target]), f"{family}/{name}: {key} is not merged {target}"
+            value, rows = f.get_tensor(key), slice(None)
+            if target.endswith(".token_adapter.trainable_tokens_delta"):
+                target = target.removesuffix(".token_adapter.trainable_tokens_delta") + ".weight"
+                rows = config.trainable_token_indices
+                others = [i for i in range(state[target].shape[0]) if i not in rows]
+                assert torch.equal(state[target][others], base_state[target][others]), f"{family}/{name}: other rows moved"
+            assert torch.equal(value, state[target][rows]), f"{family}/{name}: {key} is not merged {target}"
             if not target.endswith("attention.self.key.bias"):  # gradient-free (see check_fixtures.py)
-                assert (state[target] - base_state[target]).abs().max() > 1e-4, f"{family}/{name}: {key} did not train"
+                assert (state[target][rows] - base_state[target][rows]).abs().max() > 1e-4, f"{family}/{name}: {key} did not train"
     if logits:
         ids, types = task.probe
         with torch.no_grad():
@@ -329,6 +335,11 @@ def main():
         ("lora_bias_all", 52, LoraConfig(r=4, lora_alpha=8, target_modules=["query", "value"], bias="all")),
         ("lora_bias_lora_only", 53, LoraConfig(task_type="SEQ_CLS", r=4, lora_alpha=8,
                                                target_modules=["query", "value", "dense"], bias="lora_only")),
+        # Rows 3, 5 and 7 of the input embedding trained whole (PEFT's TrainableTokens): saved as
+        # ….word_embeddings.token_adapter.trainable_tokens_delta [3, 32], which merge_and_unload()
+        # writes over those rows (index_copy, a replacement despite the name).
+        ("lora_tokens", 54, LoraConfig(task_type="SEQ_CLS", r=4, lora_alpha=8, target_modules=["query", "value"],
+                                       trainable_token_indices=[3, 5, 7])),
     ]:
         write_adapter(outdir, "bert_cls", name, bert_cls_base, bert_cls_task, cfg, seed, logits=True)
 

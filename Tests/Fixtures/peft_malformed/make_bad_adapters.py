@@ -287,6 +287,11 @@ def field_case(name, value):
     return build
 
 
+def c_tokens_without_delta(cfg, t):
+    cfg["trainable_token_indices"] = [1, 2]
+    return std(cfg, t)
+
+
 def c_lora_bias_key(cfg, t):
     t[PREFIX + Q + ".lora_B.bias"] = values("b:" + Q, (OUT,))
     return std(cfg, t)
@@ -300,7 +305,6 @@ REFUSED_FIELDS = [
     ("target_parameters", ["mlp.experts.gate_up_proj"]),
     ("lora_bias", True),
     ("megatron_config", {"tensor_model_parallel_size": 2}),
-    ("trainable_token_indices", [1, 2]),
     ("use_qalora", True),
     ("use_bdlora", {"nblocks": 2}),
     ("arrow_config", {"top_k": 2}),
@@ -388,6 +392,9 @@ CASES = [
     ("lora_bias_key", c_lora_bias_key,
      "config lora_bias false but the file holds %s%s.lora_B.bias (16)" % (PREFIX, Q),
      err(A, Q, "lora_bias", "lora_b.bias")),
+    ("tokens_without_delta", c_tokens_without_delta,
+     '"trainable_token_indices": [1, 2] but no <module>.token_adapter.trainable_tokens_delta tensor',
+     err(C, None, "trainable_token_indices", "trainable_tokens_delta")),
 ] + [
     ("field_" + name, field_case(name, value),
      '"%s": %s (a field whose non-default value is not implemented)' % (name, json.dumps(value)),
