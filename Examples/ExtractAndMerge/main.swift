@@ -49,9 +49,8 @@ do {
     try LoRAExtractionReport(result: extraction, provenance: provenance, dtype: .f32, baseModel: basePath).write(to: adapterPath)
 
     // Read the folder back as any PEFT adapter and merge it: W = W_base + s·B·A.
-    let bound = try LoRAAdapter(path: adapterPath).bind(to: base)
     let mergedPath = out + "/merged.safetensors"
-    _ = try LoRAMerger.merge(base: base, modules: bound, to: mergedPath)
+    _ = try LoRAMerger.merge(base: base, adapter: try LoRAAdapter(path: adapterPath), to: mergedPath)
     let merged = try Checkpoint.open(mergedPath)
 
     let width = extraction.modules.map(\.tensor.count).max() ?? 0

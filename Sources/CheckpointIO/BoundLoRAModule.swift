@@ -2,13 +2,19 @@ import LinearAlgebra
 
 /// An adapter module together with the base-checkpoint tensor it adapts.
 public struct BoundLoRAModule: Sendable {
-    /// The adapter's module.
+    /// The adapter's module, its ``LoRAModule/kind`` decided for this base:
+    /// a 2-D module is ``LoRAModule/Kind/linear`` or ``LoRAModule/Kind/conv1D``
+    /// per module, as PEFT decides it (see ``LoRAAdapter/bind(to:prefixMap:)``).
     public let module: LoRAModule
     /// The base weight, as stored.
     public let base: TensorDescriptor
     /// How `base` was found: `nil` when it is `<module>.weight` exactly, else a
     /// sentence saying which rule matched (suffix match or `--prefix-map`).
     public let matchNote: String?
+
+    /// How a square 2-D module's layout was decided (its shape fits both
+    /// Linear and Conv1D), else `nil`.
+    public let layoutNote: String?
 
     /// The base tensor's name as stored.
     public var tensor: String { base.name }

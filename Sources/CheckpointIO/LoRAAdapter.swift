@@ -20,8 +20,12 @@ public struct LoRAAdapter: Sendable {
     /// The adapted modules, sorted by path.
     public let modules: [LoRAModule]
     /// Tensors of the file that are not LoRA factors (`modules_to_save` copies,
-    /// biases with `bias: "all"`): reported, not analysed.
-    public let otherTensors: [String]
+    /// biases with `bias: "all"`/`"lora_only"`, …), sorted by key: ``LoRAMerger``
+    /// writes them over the base's tensors (or refuses an unsupported one);
+    /// `compare` reports them as ignored.
+    public let fullTensors: [LoRAFullTensor]
+    /// The keys of ``fullTensors``.
+    public var otherTensors: [String] { fullTensors.map(\.key) }
 
     /// The PEFT key prefix of every tensor.
     public static let keyPrefix = "base_model.model."
@@ -57,11 +61,14 @@ public struct LoRAAdapter: Sendable {
         }
         let file = try SafetensorsFile(path: weights)
         var factors: [String: (a: TensorDescriptor?, b: TensorDescriptor?, embedding: Bool)] = [:]
-        var other: [String] = []
+        var other: [LoRAFullTensor] = []
         for t in file.tensors {
             let stripped = t.name.hasPrefix(Self.keyPrefix) ? String(t.name.dropFirst(Self.keyPrefix.count)) : t.name
             let parts = stripped.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            guard let i = parts.lastIndex(where: { $0.hasPrefix("lora_") }), i > 0 else { other.append(t.name); continue }
+            guard let i = parts.lastIndex(where: { $0.hasPrefix("lora_") }), i > 0 else {
+                other.append(LoRAFullTensor(t, config: config))
+                continue
+            }
             let module = parts[..<i].joined(separator: ".")
             let role = parts[i]
             let rest = Array(parts[(i + 1)...])
@@ -72,6 +79,9 @@ public struct LoRAAdapter: Sendable {
             case "lora_magnitude_vector":
                 throw CheckpointError(.unsupportedAdapter, path: weights, tensor: t.name,
                                       "module '\(module)': a DoRA magnitude vector; a DoRA update rescales W₀ + s·B·A, so ΔW is not s·B·A")
+            case "lora_B" where rest.last == "bias" && rest.count <= 2:
+                throw CheckpointError(.unsupportedAdapter, path: weights, tensor: t.name,
+                                      "module '\(module)': a lora_B bias, which PEFT saves for the config field 'lora_bias': true; ΔW then gains a trained bias term, which is not implemented")
             case "lora_A", "lora_B":
                 guard rest.last == "weight", rest.count <= 2 else { throw bad("unrecognised LoRA key (expected ….\(role).weight)") }
             case "lora_embedding_A", "lora_embedding_B":
@@ -104,14 +114,18 @@ public struct LoRAAdapter: Sendable {
             }
             modules.append(try Self.module(module, a: a, b: b, embedding: e.embedding, config: config, file: weights))
         }
-        if modules.isEmpty {
+        if !config.trainableTokenIndices.isEmpty && !other.contains(where: { if case .trainableTokens = $0.role { return true } else { return false } }) {
+            throw CheckpointError(.invalidAdapter, path: configPath,
+                                  "field 'trainable_token_indices' names rows to train, but \(weights) holds no <module>.token_adapter.trainable_tokens_delta tensor")
+        }
+                if modules.isEmpty {
             throw CheckpointError(.invalidAdapter, path: weights, "holds no LoRA factors (lora_A/lora_B keys)")
         }
         self.path = path
         self.config = config
         self.weightsPath = weights
         self.modules = modules
-        self.otherTensors = other
+        self.fullTensors = other.sorted { $0.key < $1.key }
     }
 
     private static func module(_ path: String, a: TensorDescriptor, b: TensorDescriptor, embedding: Bool,

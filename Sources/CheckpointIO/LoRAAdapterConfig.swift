@@ -41,8 +41,12 @@ public struct LoRAAdapterConfig: Sendable {
     public var layersToTransform: [Int]? = nil
     /// `bias` (`"none"`, `"all"`, `"lora_only"`).
     public var bias = "none"
-    /// `modules_to_save` (reported, not analysed).
+    /// `modules_to_save`: modules saved whole, which `merge` writes over the base's.
     public var modulesToSave: [String] = []
+    /// `trainable_token_indices`: rows of embedding tables trained whole (PEFT's TrainableTokens),
+    /// as (module name, row indices) pairs; a plain list applies to the input embedding and is
+    /// stored with the module name `nil`. Empty when the field is absent or `null`.
+    public var trainableTokenIndices: [(module: String?, indices: [Int])] = []
     /// `base_model_name_or_path` (recorded).
     public var baseModelNameOrPath: String? = nil
     /// `task_type`.
@@ -60,7 +64,7 @@ public struct LoRAAdapterConfig: Sendable {
 
     /// `init_lora_weights` values that change the base weights when the adapter
     /// is created, so that ΔW relative to the stored base is not s·B·A.
-    public static let weightChangingInitialisations = ["pissa", "olora", "loftq", "corda"]
+    public static let weightChangingInitialisations = ["pissa", "olora", "loftq", "corda", "lora_ga"]
 
     /// The rank of the module at `path`.
     public func rank(for path: String) -> Int {
@@ -110,7 +114,14 @@ extension LoRAAdapterConfig {
     /// - Throws: ``CheckpointError/Code/invalidAdapter`` for a file that is
     ///   missing, not JSON, not an object, or has a field of the wrong type or
     ///   range; ``CheckpointError/Code/unsupportedAdapter`` for a `peft_type`
-    ///   other than LORA, DoRA, or a weight-changing `init_lora_weights`.
+    ///   other than LORA, DoRA, an `init_lora_weights` other than true, false
+    ///   and ``implementedInitialisations`` (the weight-changing ones named as
+    ///   such), and any field that selects a feature changing ΔW or the binding
+    ///   that is not implemented (`layer_replication`, `alora_invocation_tokens`,
+    ///   `target_parameters`, `lora_bias`, `use_qalora`,
+    ///   `megatron_config`, …): an allow-list of PEFT 0.21.2's fields, each
+    ///   accepted when read, when it cannot change ΔW, or at its default value —
+    ///   the one-line message names the field.
     public init(path: String) throws(CheckpointError) {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CheckpointError(.invalidAdapter, path: path, "adapter config is missing")
@@ -177,6 +188,22 @@ extension LoRAAdapterConfig {
         fanInFanOut = try boolean("fan_in_fan_out") ?? false
         bias = try text("bias") ?? "none"
         modulesToSave = try strings("modules_to_save") ?? []
+        func indexList(_ v: JSONValue, _ what: String) throws(CheckpointError) -> [Int] {
+            guard case let .array(items) = v else { throw fail("'trainable_token_indices'\(what) must be a list of row indices, got \(v.display)") }
+            var out: [Int] = []
+            for item in items {
+                guard let i = item.integer, i >= 0 else { throw fail("'trainable_token_indices'\(what) must hold non-negative integers, got \(item.display)") }
+                guard !out.contains(i) else { throw fail("'trainable_token_indices'\(what) lists row \(i) twice") }
+                out.append(i)
+            }
+            return out
+        }
+        switch field("trainable_token_indices") {
+        case nil, .null?: break
+        case let .object(pairs)?:
+            trainableTokenIndices = try pairs.map { (k, v) throws(CheckpointError) in (k, try indexList(v, " for '\(k)'")) }
+        case let v?: trainableTokenIndices = [(nil, try indexList(v, ""))]
+        }
         baseModelNameOrPath = try text("base_model_name_or_path")
         taskType = try text("task_type")
         useDoRA = try boolean("use_dora") ?? false
@@ -194,6 +221,14 @@ extension LoRAAdapterConfig {
             throw CheckpointError(.unsupportedAdapter, path: path,
                                   "init_lora_weights '\(initLoRAWeights)' (\(bad)) changes the base weights when the adapter is created, so ΔW relative to the stored base is not s·B·A")
         }
+        if !["true", "false"].contains(initLoRAWeights) && !Self.implementedInitialisations.contains(initLoRAWeights.lowercased()) {
+            throw CheckpointError(.unsupportedAdapter, path: path,
+                                  "field 'init_lora_weights' is '\(initLoRAWeights)', not one whose merged weights are known to be W₀ + s·B·A (true, false, \(Self.implementedInitialisations.joined(separator: ", ")))")
+        }
+        guard ["none", "all", "lora_only"].contains(bias) else {
+            throw fail("'bias' must be \"none\", \"all\" or \"lora_only\", got \(jsonString(bias))")
+        }
+        try Self.checkFields(members, path: path)
         switch field("target_modules") {
         case nil, .null?: targetModules = .unspecified
         case let .string(s)?:

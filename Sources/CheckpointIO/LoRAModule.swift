@@ -27,7 +27,10 @@ public struct LoRAModule: Sendable {
 
     /// The module path, without PEFT's `base_model.model.` prefix (e.g. `encoder.layer.0.attention.self.query`).
     public let path: String
-    /// The layout.
+    /// The layout. For a 2-D module of ``LoRAAdapter/modules`` this is the
+    /// config's `fan_in_fan_out` (``Kind/conv1D`` or ``Kind/linear``);
+    /// ``LoRAAdapter/bind(to:prefixMap:)`` decides it per module from the base,
+    /// as PEFT does from the module's class (see ``BoundLoRAModule/module``).
     public let kind: Kind
     /// `lora_A` (or `lora_embedding_A`).
     public let a: TensorDescriptor
@@ -61,6 +64,11 @@ public struct LoRAModule: Sendable {
         self.rank = rank
         self.alpha = alpha
         self.scaling = scaling
+    }
+
+    /// The same module with the layout `kind`.
+    internal func with(kind: Kind) -> LoRAModule {
+        LoRAModule(path: path, kind: kind, a: a, b: b, rank: rank, alpha: alpha, scaling: scaling)
     }
 
     /// The factors as Float64 matrices: B (out × r) and A (r × in), unscaled.

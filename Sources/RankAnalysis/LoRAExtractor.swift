@@ -3,7 +3,8 @@ import Dispatch
 import LinearAlgebra
 
 /// Extracts a LoRA adapter from a full fine-tune: the truncated SVD of every
-/// ≥2-D update ΔW = tuned − base, as mergekit's `extract_lora` and kohya's
+/// update ΔW = tuned − base of a weight PEFT's LoRA can target (see
+/// ``notTargetable(_:shape:)``), as mergekit's `extract_lora` and kohya's
 /// `extract_lora_from_models.py` do.
 ///
 /// Each ΔW is formed in Float64 and decomposed by ``LinearAlgebra/SVD/leading(_:rank:)``
@@ -60,7 +61,8 @@ public enum LoRAExtractor {
             throw RankAnalysisError(.invalidOption, "--method randomized with --energy needs --max-rank (the top K to compute)")
         }
         let start = DispatchTime.now()
-        let pairs = pairing.matrices
+        let targetable = pairing.matrices.map { notTargetable($0.name, shape: $0.shape) }
+        let pairs = zip(pairing.matrices, targetable).compactMap { $1 == nil ? $0 : nil }
         let costs = pairs.map { Double($0.rows) * Double($0.cols) * Double(max(1, min($0.rows, $0.cols))) }
         let embeddings = try TensorFilter(include: [options.embeddings])
         let kinds = pairs.map { kind(of: $0.name, shape: $0.shape, embeddings: embeddings, fanInFanOut: options.fanInFanOut) }
@@ -77,6 +79,7 @@ public enum LoRAExtractor {
             return (nil, module.row)
         }
         var skipped = pairing.vectors.map { SkippedTensor(tensor: $0.name, reason: "not a matrix (\($0.shape.count)-D)") }
+        skipped += zip(pairing.matrices, targetable).compactMap { p, why in why.map { SkippedTensor(tensor: p.name, reason: $0) } }
         skipped += zip(pairs, extracted).compactMap { $1 == nil ? SkippedTensor(tensor: $0.name, reason: "zero update") : nil }
         skipped += pairing.skipped
             + pairing.onlyInBase.map { SkippedTensor(tensor: $0, reason: "only in base") }
@@ -85,6 +88,33 @@ public enum LoRAExtractor {
         return LoRAExtractionResult(modules: extracted.compactMap { $0?.module }.sorted { $0.tensor < $1.tensor },
                                     rows: extracted.compactMap { $0?.row }.sorted { $0.tensor < $1.tensor },
                                     notExtracted: skipped.sorted { $0.tensor < $1.tensor }, seconds: seconds)
+    }
+
+    /// Why PEFT's LoRA cannot target the ≥2-D tensor `name` of shape `shape`,
+    /// or `nil` when it can.
+    ///
+    /// PEFT adapts the `weight` of `nn.Linear`, GPT-2's `Conv1D` and
+    /// `nn.Embedding` (2-D) and of `nn.Conv2d` (4-D), and a PEFT adapter has
+    /// module keys only for such layers. A checkpoint does not say which layer
+    /// a tensor belongs to, so the rule is by name and rank: the name ends in
+    /// `.weight` and the tensor is 2-D or 4-D. Other parameters of two or more
+    /// dimensions — `pos_embed`, `cls_token`, Mamba's `A_log`,
+    /// `nn.MultiheadAttention`'s `in_proj_weight`, fused 3-D expert weights
+    /// (`experts.gate_up_proj`), a 3-D `Conv1d` or 5-D `Conv3d` kernel — are
+    /// skipped with this reason, not written as modules PEFT could not load.
+    public static func notTargetable(_ name: String, shape: [Int]) -> String? {
+        let leaf = name.split(separator: ".").last.map(String.init) ?? name
+        if leaf == "in_proj_weight" {
+            return "nn.MultiheadAttention's fused in_proj_weight (\(shape.count)-D): not a Linear/Conv/Embedding weight PEFT's LoRA targets as a module"
+        }
+        guard name.hasSuffix(".weight") else {
+            return "a \(shape.count)-D parameter '\(leaf)' that is not a layer's .weight (like pos_embed, cls_token, A_log, fused expert weights): PEFT's LoRA targets only Linear, Conv and Embedding weights"
+        }
+        switch shape.count {
+        case 2, 4: return nil
+        case 3: return "a 3-D .weight (a Conv1d kernel or fused expert weights): only 2-D (Linear, Conv1D, Embedding) and 4-D (Conv2d) weights are extracted"
+        default: return "a \(shape.count)-D .weight: only 2-D (Linear, Conv1D, Embedding) and 4-D (Conv2d) weights are extracted"
+        }
     }
 
     /// The layout of the tensor `name` of shape `shape`: a convolution when

@@ -78,6 +78,10 @@ struct Compare: ParsableCommand {
             let bound = try first.bind(to: baseCheckpoint, prefixMap: map)
             let bound2 = try second?.bind(to: baseCheckpoint, prefixMap: map)
             for b in bound { if let note = b.matchNote { Terminal.line("compare: module '\(b.module.path)': \(note)") } }
+            for b in bound { if let note = b.layoutNote, (b.module.kind == .conv1D) != first.config.fanInFanOut { Terminal.line("compare: module '\(b.module.path)': \(note)") } }
+            for a in [first] + (second.map { [$0] } ?? []) where !a.fullTensors.isEmpty {
+                Terminal.warning("compare: ignoring \(a.fullTensors.count) non-LoRA tensors of \(a.weightsPath) (compared is ΔW = s·B·A of the LoRA factors only; listed as other_tensors in compare_summary.json): \(a.otherTensors.joined(separator: ", "))")
+            }
             var options = LoRAComparer.Options()
             options.maxFullDirections = maxDirections
             options.seed = seed

@@ -154,7 +154,7 @@ struct ExperimentFinetune: ParsableCommand {
                 try LoRAExtractionReport(result: result, provenance: provenance, dtype: .f32, baseModel: baseCheckpoint.path).write(to: dir)
                 let adapter = try LoRAAdapter(path: dir)
                 let merged = dir + "/merged.safetensors"
-                _ = try LoRAMerger.merge(base: baseCheckpoint, modules: try adapter.bind(to: baseCheckpoint), to: merged)
+                _ = try LoRAMerger.merge(base: baseCheckpoint, adapter: adapter, to: merged)
                 params[k].append(result.modules.reduce(0) { $0 + $1.rank * ($1.rows + $1.cols) })
                 accuracies[k].append(try accuracy(merged))
                 for m in result.modules { ranks[k][m.tensor, default: []].append(m.rank) }

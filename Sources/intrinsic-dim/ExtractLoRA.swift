@@ -104,7 +104,8 @@ struct ExtractLoRA: ParsableCommand {
                 throw error
             }
             let params = result.rows.reduce(0) { $0 + $1.parameters }
-            Terminal.line("extract-lora: \(result.rows.count) modules, \(params) LoRA parameters in \(Terminal.duration(result.seconds)) → \(out)")
+            let skipped = result.notExtracted.isEmpty ? "" : "; \(result.notExtracted.count) tensors not extracted (listed in extraction.json)"
+            Terminal.line("extract-lora: \(result.rows.count) modules, \(params) LoRA parameters in \(Terminal.duration(result.seconds))\(skipped) → \(out)")
         }
     }
 
@@ -117,8 +118,10 @@ struct ExtractLoRA: ParsableCommand {
             Terminal.progress("[\(p.done)/\(p.total)] \(p.lastTensor)  elapsed \(Terminal.duration(p.elapsed))  ETA \(Terminal.duration(p.estimatedRemaining))")
         }, consume: { m in try spool.add(module: m.module, kind: m.kind, b: m.b, a: m.a, kernel: m.kernel) })
         Terminal.endProgress()
-        guard !result.rows.isEmpty else { throw RankCommandError("every update is zero: nothing to extract") }
         for s in result.notExtracted { Terminal.warning("tensor '\(s.tensor)' not extracted: \(s.reason)") }
+        guard !result.rows.isEmpty else {
+            throw RankCommandError("nothing to extract: every update of a Linear/Conv/Embedding weight is zero, or there is none (\(result.notExtracted.count) tensors not extracted)")
+        }
         var recorded: [String: String] = [
             "rank": rank.map(String.init) ?? "", "energy": energy.map { "\($0)" } ?? "",
             "min_rank": String(minRank), "max_rank": maxRank.map(String.init) ?? "",

@@ -7,7 +7,9 @@ struct Merge: ParsableCommand {
         abstract: "Merge a PEFT LoRA adapter into its base checkpoint (W₀ + s·B·A).",
         discussion: """
             Every adapted tensor becomes W₀ + ΔW_lora (float64, rounded once to the base's dtype); every \
-            other tensor is copied unchanged, with the base's names, order and metadata. A single-file base \
+            full tensor the adapter carries (modules_to_save copies such as a classifier head, biases of \
+            bias "all"/"lora_only") replaces the base's, as PEFT's merge_and_unload() does, and a kind it \
+            does not apply (trainable_token_indices) is refused; every other tensor is copied unchanged, with the base's names, order and metadata. A single-file base \
             is written to --out as one .safetensors file; a sharded base to the folder --out, shard names and \
             index as the base's.
             """)
@@ -30,10 +32,15 @@ struct Merge: ParsableCommand {
         try reportingFailures("merge") {
             let adapterFolder = try LoRAAdapter(path: adapter)
             let baseCheckpoint = try Checkpoint.open(base)
-            let bound = try adapterFolder.bind(to: baseCheckpoint, prefixMap: try PrefixMap.parse(prefixMap))
+            let map = try PrefixMap.parse(prefixMap)
+            let bound = try adapterFolder.bind(to: baseCheckpoint, prefixMap: map)
+            let full = try adapterFolder.bindFullTensors(to: baseCheckpoint, prefixMap: map)
             for b in bound { if let note = b.matchNote { Terminal.line("merge: module '\(b.module.path)': \(note)") } }
-            let summary = try LoRAMerger.merge(base: baseCheckpoint, modules: bound, to: out)
-            Terminal.line("merge: \(summary.mergedTensors.count) tensors merged → \(summary.files.joined(separator: ", "))")
+            for b in bound { if let note = b.layoutNote, (b.module.kind == .conv1D) != adapterFolder.config.fanInFanOut { Terminal.line("merge: module '\(b.module.path)': \(note)") } }
+            for f in full { if let note = f.matchNote { Terminal.line("merge: '\(f.full.key)': \(note)") } }
+            let summary = try LoRAMerger.merge(base: baseCheckpoint, modules: bound, fullTensors: full, to: out)
+            let replaced = summary.replacedTensors.isEmpty ? "" : ", \(summary.replacedTensors.count) replaced by the adapter's full tensors"
+            Terminal.line("merge: \(summary.mergedTensors.count) tensors merged\(replaced) → \(summary.files.joined(separator: ", "))")
         }
     }
 }

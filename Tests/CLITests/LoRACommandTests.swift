@@ -13,6 +13,14 @@ final class LoRACommandTests: XCTestCase {
         ("bert/lora_qv_r8", "bert/base"), ("bert/lora_qv_r2", "bert/base"), ("bert/lora_regex", "bert/base"),
         ("gpt2/lora_conv1d", "gpt2/base"), ("cnn/lora_conv2d", "cnn/base.safetensors"),
     ]
+    /// Adapters of sequence classifiers, merged only (no tuned model, no numpy reference): carrying full
+    /// tensors (a modules_to_save head, biases of bias "all"/"lora_only"), or mixing GPT-2 Conv1D and
+    /// Linear modules under a config that says fan_in_fan_out false.
+    static let fullTensorAdapters = [
+        ("bert_cls/lora_seq_cls", "bert_cls/base"), ("bert_cls/lora_bias_all", "bert_cls/base"),
+        ("bert_cls/lora_bias_lora_only", "bert_cls/base"), ("bert_cls/lora_tokens", "bert_cls/base"),
+        ("gpt2_cls/lora_mixed", "gpt2_cls/base"),
+    ]
     static func tuned(for base: String) -> String { base.replacingOccurrences(of: "base", with: "tuned") }
     static func peft(_ p: String) -> String { Fixtures.path("peft/" + p) }
 
@@ -41,9 +49,13 @@ final class LoRACommandTests: XCTestCase {
 
     // MARK: - merge
 
+    /// Every tensor of our merge is PEFT's `merge_and_unload()` tensor within 1e-6 of max|PEFT| (the
+    /// adapted ones computed in float64 from the factors, PEFT's in float32); an adapter's full tensors
+    /// (the classifier head of a SEQ_CLS adapter, biases) replace the base's byte for byte, every other
+    /// tensor is the base's byte for byte.
     func testMergeEqualsPEFTMergeAndUnload() throws {
         let dir = try scratch("merge")
-        for (name, base) in Self.adapters {
+        for (name, base) in Self.adapters + Self.fullTensorAdapters {
             let out = dir + "/" + name.replacingOccurrences(of: "/", with: "_") + ".safetensors"
             try run(["merge", "--base", Self.peft(base), "--adapter", Self.peft(name), "--out", out])
             let ours = try SafetensorsFile(path: out)
@@ -51,14 +63,33 @@ final class LoRACommandTests: XCTestCase {
             let order = try SafetensorsFile(path: baseFile.files.last!.path).tensors.map(\.name)
             XCTAssertEqual(ours.tensors.map(\.name), order, "\(name): names and order of the base")
             let reference = try Checkpoint.open(Self.peft(name + "_merged.safetensors"))
-            let adapted = Set(try LoRAAdapter(path: Self.peft(name)).modules.map { $0.path + ".weight" })
+            let adapter = try LoRAAdapter(path: Self.peft(name))
+            let adapted = Set(adapter.modules.map { $0.path + ".weight" })
+            let replaced = Dictionary(uniqueKeysWithValues: adapter.fullTensors.map { ($0.target, $0) })
             XCTAssertFalse(adapted.isEmpty)
+            XCTAssertEqual(name.hasPrefix("bert_cls/"), !replaced.isEmpty, "\(name): full tensors \(replaced.keys.sorted())")
             for t in reference.tensors {
                 let mine = try XCTUnwrap(ours.tensors.first { $0.name == t.name }, "\(name): \(t.name)")
                 XCTAssertEqual(mine.dtype, t.dtype, "\(name) \(t.name)")
                 let d = relativeMaxDifference(try mine.readDoubles(), try t.readDoubles())
                 XCTAssertLessThanOrEqual(d, 1e-6, "\(name) \(t.name): max|ours − PEFT|/max|PEFT| = \(d)")
-                if !adapted.contains(t.name) {
+                if let full = replaced[t.name], case let .trainableTokens(rows) = full.role {
+                    // Rows `rows` are the adapter's, every other row the base's (PEFT's index_copy).
+                    let dim = t.shape[1], values = try mine.readDoubles(), base0 = try baseFile[t.name]!.readDoubles()
+                    let delta = try full.tensor.readDoubles()
+                    for row in 0..<t.shape[0] {
+                        let got = Array(values[row * dim..<(row + 1) * dim])
+                        if let k = rows.firstIndex(of: row) {
+                            XCTAssertEqual(got, Array(delta[k * dim..<(k + 1) * dim]), "\(name) \(t.name) row \(row): the adapter's")
+                            XCTAssertNotEqual(got, Array(base0[row * dim..<(row + 1) * dim]), "\(name) \(t.name) row \(row): trained")
+                        } else {
+                            XCTAssertEqual(got, Array(base0[row * dim..<(row + 1) * dim]), "\(name) \(t.name) row \(row): the base's")
+                        }
+                    }
+                } else if let full = replaced[t.name] {
+                    XCTAssertEqual(try mine.readDoubles(), try full.tensor.readDoubles(), "\(name) \(t.name): the adapter's \(full.key)")
+                    XCTAssertNotEqual(try mine.readDoubles(), try baseFile[t.name]!.readDoubles(), "\(name) \(t.name): trained, not the base's")
+                } else if !adapted.contains(t.name) {
                     XCTAssertEqual(try mine.readDoubles(), try baseFile[t.name]!.readDoubles(), "\(name) \(t.name): copied")
                 }
             }
@@ -400,6 +431,138 @@ final class LoRACommandTests: XCTestCase {
         }
         let left = try FileManager.default.contentsOfDirectory(atPath: dir)
         XCTAssertEqual(left, [], "nothing written by failed runs: \(left)")
+    }
+
+    /// A full tensor merge cannot apply as merge_and_unload() would — its target missing in the base,
+    /// another shape or dtype than the base tensor, a trainable_token_indices delta, a key of no known
+    /// kind, a NaN — is one error line naming the key and the adapter file; nothing is written.
+    func testMergeRefusesFullTensorsItCannotApply() throws {
+        let dir = try scratch("merge-full-bad")
+        let source = try LoRAAdapter(path: Self.peft("bert_cls/lora_seq_cls"))
+        let file = try SafetensorsFile(path: source.weightsPath)
+        let config = try String(contentsOfFile: source.path + "/adapter_config.json", encoding: .utf8)
+        let head = "base_model.model.classifier.weight"
+        /// The adapter with `edit` applied to its tensor list (name → replacement writer call).
+        func variant(_ label: String, config text: String? = nil, _ edit: (inout SafetensorsWriter, TensorDescriptor) -> Bool) throws -> String {
+            let folder = dir + "/adapters/" + label
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            var w = SafetensorsWriter(metadata: ["format": "pt"])
+            for t in file.tensors where !edit(&w, t) { w.add(t.name, copying: t) }
+            try w.write(to: folder + "/adapter_model.safetensors")
+            try (text ?? config).write(toFile: folder + "/adapter_config.json", atomically: true, encoding: .utf8)
+            return folder
+        }
+        let cases: [(String, String, [String])] = [
+            (try variant("no-target") { w, t in
+                guard t.name == head else { return false }
+                w.add("base_model.model.score.weight", copying: t); return true
+            }, "base_model.model.score.weight", ["not in the base"]),
+            (try variant("shape") { w, t in
+                guard t.name == head else { return false }
+                w.add(t.name, shape: [4, 32], float64: Array(repeating: 0.5, count: 128).map { Double($0) }); return true
+            }, head, ["shape [4, 32]", "[3, 32]"]),
+            (try variant("dtype") { w, t in
+                guard t.name == head else { return false }
+                w.add(t.name, shape: t.shape, float64: try! t.readDoubles()); return true
+            }, head, ["F64", "F32"]),
+            (try variant("nan") { w, t in
+                guard t.name == head else { return false }
+                var v = try! t.readDoubles(); v[7] = .nan
+                w.add(t.name, shape: t.shape, values: v, as: .f32); return true
+            }, head, ["nan"]),
+            (try variant("token-delta") { w, t in
+                guard t.name == head else { return false }
+                w.add(t.name, copying: t)
+                w.add("base_model.model.bert.embeddings.word_embeddings.token_adapter.trainable_tokens_delta", shape: [2, 32],
+                      float64: Array(repeating: 0.25, count: 64)); return true
+            }, "token_adapter.trainable_tokens_delta", ["trainable_token_indices"]),
+            (try variant("unknown", config: config.replacingOccurrences(of: "\"score\"", with: "\"other\"")
+                            .replacingOccurrences(of: "\"classifier\"", with: "\"pooler\"")) { _, _ in false },
+             "base_model.model.classifier.bias", ["modules_to_save"]),
+        ]
+        for (adapter, key, mentions) in cases {
+            let out = dir + "/out/m.safetensors"
+            let o = try CommandRunner.run(["merge", "--base", Self.peft("bert_cls/base"), "--adapter", adapter, "--out", out])
+            XCTAssertEqual(o.status, 1, "\(adapter):\n\(o.stderr)")
+            let errors = o.stderr.split(separator: "\n").filter { $0.contains("error") }
+            XCTAssertEqual(errors.count, 1, "\(adapter): one error line:\n\(o.stderr)")
+            let line = String(errors.first ?? "")
+            XCTAssertTrue(line.contains(key) && line.contains(adapter + "/adapter_model.safetensors"), "\(adapter): names key and file: \(line)")
+            for m in mentions { XCTAssertTrue(line.lowercased().contains(m.lowercased()), "\(adapter): mentions '\(m)': \(line)") }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out"), "\(adapter): nothing written")
+        }
+    }
+
+    /// trainable_token_indices naming a row beyond the base's embedding table: one line naming the
+    /// key, nothing written.
+    func testMergeRefusesTokenRowsOutsideTheTable() throws {
+        let dir = try scratch("merge-tokens-bad")
+        let source = Self.peft("bert_cls/lora_tokens"), folder = dir + "/adapter"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: source + "/adapter_model.safetensors", toPath: folder + "/adapter_model.safetensors")
+        let config = try String(contentsOfFile: source + "/adapter_config.json", encoding: .utf8)
+        let edited = config.replacingOccurrences(of: "\"trainable_token_indices\": [\n    3,\n    5,\n    7\n  ]",
+                                                 with: "\"trainable_token_indices\": [3, 5, 100]")
+        XCTAssertNotEqual(edited, config)
+        try edited.write(toFile: folder + "/adapter_config.json", atomically: true, encoding: .utf8)
+        let o = try CommandRunner.run(["merge", "--base", Self.peft("bert_cls/base"), "--adapter", folder, "--out", dir + "/out/m.safetensors"])
+        XCTAssertEqual(o.status, 1, o.stderr)
+        let errors = o.stderr.split(separator: "\n").filter { $0.contains("error") }
+        XCTAssertEqual(errors.count, 1, o.stderr)
+        XCTAssertTrue(o.stderr.contains("token_adapter.trainable_tokens_delta") && o.stderr.contains("[3, 5, 100]")
+                      && o.stderr.contains("bert.embeddings.word_embeddings.weight"), o.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out"))
+    }
+
+    /// compare reports the adapter's full tensors it ignores (ΔW = s·B·A only) on stderr and in its JSON.
+    func testCompareReportsIgnoredFullTensors() throws {
+        let dir = try scratch("compare-full")
+        let o = try run(["compare", "--base", Self.peft("bert_cls/base"), "--adapter", Self.peft("bert_cls/lora_seq_cls"), "--out", dir + "/c"])
+        XCTAssertTrue(o.stderr.contains("ignoring 2 non-LoRA tensors") && o.stderr.contains("base_model.model.classifier.weight"), o.stderr)
+        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/c/compare_summary.json"))) as? [String: Any])
+        let info = try XCTUnwrap(summary["adapter"] as? [String: Any])
+        XCTAssertEqual(info["other_tensors"] as? [String], ["base_model.model.classifier.bias", "base_model.model.classifier.weight"])
+    }
+
+    /// extract-lora makes modules only of weights PEFT's LoRA can target (a `.weight`, 2-D or 4-D);
+    /// other tensors of two or more dimensions are listed as not extracted with the reason, on stderr
+    /// and in extraction.json, and are not in the adapter. PEFT-style names of a ViT, Mamba,
+    /// nn.MultiheadAttention and a fused-expert MoE, with a non-zero update in each.
+    func testExtractSkipsTensorsPEFTCannotTarget() throws {
+        let dir = try scratch("extract-targetable")
+        let shapes: [(String, [Int], Bool)] = [  // name, shape, extracted
+            ("blocks.0.attn.qkv.weight", [24, 8], true), ("patch_embed.proj.weight", [8, 3, 2, 2], true),
+            ("pos_embed", [1, 5, 8], false), ("cls_token", [1, 1, 8], false), ("layers.0.mixer.A_log", [8, 4], false),
+            ("encoder.self_attn.in_proj_weight", [24, 8], false), ("mlp.experts.gate_up_proj", [2, 8, 6], false),
+            ("temporal.conv.weight", [4, 3, 5], false),
+        ]
+        var base = SafetensorsWriter(), tuned = SafetensorsWriter()
+        for (k, (name, shape, _)) in shapes.enumerated() {
+            let n = shape.reduce(1, *)
+            let w0 = (0..<n).map { sin(Double($0 + 7 * k) * 0.37) }
+            let d = (0..<n).map { cos(Double($0 * $0 + k) * 0.11) * 0.1 }  // a full-rank update
+            base.add(name, shape: shape, values: w0, as: .f32)
+            tuned.add(name, shape: shape, values: zip(w0, d).map(+), as: .f32)
+        }
+        try base.write(to: dir + "/base.safetensors")
+        try tuned.write(to: dir + "/tuned.safetensors")
+        let o = try run(["extract-lora", "--base", dir + "/base.safetensors", "--tuned", dir + "/tuned.safetensors", "--rank", "2", "--out", dir + "/a"])
+        let adapter = try LoRAAdapter(path: dir + "/a")
+        XCTAssertEqual(adapter.modules.map(\.path), ["blocks.0.attn.qkv", "patch_embed.proj"])
+        XCTAssertEqual(adapter.modules.map(\.kind), [.linear, .convolution])
+        XCTAssertTrue(adapter.fullTensors.isEmpty)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/a/extraction.json"))) as? [String: Any])
+        let listed = Dictionary(uniqueKeysWithValues: try XCTUnwrap(report["not_extracted"] as? [[String: String]]).map { ($0["tensor"]!, $0["reason"]!) })
+        for (name, _, extracted) in shapes where !extracted {
+            let reason = try XCTUnwrap(listed[name], "\(name) listed as not extracted: \(listed)")
+            XCTAssertTrue(reason.contains("Linear") || reason.contains("MultiheadAttention"), "\(name): \(reason)")
+            XCTAssertTrue(o.stderr.contains("tensor '\(name)' not extracted"), "\(name) on stderr:\n\(o.stderr)")
+        }
+        XCTAssertTrue(listed["encoder.self_attn.in_proj_weight"]!.contains("in_proj_weight"))
+        XCTAssertTrue(listed["temporal.conv.weight"]!.contains("3-D .weight"))
+        XCTAssertTrue(o.stderr.contains("6 tensors not extracted"), o.stderr)
+        let csv = try String(contentsOfFile: dir + "/a/extraction.csv", encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").count, 3, csv)
     }
 
     /// merge computes each W₀ + ΔW while it writes: a NaN in an adapted base tensor, met half-way

@@ -69,6 +69,110 @@ final class LoRAAdapterTests: XCTestCase {
         }
     }
 
+    /// The full tensors PEFT 0.21.2 saves beside the factors — the classifier head of a SEQ_CLS
+    /// adapter (modules_to_save), the biases of bias "all" / "lora_only" (`….base_layer.bias` for a
+    /// LoRA-wrapped layer) — are classified, and each one's target is the name PEFT's own
+    /// merge_and_unload() state dict gives it (the committed `<adapter>_merged.safetensors`).
+    func testFullTensorsMapToMergeAndUnloadNames() throws {
+        let expected: [(String, Int, Int)] = [  // adapter, modules_to_save copies, biases
+            ("bert_cls/lora_seq_cls", 2, 0), ("bert_cls/lora_bias_all", 0, 19), ("bert_cls/lora_bias_lora_only", 2, 11),
+        ]
+        for (name, copies, biases) in expected {
+            let a = try adapter(name)
+            let merged = try SafetensorsFile(path: Fixtures.path("peft/\(name)_merged.safetensors"))
+            XCTAssertEqual(a.fullTensors.filter { $0.role == .modulesToSave }.count, copies, name)
+            XCTAssertEqual(a.fullTensors.filter { $0.role == .bias }.count, biases, name)
+            XCTAssertEqual(a.otherTensors, a.fullTensors.map(\.key))
+            for f in a.fullTensors {
+                let t = try XCTUnwrap(merged.tensors.first { $0.name == f.target }, "\(name): \(f.key) → \(f.target) is not a merged name")
+                XCTAssertEqual(t.shape, f.tensor.shape, f.key)
+                XCTAssertFalse(f.target.contains("base_layer") || f.target.hasPrefix("base_model."), f.target)
+            }
+            let bound = try a.bindFullTensors(to: try Checkpoint.open(Fixtures.path("peft/bert_cls/base")))
+            XCTAssertEqual(bound.map(\.tensor), a.fullTensors.map(\.target), name)
+            XCTAssertTrue(bound.allSatisfy { $0.matchNote == nil }, name)
+        }
+        let seq = try adapter("bert_cls/lora_seq_cls")
+        XCTAssertEqual(seq.fullTensors.map(\.target), ["classifier.bias", "classifier.weight"])
+        XCTAssertEqual(seq.config.modulesToSave, ["classifier", "score"])
+        let lonly = try adapter("bert_cls/lora_bias_lora_only")
+        XCTAssertTrue(lonly.fullTensors.contains { $0.key == "base_model.model.bert.encoder.layer.0.attention.self.query.base_layer.bias"
+                && $0.target == "bert.encoder.layer.0.attention.self.query.bias" && $0.role == .bias })
+        // trainable_token_indices [3, 5, 7]: the rows' new values replace rows 3, 5, 7 of word_embeddings.
+        let tokens = try adapter("bert_cls/lora_tokens")
+        XCTAssertEqual(tokens.config.trainableTokenIndices.map(\.indices), [[3, 5, 7]])
+        let delta = try XCTUnwrap(tokens.fullTensors.first { $0.key.hasSuffix("token_adapter.trainable_tokens_delta") })
+        XCTAssertEqual(delta.role, .trainableTokens(rows: [3, 5, 7]))
+        XCTAssertEqual(delta.target, "bert.embeddings.word_embeddings.weight")
+        XCTAssertEqual(delta.tensor.shape, [3, 32])
+        XCTAssertEqual(try tokens.bindFullTensors(to: Checkpoint.open(Fixtures.path("peft/bert_cls/base"))).count, 3)
+        // The head of a SEQ_CLS adapter is not in a plain BertModel base: an error naming the key.
+        XCTAssertThrowsError(try seq.bindFullTensors(to: Checkpoint.open(Fixtures.path("peft/bert/base")))) { e in
+            XCTAssertTrue("\(e)".contains("base_model.model.classifier.bias") && "\(e)".contains("not in the base"), "\(e)")
+        }
+    }
+
+    /// PEFT decides fan_in_fan_out per module (Conv1D True, Linear False) and saves the config as the
+    /// last module left it: gpt2_cls/lora_mixed says false, yet its c_attn and c_proj are Conv1D. Binding
+    /// decides per module: rectangular ones by the base's shape, the square attn.c_proj by its sibling.
+    func testFanInFanOutIsDecidedPerModuleAsPEFTDoes() throws {
+        let a = try adapter("gpt2_cls/lora_mixed")
+        XCTAssertFalse(a.config.fanInFanOut)
+        let base = try Checkpoint.open(Fixtures.path("peft/gpt2_cls/base"))
+        let bound = Dictionary(uniqueKeysWithValues: try a.bind(to: base).map { ($0.module.path, $0) })
+        XCTAssertEqual(bound.count, 7)
+        for l in 0..<2 {
+            let attn = try XCTUnwrap(bound["transformer.h.\(l).attn.c_attn"]), proj = try XCTUnwrap(bound["transformer.h.\(l).attn.c_proj"])
+            let mlp = try XCTUnwrap(bound["transformer.h.\(l).mlp.c_proj"])
+            XCTAssertEqual(attn.module.kind, .conv1D); XCTAssertNil(attn.layoutNote)
+            XCTAssertEqual(mlp.module.kind, .conv1D); XCTAssertEqual(mlp.base.shape, [128, 32])
+            XCTAssertEqual(proj.module.kind, .conv1D); XCTAssertEqual(proj.base.shape, [32, 32])
+            XCTAssertTrue(proj.layoutNote?.contains("transformer.h.\(l).attn.c_attn.weight") ?? false, proj.layoutNote ?? "no note")
+        }
+        XCTAssertEqual(bound["score"]?.module.kind, .linear)
+        // BERT's square query/value modules: Linear, like their biased siblings in the base.
+        for b in try adapter("bert/lora_qv_r2").bind(to: Checkpoint.open(Fixtures.path("peft/bert/base"))) {
+            XCTAssertEqual(b.module.kind, .linear, b.module.path)
+            XCTAssertTrue(b.layoutNote?.contains("(linear)") ?? false, b.layoutNote ?? "")
+        }
+    }
+
+    /// A square module with no module of known layout sharing its path falls back on the config's
+    /// fan_in_fan_out (the documented limit of LoRALayoutRule); with a biased sibling in the base it
+    /// follows the sibling whatever the config says.
+    func testSquareModuleLayoutFallsBackOnTheConfig() throws {
+        let dir = try Fixtures.temporaryDirectory("square")
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let source = try adapter("gpt2_cls/lora_mixed")
+        let file = try SafetensorsFile(path: source.weightsPath)
+        let config = try String(contentsOfFile: source.path + "/adapter_config.json", encoding: .utf8)
+        var w = SafetensorsWriter(metadata: ["format": "pt"])
+        for t in file.tensors where t.name.contains("h.0.attn.c_proj") || t.name.contains(".score.") { w.add(t.name, copying: t) }
+        for flag in ["false", "true"] {
+            let folder = dir + "/fifo-" + flag
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try w.write(to: folder + "/adapter_model.safetensors")
+            try config.replacingOccurrences(of: "\"fan_in_fan_out\": false", with: "\"fan_in_fan_out\": \(flag)")
+                .write(toFile: folder + "/adapter_config.json", atomically: true, encoding: .utf8)
+        }
+        let base = try Checkpoint.open(Fixtures.path("peft/gpt2_cls/base"))
+        var nb = SafetensorsWriter()
+        for t in base.tensors where !t.name.hasSuffix(".bias") { nb.add(t.name, copying: t) }
+        try nb.write(to: dir + "/no-biases.safetensors")
+        let noBiases = try Checkpoint.open(dir + "/no-biases.safetensors")
+        for (flag, want) in [("false", LoRAModule.Kind.linear), ("true", .conv1D)] {
+            let a = try LoRAAdapter(path: dir + "/fifo-" + flag)
+            let proj = try XCTUnwrap(try a.bind(to: noBiases).first { $0.module.path == "transformer.h.0.attn.c_proj" })
+            XCTAssertEqual(proj.module.kind, want, flag)
+            XCTAssertTrue(proj.layoutNote?.contains("config's fan_in_fan_out (\(flag))") ?? false, proj.layoutNote ?? "")
+            // With the base's biases, the sibling c_attn (weight [32, 96], bias [96]) says Conv1D.
+            let withSibling = try XCTUnwrap(try a.bind(to: base).first { $0.module.path == "transformer.h.0.attn.c_proj" })
+            XCTAssertEqual(withSibling.module.kind, .conv1D, flag)
+            XCTAssertTrue(withSibling.layoutNote?.contains("transformer.h.0.attn.c_attn.weight [32, 96] with bias [96]") ?? false,
+                          withSibling.layoutNote ?? "")
+        }
+    }
+
     func testSuffixMatchAndPrefixMap() throws {
         // A base saved with an extra prefix: every tensor renamed "bert.<name>".
         let dir = try Fixtures.temporaryDirectory("prefixed")
@@ -125,7 +229,7 @@ final class LoRAAdapterTests: XCTestCase {
         let expected = try XCTUnwrap(Fixtures.json("peft_malformed/expected_errors.json") as? [String: [String: Any]])
         let base = try Checkpoint.open(Fixtures.path("peft_malformed/base.safetensors"))
         XCTAssertFalse(try LoRAAdapter(path: Fixtures.path("peft_malformed/valid")).bind(to: base).isEmpty)
-        XCTAssertEqual(expected.count, 22)
+        XCTAssertEqual(expected.count, 38)
         for (name, spec) in expected.sorted(by: { $0.key < $1.key }) {
             do {
                 let a = try LoRAAdapter(path: Fixtures.path("peft_malformed/\(name)"))

@@ -13,6 +13,12 @@ On the PEFT fixtures (Tests/Fixtures/peft, see its README.md), in a temporary fo
      bert/tuned to 1e-5 (max |diff| / max |tuned|) on every adapted tensor.
   3. GPT-2, rank 4, --fan-in-fan-out (Conv1D weights stored in × out): the same as 1
      on GPT2Model.
+  4. Adapters PEFT wrote that carry full tensors or mix layouts (bert_cls/lora_seq_cls: the
+     classifier head in modules_to_save; bert_cls/lora_bias_all, bert_cls/lora_bias_lora_only:
+     trained biases; bert_cls/lora_tokens: trainable_token_indices rows; gpt2_cls/lora_mixed: Conv1D c_attn/c_proj with a Linear score):
+     `BIN merge` equals PEFT's merge_and_unload() on every tensor (≤ 1e-6), and
+     Bert/GPT2ForSequenceClassification holding OUR merged model.safetensors gives PEFT's
+     merged model's logits on the fixture's probe batch (max |diff| / max |PEFT| ≤ 1e-5).
 
 Prints one line per check and closes with `check-peft: N passed, M failed`; exits 1
 on any failure. Without torch, peft and transformers it fails, unless
@@ -33,6 +39,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIX = os.path.join(REPO, "Tests", "Fixtures", "peft")
 MERGE_TOL = 1e-6
+LOGITS_TOL = 1e-5
 FULL_RANK_TOL = 1e-5
 
 try:
@@ -43,7 +50,8 @@ try:
     from peft import PeftModel
     from peft.tuners.lora import Embedding as LoraEmbedding
     from safetensors.numpy import load_file
-    from transformers import BertModel, GPT2Model
+    from transformers import (BertForSequenceClassification, BertModel, GPT2ForSequenceClassification,
+                              GPT2Model)
 except ImportError as error:
     # make test installs the clients into the project venv (scripts/setup-venv.sh); only the
     # documented opt-out skips this check, and it says that PEFT's checks did not run.
@@ -259,10 +267,46 @@ def main():
                               if bad or uncovered else f"{len(covered)} tensors, worst {worst:.2e}")
             print(f"check-peft: {label} took {time.time() - t0:.1f} s", flush=True)
 
+        check_full_tensor_adapters(checks, binary, tmp)
         check_trained_lora(checks, binary, tmp)
 
     print(f"check-peft: {checks.passed} passed, {checks.failed} failed")
     return 1 if checks.failed else 0
+
+
+def check_full_tensor_adapters(checks, binary, tmp):
+    """Case 4 of the module docstring."""
+    cases = [("bert_cls", "lora_seq_cls", BertForSequenceClassification),
+             ("bert_cls", "lora_bias_all", BertForSequenceClassification),
+             ("bert_cls", "lora_bias_lora_only", BertForSequenceClassification),
+             ("bert_cls", "lora_tokens", BertForSequenceClassification),
+             ("gpt2_cls", "lora_mixed", GPT2ForSequenceClassification)]
+    for family, name, model_class in cases:
+        label = f"{family}/{name}"
+        base_dir, adapter = os.path.join(FIX, family, "base"), os.path.join(FIX, family, name)
+        ours_path = os.path.join(tmp, f"{family}_{name}_merged.safetensors")
+        if not run(checks, f"{label}: merge", [binary, "merge", "--base", base_dir, "--adapter", adapter, "--out", ours_path]):
+            continue
+        _, _, theirs_state = peft_merge(checks, label, model_class, base_dir, adapter)
+        compare_merges(checks, label, ours_path, theirs_state)
+        # PEFT's merged model, and the same class holding our merged weights.
+        theirs = PeftModel.from_pretrained(model_class.from_pretrained(base_dir), adapter).merge_and_unload().eval()
+        mine = model_class.from_pretrained(base_dir).eval()
+        ours = {k: torch.from_numpy(v) for k, v in load_file(ours_path).items()}
+        result = mine.load_state_dict(ours, strict=True)
+        probe = load_file(os.path.join(FIX, family, f"{name}_logits.safetensors"))
+        kwargs = {"input_ids": torch.from_numpy(probe["input_ids"])}
+        if family == "bert_cls":
+            kwargs["token_type_ids"] = torch.from_numpy(probe["token_type_ids"])
+        with torch.no_grad():
+            got, want = mine(**kwargs).logits.numpy(), theirs(**kwargs).logits.numpy()
+        d = rel_max_diff(got, want)
+        checks.record(not result.missing_keys and not result.unexpected_keys and d <= LOGITS_TOL,
+                      f"{label}: {model_class.__name__} with our merged weights gives PEFT's merged logits "
+                      f"(max |diff| / max |PEFT| ≤ {LOGITS_TOL:g})", f"{d:.2e} over {got.shape}")
+        # The committed logits were written by the same PEFT merge (on the fixture machine's CPU).
+        d = rel_max_diff(want, probe["logits"])
+        checks.record(d <= 1e-3, f"{label}: PEFT's merged logits are the fixture's {name}_logits (≤ 1e-3)", f"{d:.2e}")
 
 
 class FC(torch.nn.Module):

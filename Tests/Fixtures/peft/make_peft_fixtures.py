@@ -12,6 +12,8 @@ Layout of OUTDIR (see README.md for the details):
   bert/lora_*/ + bert/lora_*_merged.safetensors
   gpt2/base/, gpt2/tuned/, gpt2/lora_conv1d/ + gpt2/lora_conv1d_merged.safetensors
   cnn/base.safetensors, cnn/tuned.safetensors, cnn/lora_conv2d/ + cnn/lora_conv2d_merged.safetensors
+  bert_cls/base/ (BertForSequenceClassification), bert_cls/lora_*/ + _merged.safetensors + _logits.safetensors
+  gpt2_cls/base/ (GPT2ForSequenceClassification), gpt2_cls/lora_mixed/ + _merged.safetensors + _logits.safetensors
 """
 import copy
 import json
@@ -34,12 +36,14 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
+from safetensors import safe_open  # noqa: E402
 from safetensors.numpy import save_file  # noqa: E402
 
 import peft  # noqa: E402
 import transformers  # noqa: E402
 from peft import LoraConfig, get_peft_model  # noqa: E402
-from transformers import BertConfig, BertModel, GPT2Config, GPT2Model  # noqa: E402
+from transformers import (BertConfig, BertForSequenceClassification, BertModel, GPT2Config,  # noqa: E402
+                          GPT2ForSequenceClassification, GPT2Model)
 
 transformers.logging.set_verbosity_error()
 transformers.logging.disable_progress_bar()
@@ -48,6 +52,7 @@ warnings.filterwarnings("ignore")
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 BATCH, SEQ, VOCAB = 4, 32, 100
+LABELS = 3
 FULL_STEPS, LORA_STEPS, LR = 30, 20, 1e-2
 
 
@@ -80,6 +85,24 @@ def gpt2_config():
     )
 
 
+def bert_cls_config():
+    c = bert_config()
+    c.num_labels = LABELS
+    c.classifier_dropout = 0.0
+    return c
+
+
+def gpt2_cls_config():
+    # Token 0 is the pad token: the classifier reads the logits at each row's last non-0 token.
+    c = GPT2Config(
+        vocab_size=VOCAB, n_embd=32, n_layer=2, n_head=4, n_positions=32,
+        resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, summary_first_dropout=0.0,
+        bos_token_id=1, eos_token_id=1, pad_token_id=0,
+    )
+    c.num_labels = LABELS
+    return c
+
+
 class TinyCNN(nn.Module):
     """8×8×3 input → conv1 (3→8, 3×3) → ReLU → conv2 (8→16, 3×3) → ReLU → 2×2 max-pool → fc (64→10)."""
 
@@ -108,6 +131,16 @@ class Task:
         if kind == "cnn":
             self.batches = [torch.randn(8, 3, 8, 8, generator=g) for _ in range(FULL_STEPS)]
             self.target = torch.randn(8, 10, generator=g)
+        elif kind in ("bert_cls", "gpt2_cls"):
+            self.batches = [
+                (torch.randint(0, VOCAB, (BATCH, SEQ), generator=g),
+                 torch.randint(0, 2, (BATCH, SEQ), generator=g))
+                for _ in range(FULL_STEPS)
+            ]
+            self.target = torch.randn(BATCH, LABELS, generator=g)
+            # The fixed batch whose logits the fixtures record (`<adapter>_logits.safetensors`).
+            self.probe = (torch.randint(1, VOCAB, (BATCH, SEQ), generator=g),
+                          torch.randint(0, 2, (BATCH, SEQ), generator=g))
         else:
             self.batches = [
                 (torch.randint(0, VOCAB, (BATCH, SEQ), generator=g),
@@ -122,6 +155,10 @@ class Task:
         if self.kind == "cnn":
             return F.mse_loss(model(batch), self.target)
         ids, types = batch
+        if self.kind == "bert_cls":
+            return F.mse_loss(model(input_ids=ids, token_type_ids=types).logits, self.target)
+        if self.kind == "gpt2_cls":
+            return F.mse_loss(model(input_ids=ids).logits, self.target)
         if self.kind == "bert":
             out = model(input_ids=ids, token_type_ids=types)
             return (F.mse_loss(out.last_hidden_state, self.target)
@@ -170,11 +207,14 @@ def check_full_update(base_sd, tuned_sd, label):
             assert rel > 1e-3, f"{label}: ΔW of {name} is only {rel:.2e} relative"
 
 
-def write_adapter(outdir, family, name, make_base, task, config, seed):
-    """get_peft_model(fresh base, config), train, save_pretrained, merge_and_unload."""
+def write_adapter(outdir, family, name, make_base, task, config, seed, logits=False):
+    """get_peft_model(fresh base, config), train, save_pretrained, merge_and_unload; with
+    `logits`, also the merged model's logits on `task.probe` (`<name>_logits.safetensors`:
+    input_ids, token_type_ids (I64), logits F32)."""
     torch.manual_seed(seed)
     base = make_base()
-    base_keys = list(base.state_dict().keys())
+    base_state = {k: v.detach().clone() for k, v in base.state_dict().items()}
+    base_keys = list(base_state.keys())
     model = get_peft_model(base, config)
     l0, l1 = train(model, task, LORA_STEPS)
     adapter_dir = os.path.join(outdir, family, name)
@@ -186,6 +226,30 @@ def write_adapter(outdir, family, name, make_base, task, config, seed):
     state = merged.state_dict()
     assert list(state.keys()) == base_keys, f"{family}/{name}: merged names differ from the base's"
     save_state_dict(state, os.path.join(outdir, family, f"{name}_merged.safetensors"))
+    # The full tensors the adapter carries (modules_to_save copies, biases) were trained: each
+    # differs from the base, so a merge that kept the base's would fail the tests.
+    with safe_open(os.path.join(adapter_dir, "adapter_model.safetensors"), "pt") as f:
+        for key in f.keys():
+            if "lora_" in key:
+                continue
+            target = key.removeprefix("base_model.model.").replace(".base_layer", "")
+            value, rows = f.get_tensor(key), slice(None)
+            if target.endswith(".token_adapter.trainable_tokens_delta"):
+                target = target.removesuffix(".token_adapter.trainable_tokens_delta") + ".weight"
+                rows = config.trainable_token_indices
+                others = [i for i in range(state[target].shape[0]) if i not in rows]
+                assert torch.equal(state[target][others], base_state[target][others]), f"{family}/{name}: other rows moved"
+            assert torch.equal(value, state[target][rows]), f"{family}/{name}: {key} is not merged {target}"
+            if not target.endswith("attention.self.key.bias"):  # gradient-free (see check_fixtures.py)
+                assert (state[target][rows] - base_state[target][rows]).abs().max() > 1e-4, f"{family}/{name}: {key} did not train"
+    if logits:
+        ids, types = task.probe
+        with torch.no_grad():
+            kwargs = {"token_type_ids": types} if task.kind == "bert_cls" else {}
+            out = merged(input_ids=ids, **kwargs).logits
+        save_file({"input_ids": np.ascontiguousarray(ids.numpy()), "token_type_ids": np.ascontiguousarray(types.numpy()),
+                   "logits": np.ascontiguousarray(out.numpy())},
+                  os.path.join(outdir, family, f"{name}_logits.safetensors"), metadata={"format": "pt"})
     with open(os.path.join(adapter_dir, "adapter_config.json")) as f:
         cfg = json.load(f)
     print(f"{family}/{name}: r={cfg['r']} alpha={cfg['lora_alpha']} rslora={cfg['use_rslora']} "
@@ -251,6 +315,44 @@ def main():
 
     write_adapter(outdir, "cnn", "lora_conv2d", cnn_base, cnn_task,
                   LoraConfig(r=4, lora_alpha=8, target_modules=["conv1", "conv2", "fc"]), 41)
+
+    # ---- Sequence classification: the head (modules_to_save) and biases (bias "all"/"lora_only")
+    # travel as full tensors in the adapter file.
+    def save_base(family, make, seed):
+        torch.manual_seed(seed)
+        m = make().eval()
+        m.save_pretrained(os.path.join(outdir, family, "base"), safe_serialization=True)
+        print(f"{family}/base: {type(m).__name__}, seed {seed}")
+
+    save_base("bert_cls", lambda: BertForSequenceClassification(bert_cls_config()), 4)
+    bert_cls_task = Task("bert_cls", 14)
+
+    def bert_cls_base():
+        return BertForSequenceClassification.from_pretrained("bert_cls/base")
+
+    for name, seed, cfg in [
+        ("lora_seq_cls", 51, LoraConfig(task_type="SEQ_CLS", r=4, lora_alpha=8, target_modules=["query", "value"])),
+        ("lora_bias_all", 52, LoraConfig(r=4, lora_alpha=8, target_modules=["query", "value"], bias="all")),
+        ("lora_bias_lora_only", 53, LoraConfig(task_type="SEQ_CLS", r=4, lora_alpha=8,
+                                               target_modules=["query", "value", "dense"], bias="lora_only")),
+        # Rows 3, 5 and 7 of the input embedding trained whole (PEFT's TrainableTokens): saved as
+        # ….word_embeddings.token_adapter.trainable_tokens_delta [3, 32], which merge_and_unload()
+        # writes over those rows (index_copy, a replacement despite the name).
+        ("lora_tokens", 54, LoraConfig(task_type="SEQ_CLS", r=4, lora_alpha=8, target_modules=["query", "value"],
+                                       trainable_token_indices=[3, 5, 7])),
+    ]:
+        write_adapter(outdir, "bert_cls", name, bert_cls_base, bert_cls_task, cfg, seed, logits=True)
+
+    # GPT-2 Conv1D modules (c_attn, c_proj) and an nn.Linear (score) in one adapter. PEFT sets
+    # fan_in_fan_out per module (True for Conv1D, False for Linear) by flipping the shared config,
+    # so the saved adapter_config.json says whatever the last module made it: false here.
+    save_base("gpt2_cls", lambda: GPT2ForSequenceClassification(gpt2_cls_config()), 5)
+    gpt2_cls_task = Task("gpt2_cls", 15)
+    write_adapter(outdir, "gpt2_cls", "lora_mixed", lambda: GPT2ForSequenceClassification.from_pretrained("gpt2_cls/base"),
+                  gpt2_cls_task, LoraConfig(r=4, lora_alpha=8, target_modules=["c_attn", "c_proj", "score"],
+                                            fan_in_fan_out=True), 61, logits=True)
+    with open(os.path.join(outdir, "gpt2_cls", "lora_mixed", "adapter_config.json")) as f:
+        assert json.load(f)["fan_in_fan_out"] is False, "gpt2_cls/lora_mixed: PEFT no longer flips fan_in_fan_out"
 
     total = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(outdir) for f in fs
                 if not f.endswith((".py", ".md", ".pyc")))

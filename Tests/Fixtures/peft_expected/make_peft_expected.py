@@ -72,9 +72,12 @@ def pattern_value(patterns, path, default):
 
 
 def adapter_folders():
+    """The adapters of the families with a full fine-tune (FAMILIES); bert_cls/ and gpt2_cls/
+    have none, their adapters are checked against PEFT's merge alone."""
     out = []
     for dirpath, _, files in os.walk(PEFT):
-        if "adapter_config.json" in files:
+        rel = os.path.relpath(dirpath, PEFT).replace(os.sep, "/")
+        if "adapter_config.json" in files and rel.split("/")[0] in FAMILIES:
             out.append(os.path.relpath(dirpath, PEFT).replace(os.sep, "/"))
     return sorted(out)
 

@@ -279,6 +279,44 @@ def c_factor_not_2d(cfg, t):
     return std(cfg, t)
 
 
+def field_case(name, value):
+    """A builder setting one config field of PEFT 0.21.2's LoraConfig to a non-default value."""
+    def build(cfg, t):
+        cfg[name] = value
+        return std(cfg, t)
+    return build
+
+
+def c_tokens_without_delta(cfg, t):
+    cfg["trainable_token_indices"] = [1, 2]
+    return std(cfg, t)
+
+
+def c_lora_bias_key(cfg, t):
+    t[PREFIX + Q + ".lora_B.bias"] = values("b:" + Q, (OUT,))
+    return std(cfg, t)
+
+
+# Config fields that select a PEFT feature changing ΔW or the binding which the reader does not
+# implement: (field, value). Each is one case `field_<name>`; its error must name the field.
+REFUSED_FIELDS = [
+    ("layer_replication", [[0, 1], [0, 1]]),
+    ("alora_invocation_tokens", [5, 6]),
+    ("target_parameters", ["mlp.experts.gate_up_proj"]),
+    ("lora_bias", True),
+    ("megatron_config", {"tensor_model_parallel_size": 2}),
+    ("use_qalora", True),
+    ("use_bdlora", {"nblocks": 2}),
+    ("arrow_config", {"top_k": 2}),
+    ("kasa_config", {"beta": 0.1}),
+    ("velora_config", {"rank": 1}),
+    ("monteclora_config", {"n_samples": 2}),
+    ("ensure_weight_tying", True),
+    ("init_lora_weights", "lora_ga"),
+    ("future_lora_feature", {"enabled": True}),
+]
+
+
 A = ADAPTER_ST
 C = CONFIG
 CASES = [
@@ -351,6 +389,17 @@ CASES = [
     ("factor_not_2d", c_factor_not_2d,
      "query lora_A stored flattened, shape [48] instead of [4, 12]",
      err(A, Q, "shape")),
+    ("lora_bias_key", c_lora_bias_key,
+     "config lora_bias false but the file holds %s%s.lora_B.bias (16)" % (PREFIX, Q),
+     err(A, Q, "lora_bias", "lora_b.bias")),
+    ("tokens_without_delta", c_tokens_without_delta,
+     '"trainable_token_indices": [1, 2] but no <module>.token_adapter.trainable_tokens_delta tensor',
+     err(C, None, "trainable_token_indices", "trainable_tokens_delta")),
+] + [
+    ("field_" + name, field_case(name, value),
+     '"%s": %s (a field whose non-default value is not implemented)' % (name, json.dumps(value)),
+     err(C, None, name))
+    for name, value in REFUSED_FIELDS
 ]
 
 
