@@ -89,6 +89,9 @@ let package = Package(
         .executableTarget(
             name: "ExtractAndMerge", dependencies: ["IntrinsicDim"],
             path: "Examples/ExtractAndMerge"),
+        .executableTarget(
+            name: "SweepAndExperiment", dependencies: ["IntrinsicDim"],
+            path: "Examples/SweepAndExperiment"),
 
         // MARK: - Implementation details
         .target(name: "_TestSupport", dependencies: ["IntrinsicDim"], path: "Sources/_TestSupport"),
