@@ -34,7 +34,7 @@ import Training
 ///     print(report.dInt90 as Any, report.rInt90 as Any)
 /// }
 /// ```
-public struct FineTuningExperiment {
+public struct FineTuningExperiment: Sendable {
     /// What the experiment runs; the defaults are `experiment finetune`'s.
     public struct Options: Sendable, Hashable {
         /// The architecture.

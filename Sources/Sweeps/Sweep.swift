@@ -21,7 +21,7 @@ import Training
 /// let report = try sweep.run { event in if case let .finished(run, record) = event { print(run.label, record.finalTestAccuracy) } }
 /// print(report.estimate.dInt90 as Any)
 /// ```
-public struct Sweep {
+public struct Sweep: Sendable {
     /// How a subspace sweep builds each run's P (every run of the sweep shares these).
     public struct Subspace: Sendable, Hashable {
         /// dense, sparse or fastfood.

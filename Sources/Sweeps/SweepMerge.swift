@@ -5,7 +5,7 @@ import Training
 /// Combines the journals of a sweep's shards (``SweepShard``) into one sweep directory: the
 /// merged `journal.jsonl`, every run's folder copied from the shard that journalled it, and
 /// `sweep.csv` / `d_int90.json` — the files one machine running the whole plan writes.
-public struct SweepMerge {
+public struct SweepMerge: Sendable {
     /// What a merge wrote.
     public struct Result: Sendable {
         /// The merged summary (records in plan order).
