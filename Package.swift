@@ -8,9 +8,11 @@
 //   LinearAlgebra             matrices, BLAS/LAPACK wrappers (GEMM, GEMV, SVD, QR), Walsh–Hadamard
 //   Projections               Philox streams; dense, sparse and Fastfood random projections
 //   CheckpointIO              safetensors (single and sharded), NumPy .npy/.npz, IDX and .npz datasets
-//   Training                  models (FC, LeNet-5), optimisers, full/subspace training, d_int90 sweeps
-//   RankAnalysis              ΔW spectra and effective-rank metrics
+//   Training                  models (FC, LeNet-5), optimisers, full/subspace/LoRA training
+//   RankAnalysis              ΔW spectra and effective-rank metrics; LoRA compare and extraction
 //   Reports                   CSV / JSON outputs, atomic file writes
+//   Sweeps                    d / r sweeps as a library call: plan, journal, search, d_int90/r_int90, shards and merge
+//   Experiments               experiment finetune as a library call (pretrain → sweeps → rank, compare, extract)
 //   IntrinsicDim              the one library product: re-exports the modules above
 //   intrinsic-dim             the command-line tool (the only target that prints or exits)
 //   Examples/*                analysis scripts on IntrinsicDim, run by scripts/run-examples.sh
@@ -60,8 +62,14 @@ let package = Package(
             name: "Reports",
             dependencies: ["LinearAlgebra", "CheckpointIO", "Training", "RankAnalysis"]),
         .target(
+            name: "Sweeps",
+            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Training", "Reports"]),
+        .target(
+            name: "Experiments",
+            dependencies: ["CheckpointIO", "Training", "RankAnalysis", "Reports", "Sweeps"]),
+        .target(
             name: "IntrinsicDim",
-            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Training", "RankAnalysis", "Reports"]),
+            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Training", "RankAnalysis", "Reports", "Sweeps", "Experiments"]),
         .executableTarget(
             name: "intrinsic-dim",
             dependencies: ["IntrinsicDim", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -81,6 +89,9 @@ let package = Package(
         .executableTarget(
             name: "ExtractAndMerge", dependencies: ["IntrinsicDim"],
             path: "Examples/ExtractAndMerge"),
+        .executableTarget(
+            name: "SweepAndExperiment", dependencies: ["IntrinsicDim"],
+            path: "Examples/SweepAndExperiment"),
 
         // MARK: - Implementation details
         .target(name: "_TestSupport", dependencies: ["IntrinsicDim"], path: "Sources/_TestSupport"),
@@ -95,7 +106,7 @@ let package = Package(
         .executableTarget(name: "FuzzNPZ", dependencies: ["CheckpointIO", "_FuzzSupport"], path: "Fuzz/FuzzNPZ"),
         .executableTarget(name: "FuzzIDX", dependencies: ["CheckpointIO", "_FuzzSupport"], path: "Fuzz/FuzzIDX"),
         .executableTarget(name: "FuzzAdapterConfig", dependencies: ["CheckpointIO", "_FuzzSupport"], path: "Fuzz/FuzzAdapterConfig"),
-        .executableTarget(name: "FuzzSweepJournal", dependencies: ["Training", "_FuzzSupport"], path: "Fuzz/FuzzSweepJournal"),
+        .executableTarget(name: "FuzzSweepJournal", dependencies: ["Sweeps", "_FuzzSupport"], path: "Fuzz/FuzzSweepJournal"),
 
         // MARK: - Unit test bundles
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "_TestSupport"]),
@@ -104,6 +115,7 @@ let package = Package(
         .testTarget(name: "RankAnalysisTests", dependencies: ["RankAnalysis", "CheckpointIO", "_TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Projections", "CheckpointIO", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "_TestSupport"]),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Training", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["IntrinsicDim", "_TestSupport"]),
     ]
 )

@@ -3,7 +3,7 @@
 # default arguments (committed fixtures), so the examples cannot rot. Each example
 # checks its own result and exits 1 with a one-line reason when a check fails.
 #
-#   scripts/run-examples.sh [NAME...]     # default: all four
+#   scripts/run-examples.sh [NAME...]     # default: all five
 #
 # Prints one line per example (name, status, wall time) and stops at the first
 # failure, showing that example's output. SWIFT overrides the swift binary;
@@ -14,7 +14,7 @@ SWIFT=${SWIFT:-swift}
 read -r -a FLAGS <<< "${SWIFT_BUILD_FLAGS:-}"
 EXAMPLES=("$@")
 if [ ${#EXAMPLES[@]} -eq 0 ]; then
-    EXAMPLES=(SpectraOfTwoCheckpoints SubspaceTraining AdapterSimilarity ExtractAndMerge)
+    EXAMPLES=(SpectraOfTwoCheckpoints SubspaceTraining AdapterSimilarity ExtractAndMerge SweepAndExperiment)
 fi
 
 for name in "${EXAMPLES[@]}"; do

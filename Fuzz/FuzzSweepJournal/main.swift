@@ -1,5 +1,5 @@
 import Foundation
-import Training
+import Sweeps
 import _FuzzSupport
 
 // A sweep's journal.jsonl: the header line, each run record, the partial

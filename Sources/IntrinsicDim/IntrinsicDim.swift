@@ -6,3 +6,5 @@
 @_exported import Training
 @_exported import RankAnalysis
 @_exported import Reports
+@_exported import Sweeps
+@_exported import Experiments

@@ -55,29 +55,14 @@ public struct LoRAExtractionReport: Sendable {
 
     /// The adapter config: r = the most common rank (ties: the smallest), α = r.
     public var config: LoRAAdapterConfig {
-        let counts = Dictionary(result.rows.map { ($0.rank, 1) }, uniquingKeysWith: +)
-        let r = counts.max { ($0.value, -$0.key) < ($1.value, -$1.key) }?.key ?? 1
-        var c = LoRAAdapterConfig(rank: r, alpha: Double(r))
-        c.targetModules = .names(result.rows.map(\.module))
+        var c = LoRAAdapterConfig.patterned(result.rows.map { .init(path: $0.module, rank: $0.rank, alpha: Double($0.rank)) })
         c.fanInFanOut = result.rows.contains { $0.kind == .conv1D }
         c.baseModelNameOrPath = baseModel
-        for m in result.rows where m.rank != r {
-            let key = Self.regexEscaped(m.module)
-            c.rankPattern.append((key, m.rank))
-            c.alphaPattern.append((key, Double(m.rank)))
-        }
         return c
     }
 
-    /// `text` with the characters Python's `re` treats specially escaped.
-    public static func regexEscaped(_ text: String) -> String {
-        var out = ""
-        for ch in text {
-            if "\\.^$*+?{}[]|()".contains(ch) { out.append("\\") }
-            out.append(ch)
-        }
-        return out
-    }
+    /// `text` with the characters Python's `re` treats specially escaped (``CheckpointIO/LoRAAdapterConfig/regexEscaped(_:)``).
+    public static func regexEscaped(_ text: String) -> String { LoRAAdapterConfig.regexEscaped(text) }
 
     /// `extraction.csv`.
     public var extractionCSV: String {

@@ -48,16 +48,12 @@ public struct TrainingRunReport: Sendable {
     /// The PEFT adapter of a LoRA run's factors θ_lora (A then B per target, row-major).
     public func adapter(_ theta: [Float]) -> LoRAAdapterWriter? {
         guard let lora else { return nil }
-        var config = LoRAAdapterConfig(rank: lora.rank, alpha: lora.alpha)
+        // A capped target (rank min(out, in) < r) keeps s through PEFT's patterns.
+        var config = LoRAAdapterConfig.patterned(lora.targets.map { .init(path: $0.module, rank: $0.rank, alpha: lora.alpha(of: $0)) },
+                                                 rank: lora.rank, alpha: lora.alpha)
         config.useRSLoRA = lora.useRSLoRA
-        config.targetModules = .names(lora.targets.map(\.module))
         config.initLoRAWeights = specification.lora?.initialization == .gaussian ? "gaussian" : "true"
         config.baseModelNameOrPath = specification.initCheckpoint
-        // A capped target (rank min(out, in) < r) keeps s through PEFT's patterns.
-        for t in lora.targets where t.rank != lora.rank {
-            config.rankPattern.append((t.module, t.rank))
-            config.alphaPattern.append((t.module, lora.alpha(of: t)))
-        }
         var writer = LoRAAdapterWriter(config: config, dtype: .f32)
         for t in lora.targets {
             let r = t.rank

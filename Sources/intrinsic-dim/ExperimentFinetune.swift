@@ -50,198 +50,74 @@ struct ExperimentFinetune: ParsableCommand {
         }
         guard threshold > 0, threshold <= 1 else { throw ValidationError("--threshold must be in (0, 1], got \(threshold)") }
         guard extractEnergy > 0, extractEnergy <= 1 else { throw ValidationError("--extract-energy must be in (0, 1], got \(extractEnergy)") }
-        _ = try SweepRunCommand.integers(dList, "--d")
-        _ = try SweepRunCommand.integers(ranks, "--ranks")
-        _ = try shardPair()
+        _ = try IntegerListOption.values(dList, "--d")
+        _ = try IntegerListOption.values(ranks, "--ranks")
+        _ = try ShardOption.parse(shard)
+        do { try experimentOptions().validate() } catch { throw ValidationError("\(error)") }
     }
 
-    func shardPair() throws -> (k: Int, n: Int)? { try ShardOption.parse(shard) }
-
-    func path(_ parts: String...) -> String { ([out] + parts).joined(separator: "/") }
+    /// The library's experiment these options describe.
+    func experimentOptions() throws -> FineTuningExperiment.Options {
+        var o = FineTuningExperiment.Options(pretrain: pretrain, task: task, directory: out)
+        o.model = model
+        o.dataDirectory = dataDir ?? ProcessInfo.processInfo.environment["INTRINSIC_DIM_DATA"] ?? "data"
+        o.classes = classes
+        o.dimensions = try IntegerListOption.values(dList, "--d")
+        o.ranks = try IntegerListOption.values(ranks, "--ranks")
+        o.targets = targets.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) } }
+        o.seeds = seeds
+        o.pretrainEpochs = pretrainEpochs
+        o.epochs = epochs
+        o.learningRate = learningRate
+        o.subspaceLearningRate = subspaceLearningRate
+        o.loraLearningRate = loraLearningRate
+        o.threshold = threshold
+        o.extractEnergy = extractEnergy
+        o.threads = threads
+        o.wht = wht
+        o.shard = try ShardOption.parse(shard).map { try SweepShard($0.k, of: $0.n) }
+        return o
+    }
 
     func run() throws {
-        let started = Date()
-        let data = dataDir.map { ["--data-dir", $0] } ?? []
-        let common = ["--model", model.rawValue, "--classes", String(classes), "--threads", String(threads)] + data
-        try reportingFailures("experiment finetune") { try ReportDirectory.create(out) }
-        // 1. The base.
-        let base = path("pretrain")
-        let shardPair = try shardPair()
-        if !FileManager.default.fileExists(atPath: base + "/run.json") {
-            // A shard trains into its own folder and renames it into place: shards started together
-            // each train the same (deterministic) base, and the first rename wins.
-            let into = shardPair.map { base + ".shard-\($0.k)-of-\($0.n)" } ?? base
-            Terminal.line("experiment: pretraining on \(pretrain) → \(base)")
-            var train = try Train.parse(common + ["--dataset", pretrain, "--epochs", String(pretrainEpochs),
-                                                  "--lr", String(learningRate), "--out", into])
-            try train.run()
-            if into != base, (try? FileManager.default.moveItem(atPath: into, toPath: base)) == nil {
-                try? FileManager.default.removeItem(atPath: into)
-                guard FileManager.default.fileExists(atPath: base + "/run.json") else {
-                    Terminal.line("intrinsic-dim experiment finetune: error: \(base): cannot move the pretrained base there from \(into)")
-                    throw ExitCode.failure
-                }
+        try reportingFailures("experiment finetune") {
+            let outcome: FineTuningExperiment.Outcome
+            do {
+                outcome = try FineTuningExperiment(try experimentOptions()).run(progress: Self.print)
+            } catch let FineTuningExperimentError.pretrainingDiverged(directory, reason) {
+                Terminal.endProgress()
+                Terminal.line("experiment: pretraining diverged (\(reason)); the files in \(directory) hold the run up to that point")
+                throw ExitCode(2)
             }
-        } else {
-            Terminal.line("experiment: keeping the base in \(base)")
-        }
-        let baseModel = base + "/model.safetensors"
-        // 2. The sweeps; their baselines are the full fine-tunes from the base.
-        // Both sweeps run the same full fine-tunes (--baseline-lr): deterministic, so bit-identical.
-        let fineTune = common + ["--dataset", task, "--epochs", String(epochs), "--seeds", String(seeds), "--init", baseModel,
-                                 "--baseline-lr", String(learningRate)]
-        let sweeps: [(name: String, arguments: [String])] = [
-            ("subspace", ["--projection", "fastfood", "--wht", wht.rawValue, "--d", dList, "--lr", String(subspaceLearningRate ?? learningRate)]),
-            ("lora", ["--mode", "lora", "--ranks", ranks, "--lr", String(loraLearningRate ?? learningRate), "--cap-rank"]
-                + (targets.map { ["--targets", $0] } ?? [])),
-        ]
-        if let (k, n) = shardPair {
-            for sweep in sweeps {
-                var command = try SweepRunCommand.parse(fineTune + sweep.arguments + ["--shard", "\(k)/\(n)",
-                                                                                      "--out", path("shards", "\(k)-of-\(n)", sweep.name)])
-                try command.run()
+            switch outcome {
+            case let .shard(shard, directory):
+                Terminal.line("experiment: shard \(shard) done → \(directory); when every shard has finished, "
+                              + "run the same command without --shard to merge them and write the summary")
+            case let .finished(report):
+                Terminal.line("experiment: full fine-tune \(report.fullAccuracy.map { String(format: "%.4f", $0) } ?? "n/a") " +
+                              "(the base on the task: \(String(format: "%.4f", report.baseTaskAccuracy))); d_int90 \(report.dInt90.map(String.init) ?? "not reached"), " +
+                              "r_int90 \(report.rInt90.map(String.init) ?? "not reached") → \(out)/experiment.csv")
             }
-            Terminal.line("experiment: shard \(k)/\(n) done → \(path("shards", "\(k)-of-\(n)")); when every shard has finished, "
-                          + "run the same command without --shard to merge them and write the summary")
-            return
-        }
-        for sweep in sweeps {
-            try mergeShards(of: sweep.name)
-            var command = try SweepRunCommand.parse(fineTune + sweep.arguments + ["--out", path(sweep.name)])
-            try command.run()  // resumes: after a merge only the runs no shard finished are made
-        }
-        // 3. rank and compare, and the summary.
-        try reportingFailures("experiment finetune") { try summarise(baseModel: baseModel, started: started) }
-    }
-
-    /// `sweep merge` of `shards/*/<name>` into `<name>`, when shards ran and `<name>` has no journal yet.
-    func mergeShards(of name: String) throws {
-        let shardRoot = path("shards")
-        guard let shardDirs = try? FileManager.default.contentsOfDirectory(atPath: shardRoot) else { return }
-        let parts = shardDirs.sorted().map { path("shards", $0, name) }
-            .filter { FileManager.default.fileExists(atPath: $0 + "/journal.jsonl") }
-        guard !parts.isEmpty else { return }
-        guard !FileManager.default.fileExists(atPath: path(name, "journal.jsonl")) else {
-            Terminal.line("experiment: \(path(name)) already has a journal; the shards in \(shardRoot) are not merged again")
-            return
-        }
-        Terminal.line("experiment: merging \(parts.count) shards of \(name)")
-        var merge = try SweepMergeCommand.parse(parts + ["--out", path(name)])
-        try merge.run()
-    }
-
-    /// extract/seed<s>/r<r>/ and energy<e>/: `extract-lora` from each full fine-tune (every rank of
-    /// --ranks, and --extract-energy), merged into the base (merged.safetensors) and evaluated.
-    func extract(baseCheckpoint: Checkpoint, rankList: [Int], accuracy: (String) throws -> Double) throws -> [FineTuningExperimentReport.Extraction] {
-        let percent = Int((extractEnergy * 100).rounded())
-        let rules: [(mode: String, size: Int, rule: LoRAExtractionOptions.RankRule, folder: String)] =
-            rankList.map { ("extracted", $0, .fixed($0), "r\($0)") } + [("extracted_energy", percent, .energy(extractEnergy), "energy\(percent)")]
-        var params = [[Int]](repeating: [], count: rules.count), accuracies = [[Double]](repeating: [], count: rules.count)
-        var ranks = [[String: [Int]]](repeating: [:], count: rules.count)
-        for seed in 0..<seeds {
-            let tuned = try Checkpoint.open(path("lora", "runs", "full-seed\(seed)", "model.safetensors"))
-            let pairing = try TensorPairing(base: baseCheckpoint, tuned: tuned)
-            for (k, rule) in rules.enumerated() {
-                let t0 = Date()
-                var options = try LoRAExtractionOptions(rule: rule.rule)
-                options.jobs = threads
-                let result = try LoRAExtractor.run(pairing, options: options)
-                let dir = path("extract", "seed\(seed)", rule.folder)
-                let provenance = RunProvenance(command: "extract-lora", arguments: CommandLine.arguments,
-                                               inputs: ["base": .init(baseCheckpoint), "tuned": .init(tuned)],
-                                               options: ["part of": "experiment finetune", "rule": rule.folder],
-                                               startedAt: t0, seconds: Date().timeIntervalSince(t0))
-                try LoRAExtractionReport(result: result, provenance: provenance, dtype: .f32, baseModel: baseCheckpoint.path).write(to: dir)
-                let adapter = try LoRAAdapter(path: dir)
-                let merged = dir + "/merged.safetensors"
-                _ = try LoRAMerger.merge(base: baseCheckpoint, adapter: adapter, to: merged)
-                params[k].append(result.modules.reduce(0) { $0 + $1.rank * ($1.rows + $1.cols) })
-                accuracies[k].append(try accuracy(merged))
-                for m in result.modules { ranks[k][m.tensor, default: []].append(m.rank) }
-            }
-        }
-        return rules.indices.map { k in
-            FineTuningExperimentReport.Extraction(mode: rules[k].mode, size: rules[k].size, trainableParameters: params[k],
-                                                  accuracy: accuracies[k], ranks: ranks[k])
         }
     }
 
-    func summarise(baseModel: String, started: Date) throws {
-        let rankList = Array(Set(try SweepRunCommand.integers(ranks, "--ranks"))).sorted()
-        let baseCheckpoint = try Checkpoint.open(baseModel)
-        var energyRanks: [String: [Int]] = [:]
-        var captured: [String: [Int: [Double]]] = [:]
-        func provenance(_ command: String, _ inputs: [String: RunProvenance.Input], _ t0: Date) -> RunProvenance {
-            RunProvenance(command: command, arguments: CommandLine.arguments, inputs: inputs, options: ["part of": "experiment finetune"],
-                          startedAt: t0, seconds: Date().timeIntervalSince(t0))
+    static func print(_ event: FineTuningExperimentProgress) {
+        switch event {
+        case let .pretraining(dataset, directory): Terminal.line("experiment: pretraining on \(dataset) → \(directory)")
+        case let .pretrainingEpoch(r, epochs):
+            Terminal.progress("pretraining: epoch \(r.epoch)/\(epochs)  train loss \(String(format: "%.4f", r.trainLoss))  test accuracy \(String(format: "%.4f", r.testAccuracy))")
+        case let .pretrained(accuracy):
+            Terminal.endProgress()
+            Terminal.line("experiment: pretrained, final test accuracy \(String(format: "%.4f", accuracy))")
+        case let .keepingBase(directory): Terminal.line("experiment: keeping the base in \(directory)")
+        case let .mergingShards(sweep, count): Terminal.line("experiment: merging \(count) shards of \(sweep)")
+        case let .shardsAlreadyMerged(directory, shards):
+            Terminal.line("experiment: \(directory) already has a journal; the shards in \(shards) are not merged again")
+        case let .sweep(_, progress): SweepProgressPrinter.print(progress)
+        case let .sweepFinished(name, report):
+            let est = report.estimate, size = report.isLoRA ? "r_int90" : "d_int90"
+            Terminal.line("experiment: \(name) sweep: \(report.records.count) runs; baseline \(est.baselineAccuracy.map { String(format: "%.4f", $0) } ?? "n/a"), \(size) \(est.dInt90.map(String.init) ?? "not reached")")
+        case .summarising: Terminal.line("experiment: rank, compare and extract-lora from the full fine-tunes")
         }
-        func adapter(_ r: Int, _ seed: Int) throws -> (LoRAAdapter, [BoundLoRAModule]) {
-            let a = try LoRAAdapter(path: path("lora", "runs", "r\(r)-seed\(seed)", "adapter"))
-            return (a, try a.bind(to: baseCheckpoint))
-        }
-        for seed in 0..<seeds {
-            let tuned = try Checkpoint.open(path("lora", "runs", "full-seed\(seed)", "model.safetensors"))
-            let t0 = Date()
-            let result = try RankAnalyzer.run(try TensorPairing(base: baseCheckpoint, tuned: tuned), options: .init(jobs: threads))
-            try RankReport(result: result, provenance: provenance("rank", ["base": .init(baseCheckpoint), "tuned": .init(tuned)], t0))
-                .write(to: path("rank", "seed\(seed)"))
-            for m in result.matrices { energyRanks[m.tensor, default: []].append(m.metrics.energyRank90) }
-            for r in rankList {
-                let t1 = Date()
-                let (a, bound) = try adapter(r, seed)
-                var options = LoRAComparer.Options()
-                options.jobs = threads
-                let rows = try LoRAComparer.run(adapter: bound, tuned: tuned, options: options)
-                try LoRAComparisonReport(comparisons: rows, adapter: a, matchNotes: [:],
-                                         provenance: provenance("compare", ["base": .init(baseCheckpoint), "tuned": .init(tuned)], t1))
-                    .write(to: path("compare", "r\(r)-seed\(seed)"))
-                for row in rows { captured[row.tensor, default: [:]][r, default: []].append(row.capturedEnergy ?? .nan) }
-            }
-        }
-        // Adapter against adapter: two seeds at the largest rank, and the smallest rank against the largest.
-        var pairs: [(String, (Int, Int), (Int, Int))] = []
-        if seeds >= 2, let r = rankList.last { pairs.append(("r\(r)-seed0-vs-seed1", (r, 0), (r, 1))) }
-        if rankList.count >= 2 { pairs.append(("r\(rankList.first!)-vs-r\(rankList.last!)-seed0", (rankList.first!, 0), (rankList.last!, 0))) }
-        // The LoRA paper's Fig. 3 pair, when swept.
-        if rankList.contains(8), rankList.contains(64), (rankList.first!, rankList.last!) != (8, 64) {
-            pairs.append(("r8-vs-r64-seed0", (8, 0), (64, 0)))
-        }
-        for (name, first, second) in pairs {
-            let t0 = Date()
-            let (a, bound) = try adapter(first.0, first.1)
-            let rows = try LoRAComparer.run(adapter: bound, tuned: nil, second: try adapter(second.0, second.1).1)
-            try LoRAComparisonReport(comparisons: rows, adapter: a, matchNotes: [:],
-                                     provenance: provenance("compare", ["base": .init(baseCheckpoint)], t0))
-                .write(to: path("compare", name))
-        }
-        let layers = energyRanks.keys.sorted().map { t in
-            FineTuningExperimentReport.Layer(tensor: t, fullEnergyRank90: energyRanks[t]!,
-                                             capturedEnergy: Dictionary(uniqueKeysWithValues: (captured[t] ?? [:]).map {
-                                                 (String($0.key), $0.value.reduce(0, +) / Double($0.value.count)) }))
-        }
-        // The base's accuracy on both tasks.
-        let pretrainRun = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("pretrain", "run.json")))) as? [String: Any]
-        let (taskTrain, taskTest) = try DatasetCatalog.load(task, dataDirectory: dataDir ?? ProcessInfo.processInfo.environment["INTRINSIC_DIM_DATA"] ?? "data",
-                                                            classCount: classes, testFraction: 0.1, splitSeed: 0)
-        let net = try model.make(inputFeatures: taskTrain.features, classes: classes)
-        let evaluator = try Trainer(model: net, train: taskTrain, test: taskTest, options: TrainingOptions(), threads: threads)
-        let baseOnTask = try evaluator.evaluate(parameters: try ModelCheckpoint.load(baseModel, layout: net.layout), on: taskTest).accuracy
-        let extractions = try extract(baseCheckpoint: baseCheckpoint, rankList: rankList) { merged in
-            try evaluator.evaluate(parameters: try ModelCheckpoint.load(merged, layout: net.layout), on: taskTest).accuracy
-        }
-        let report = FineTuningExperimentReport(
-            subspace: try SweepJournal.read(path("subspace", "journal.jsonl")).records,
-            lora: try SweepJournal.read(path("lora", "journal.jsonl")).records, extractions: extractions, threshold: threshold,
-            basePretrainAccuracy: pretrainRun?["final_test_accuracy"] as? Double ?? .nan, baseTaskAccuracy: baseOnTask,
-            layers: layers,
-            provenance: RunProvenance(command: "experiment finetune", arguments: CommandLine.arguments,
-                                      inputs: ["base": .init(baseCheckpoint)],
-                                      options: ["pretrain": pretrain, "task": task, "d": dList, "ranks": ranks, "seeds": String(seeds),
-                                                "epochs": String(epochs), "pretrain_epochs": String(pretrainEpochs)],
-                                      startedAt: started, seconds: Date().timeIntervalSince(started)))
-        try report.write(to: out)
-        Terminal.line("experiment: full fine-tune \(report.fullAccuracy.map { String(format: "%.4f", $0) } ?? "n/a") " +
-                      "(the base on the task: \(String(format: "%.4f", baseOnTask))); d_int90 \(report.dInt90.map(String.init) ?? "not reached"), " +
-                      "r_int90 \(report.rInt90.map(String.init) ?? "not reached") → \(out)/experiment.csv")
     }
 }

@@ -20,19 +20,15 @@ struct LoRAArguments: ParsableArguments {
         if let alpha, !(alpha > 0 && alpha.isFinite) { throw ValidationError("--alpha must be positive, got \(alpha)") }
     }
 
-    /// The configuration of rank `rank` on `layout`.
-    func specification(rank: Int, layout: ParameterLayout) -> RunSpecification.LoRA {
+    /// The library's LoRA configuration of a sweep (every rank).
+    var sweepLoRA: IntrinsicDim.Sweep.LoRA {
         let modules = targets.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) } }
-            ?? LoRAMap.weightModules(of: layout)
-        return RunSpecification.LoRA(rank: rank, alpha: alpha, useRSLoRA: rslora, targets: modules, initialization: loraInit, capRank: capRank)
+        return IntrinsicDim.Sweep.LoRA(alpha: alpha, useRSLoRA: rslora, targets: modules, initialization: loraInit, capRank: capRank)
     }
 
-    /// The options that change what a LoRA sweep computes, for its journal.
-    var configuration: [String: String] {
-        var c = ["alpha": alpha.map { "\($0)" } ?? "(r)", "rslora": String(rslora), "targets": targets ?? "(every weight)",
-                 "lora-init": loraInit.rawValue]
-        if capRank { c["cap-rank"] = "true" }  // absent when off: journals from before the option still resume
-        return c
+    /// The configuration of rank `rank` on `layout`.
+    func specification(rank: Int, layout: ParameterLayout) -> RunSpecification.LoRA {
+        sweepLoRA.specification(rank: rank, layout: layout)
     }
 }
 

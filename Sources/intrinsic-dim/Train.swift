@@ -47,7 +47,7 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try reportingFailures("train") {
-            let session = try RunSession(training)
+            let session = try training.session()
             var spec = training.specification(d: mode == .subspace ? d : nil, seed: seed)
             if mode == .lora, let rank { spec.lora = loraOptions.specification(rank: rank, layout: session.model.layout) }
             if let d = spec.subspace?.d { try session.checkSubspace(d) }

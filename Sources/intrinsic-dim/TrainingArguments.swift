@@ -62,14 +62,22 @@ struct TrainingArguments: ParsableArguments {
         return o
     }
 
+    /// The subspace construction of these options (P's seed: the run's unless --projection-seed).
+    var subspace: IntrinsicDim.Sweep.Subspace {
+        IntrinsicDim.Sweep.Subspace(projection: projection, projectionSeed: projectionSeed, perTensor: perTensor, said: said,
+                                    blockLength: blockLength, wht: wht)
+    }
+
     /// The run with subspace dimension `d` (`nil`: full training) and `seed`.
     func specification(d: Int?, seed: UInt64) -> RunSpecification {
-        let subspace = d.map {
-            RunSpecification.Subspace(projection: projection, d: $0, projectionSeed: projectionSeed ?? seed, perTensor: perTensor,
-                                      said: said, blockLength: blockLength, wht: wht)
-        }
-        return RunSpecification(model: model, dataset: dataset, classes: classes, testFraction: testFraction,
-                                subspace: subspace, initCheckpoint: initCheckpoint, options: options(seed: seed))
+        RunSpecification(model: model, dataset: dataset, classes: classes, testFraction: testFraction,
+                         subspace: d.map { subspace.specification(d: $0, seed: seed) }, initCheckpoint: initCheckpoint,
+                         options: options(seed: seed))
+    }
+
+    /// The session (data, model, θ_D⁰) of these options' runs.
+    func session() throws -> TrainingSession {
+        try TrainingSession(specification(d: nil, seed: 0), dataDirectory: dataDirectory, memoryBudget: memoryBudget.bytes, threads: threads)
     }
 }
 

@@ -137,4 +137,24 @@ final class ExperimentCommandTests: XCTestCase {
         XCTAssertTrue(broken.stderr.contains("sharded/experiment.csv") && broken.stderr.contains("trainable_parameters"), broken.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/summary.md"), "nothing written")
     }
+
+    /// Options the sweeps would refuse are refused before pretraining (usage errors, nothing
+    /// written); a diverging pretraining is exit 2 with one line naming its folder.
+    func testImpossibleOptionsAreRefusedBeforePretraining() throws {
+        let dir = try Fixtures.temporaryDirectory("experiment-bad")
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let args = ["experiment", "finetune", "--model", "fc", "--pretrain", permuted, "--task", mnist, "--seeds", "1",
+                    "--epochs", "1", "--pretrain-epochs", "1", "--threads", "1"]
+        for (extra, mention) in [(["--d", "0"], "--d"), (["--ranks", "2,0"], "--ranks"), (["--classes", "1"], "--classes"),
+                                 (["--lora-lr", "0"], "--lora-lr"), (["--d", "x"], "--d")] {
+            let r = try CommandRunner.run(args + extra + ["--out", dir + "/bad"])
+            XCTAssertEqual(r.status, 64, "\(extra): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(mention), "\(extra): \(r.stderr)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/bad"), "\(extra): nothing is written")
+        }
+        let diverged = try CommandRunner.run(args + ["--lr", "1e30", "--out", dir + "/diverged"])
+        XCTAssertEqual(diverged.status, 2, diverged.stderr)
+        XCTAssertTrue(diverged.stderr.contains("pretraining diverged") && diverged.stderr.contains(dir + "/diverged/pretrain"), diverged.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/diverged/subspace"), "no sweep starts from a diverged base")
+    }
 }

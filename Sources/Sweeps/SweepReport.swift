@@ -1,5 +1,6 @@
 import CheckpointIO
 import Foundation
+import Reports
 import Training
 
 /// The summary files of a sweep, rewritten (atomically) after every run and
@@ -9,7 +10,7 @@ import Training
 ///   one row per finished run in plan order; baselines have d = 0 and projection `none`;
 ///   `mode` is `full`, `subspace` or `lora`; in a LoRA sweep `d` and `rank` hold r;
 ///   `trainable_parameters` is D, d or Σ r·(in + out) (empty in journals that predate it);
-/// - `d_int90.json`: ``Training/DInt90Estimate`` (threshold, baseline_accuracy,
+/// - `d_int90.json`: ``DInt90Estimate`` (threshold, baseline_accuracy,
 ///   d_int90, d_int90_absolute, per-d means, bootstrap spread) plus the
 ///   sweep's configuration and how many runs are finished; `size_axis` (`d`,
 ///   or `rank` for a LoRA sweep, whose estimator fields then count ranks),
@@ -20,7 +21,7 @@ import Training
 public struct SweepReport: Sendable {
     /// The finished runs, sorted by plan position.
     public let records: [SweepRecord]
-    /// The 90 % estimate from `records` (``Training/DInt90Estimator``).
+    /// The 90 % estimate from `records` (``DInt90Estimator``).
     public let estimate: DInt90Estimate
     /// The sweep's options rendered as text, recorded in `d_int90.json`.
     public let configuration: [String: String]

@@ -1,5 +1,6 @@
 import CheckpointIO
 import Foundation
+import Training
 
 /// The append-only record of a sweep, `journal.jsonl` in its directory: a
 /// header line with the sweep's configuration, then one JSON line per

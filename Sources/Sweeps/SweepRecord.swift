@@ -1,3 +1,5 @@
+import Training
+
 /// One finished run of a sweep: a row of `sweep.csv` and a line of the journal.
 public struct SweepRecord: Sendable, Hashable, Codable {
     /// The run's position in the sweep plan (execution order of a single-machine run).

@@ -1,6 +1,8 @@
 import CheckpointIO
 import Foundation
 import RankAnalysis
+import Reports
+import Sweeps
 import Training
 
 /// The summary of `experiment finetune`: from one pretrained base, how many
