@@ -8,6 +8,7 @@
 //   LinearAlgebra             matrices, BLAS/LAPACK wrappers (GEMM, GEMV, SVD, QR), Walsh–Hadamard
 //   Projections               Philox streams; dense, sparse and Fastfood random projections
 //   CheckpointIO              safetensors (single and sharded), NumPy .npy/.npz, IDX and .npz datasets
+//   Text                      BERT WordPiece tokenizer (BertTokenizerFast's ids); TSV/CSV/JSONL/Orange .tab text datasets
 //   Training                  models (FC, LeNet-5), optimisers, full/subspace/LoRA training
 //   RankAnalysis              ΔW spectra and effective-rank metrics; LoRA compare and extraction
 //   Reports                   CSV / JSON outputs, atomic file writes
@@ -53,6 +54,9 @@ let package = Package(
             name: "CheckpointIO",
             dependencies: ["LinearAlgebra", "CZlib"]),
         .target(
+            name: "Text",
+            dependencies: ["CheckpointIO"]),
+        .target(
             name: "Training",
             dependencies: ["LinearAlgebra", "Projections", "CheckpointIO"]),
         .target(
@@ -69,7 +73,7 @@ let package = Package(
             dependencies: ["CheckpointIO", "Training", "RankAnalysis", "Reports", "Sweeps"]),
         .target(
             name: "IntrinsicDim",
-            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Training", "RankAnalysis", "Reports", "Sweeps", "Experiments"]),
+            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Text", "Training", "RankAnalysis", "Reports", "Sweeps", "Experiments"]),
         .executableTarget(
             name: "intrinsic-dim",
             dependencies: ["IntrinsicDim", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -116,6 +120,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Projections", "CheckpointIO", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "_TestSupport"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Training", "_TestSupport"]),
+        .testTarget(name: "TextTests", dependencies: ["Text", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["IntrinsicDim", "_TestSupport"]),
     ]
 )

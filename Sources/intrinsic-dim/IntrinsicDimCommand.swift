@@ -14,7 +14,7 @@ struct IntrinsicDimCommand: ParsableCommand {
             """,
         version: ToolInfo.version,
         subcommands: [Rank.self, Compare.self, ExtractLoRA.self, Merge.self, Project.self, Train.self, Sweep.self, Experiment.self,
-                      Report.self, Plot.self, Doctor.self, Benchmark.self])
+                      Tokenize.self, Report.self, Plot.self, Doctor.self, Benchmark.self])
 
     /// Moves off OpenBLAS's generic kernel first (``KernelCheck``; this may
     /// re-execute the process once), then parses and runs the command.
