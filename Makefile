@@ -45,7 +45,8 @@ release: deps
 # Unit and end-to-end tests, the check that every committed fixture is
 # what its numpy/safetensors script produces (and still catches drift), NumPy reproducing
 # the accuracy of freshly trained models from their model.safetensors, extract-lora/compare
-# against rank's spectra on the real MiniLM pair, and PEFT loading our adapters and models.
+# against rank's spectra on the real MiniLM pair, PEFT loading our adapters and models, and
+# our tokenizer's ids against BertTokenizerFast (R8 test set, awkward strings, every scalar).
 # Every `python3` of the recipe (and of the scripts it runs) is the venv's.
 test: export PATH := $(VENV)/bin:$(PATH)
 fixture-check: export PATH := $(VENV)/bin:$(PATH)
@@ -56,6 +57,7 @@ test: deps-test
 	python3 Tests/Scripts/check_trained_models.py .build/debug/intrinsic-dim
 	python3 Tests/Scripts/check_real_pair.py .build/debug/intrinsic-dim
 	python3 Tests/Scripts/check_peft_reads_ours.py .build/debug/intrinsic-dim
+	python3 Tests/Scripts/check_tokenizer.py .build/debug/intrinsic-dim
 	python3 Tests/Scripts/check_slurm_scripts.py .build/debug/intrinsic-dim
 	scripts/run-examples.sh
 	python3 scripts/test_check_docs.py
