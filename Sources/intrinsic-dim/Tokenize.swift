@@ -7,13 +7,13 @@ struct Tokenize: ParsableCommand {
         discussion: """
             Reads --tokenizer DIR/vocab.txt (and DIR/tokenizer_config.json if present) and the texts of \
             --dataset NAME (a bundled task in --data-dir, see scripts/fetch-text-datasets.sh; --split \
-            chooses its file) or of --file F (TSV with a header, CSV, JSONL or Orange .tab, by extension) \
+            chooses its file, or all: train then test) or of --file F (TSV with a header, CSV, JSONL or Orange .tab, by extension) \
             with --text-column and, for sentence pairs, --text-pair-column. Writes to --out one line per \
             document, {"input_ids":[…],"token_type_ids":[…]}: the ids BertTokenizerFast gives, [CLS] and \
             [SEP] included, truncated to --max-length tokens when given (pairs by the longest_first rule).
             """)
 
-    enum Split: String, ExpressibleByArgument { case train, test }
+    enum Split: String, ExpressibleByArgument { case train, test, all }
 
     @Option(help: ArgumentHelp("A Hugging Face model folder with vocab.txt (and tokenizer_config.json).", valueName: "dir"))
     var tokenizer: String
@@ -24,7 +24,7 @@ struct Tokenize: ParsableCommand {
     @Option(name: .customLong("data-dir"), help: ArgumentHelp("Where the bundled tasks' files are.", valueName: "dir"))
     var dataDirectory = TextDatasetCatalog.defaultDirectory
 
-    @Option(help: ArgumentHelp("Which file of --dataset to tokenize.", valueName: "split"))
+    @Option(help: ArgumentHelp("Which file of --dataset to tokenize: train, test, or all (train then test).", valueName: "split"))
     var split: Split = .test
 
     @Option(help: ArgumentHelp("A text file (.tsv, .csv, .jsonl, .tab) instead of --dataset.", valueName: "path"))
@@ -57,8 +57,9 @@ struct Tokenize: ParsableCommand {
             let examples: [TextExample]
             if let dataset {
                 let entry = try TextDatasetCatalog.entry(named: dataset)
-                let path = split == .train ? entry.trainPath(in: dataDirectory) : entry.testPath(in: dataDirectory)
-                examples = try TextFileReader.read(path, columns: entry.columns, format: entry.format)
+                let paths = split == .all ? [entry.trainPath(in: dataDirectory), entry.testPath(in: dataDirectory)]
+                    : [split == .train ? entry.trainPath(in: dataDirectory) : entry.testPath(in: dataDirectory)]
+                examples = try paths.flatMap { (path) throws(TextError) in try TextFileReader.read(path, columns: entry.columns, format: entry.format) }
             } else {
                 examples = try TextFileReader.read(file!, columns: TextColumns(text: textColumn!, textPair: textPairColumn))
             }
