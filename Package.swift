@@ -111,6 +111,8 @@ let package = Package(
         .executableTarget(name: "FuzzIDX", dependencies: ["CheckpointIO", "_FuzzSupport"], path: "Fuzz/FuzzIDX"),
         .executableTarget(name: "FuzzAdapterConfig", dependencies: ["CheckpointIO", "_FuzzSupport"], path: "Fuzz/FuzzAdapterConfig"),
         .executableTarget(name: "FuzzSweepJournal", dependencies: ["Sweeps", "_FuzzSupport"], path: "Fuzz/FuzzSweepJournal"),
+        .executableTarget(name: "FuzzTextFile", dependencies: ["Text", "_FuzzSupport"], path: "Fuzz/FuzzTextFile"),
+        .executableTarget(name: "FuzzTokenizer", dependencies: ["Text", "_FuzzSupport"], path: "Fuzz/FuzzTokenizer"),
 
         // MARK: - Unit test bundles
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "_TestSupport"]),

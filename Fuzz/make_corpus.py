@@ -163,6 +163,28 @@ def journal_seeds():
         put("sweep_journal", name + "_partial.jsonl", b"\n".join(lines[:3]) + b"\n" + lines[3][:40])
 
 
+def text_seeds():
+    """text_file: the first byte picks the layout (index into TextFileFormat.allCases: tsv, csv,
+    jsonl, tab; +0x80 reads a "pair" column), the rest is the file. tokenizer: the first byte
+    sets max_length and the pair split, the rest is the text."""
+    files = {
+        0: b"text\tlabel\nhello world\t1\n\nbye\t0\n",
+        1: b'label,text\r\npos,"one, two"\r\nneg,"say ""hi""\nand bye"\nneg,plain\n',
+        2: b'{"text": "caf\\u00e9", "label": 3}\n{"label": "x", "text": "b"}\n',
+        3: b"label\ttext\nd\tstring\nclass\t\n\nearn\tprofit up\nacq\tbuys a company\n",
+    }
+    for k, body in files.items():
+        put("text_file", f"layout{k}", bytes([k]) + body)
+    put("text_file", "pairs_tsv", bytes([0x80]) + b"text\tpair\tlabel\na\tb\t1\n")
+    put("text_file", "pairs_jsonl", bytes([0x82]) + b'{"text": "a", "pair": "b", "label": true}\n')
+    put("text_file", "vocab", bytes([0]) + b"[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\n##s\n")
+    put("text_file", "config", bytes([0]) + b'{"do_lower_case": false, "strip_accents": null, "unk_token": {"content": "[UNK]"}}')
+    for line in (FIX / "text" / "awkward.jsonl").read_bytes().split(b"\n")[:12]:
+        if line:
+            put("tokenizer", "awkward-" + hashlib.sha1(line).hexdigest()[:10], bytes([len(line) % 251]) + json.loads(line)["text"].encode())
+    put("tokenizer", "special", bytes([40]) + b"[CLS] a[SEP]b [sep] abab aaa\u00e9\u00e9 \xe6\x88\x91,!")
+
+
 def regression_seeds():
     """The inputs of past findings (Tests/Fixtures/fuzz-regressions/<target>-*), replayed by every run."""
     for f in sorted((FIX / "fuzz-regressions").iterdir()):
@@ -173,7 +195,7 @@ def regression_seeds():
 
 if __name__ == "__main__":
     shutil.rmtree(OUT, ignore_errors=True)
-    st_seeds(); npy_seeds(); npz_seeds(); idx_seeds(); config_seeds(); journal_seeds(); regression_seeds()
+    st_seeds(); npy_seeds(); npz_seeds(); idx_seeds(); config_seeds(); journal_seeds(); text_seeds(); regression_seeds()
     total = 0
     for d in sorted(OUT.iterdir()):
         files = list(d.iterdir())

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of Fuzz/ with the address sanitizer and runs each in turn.
 #
-#   scripts/fuzz.sh [TARGET...]     targets: safetensors npy npz idx adapter_config sweep_journal (default: all)
+#   scripts/fuzz.sh [TARGET...]     targets: safetensors npy npz idx adapter_config sweep_journal text_file tokenizer (default: all)
 #
 # Environment (defaults in brackets):
 #   FUZZ_SECONDS [600]   time per target (-max_total_time)
@@ -25,7 +25,7 @@ TIMEOUT=${FUZZ_TIMEOUT:-10}
 DIR=${FUZZ_DIR:-.build-fuzz}
 BIN=${FUZZ_BIN:-$DIR/release}
 SWIFT=${SWIFT:-swift}
-ALL=(safetensors npy npz idx adapter_config sweep_journal)
+ALL=(safetensors npy npz idx adapter_config sweep_journal text_file tokenizer)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 
@@ -37,6 +37,8 @@ product() {
         idx) echo FuzzIDX ;;
         adapter_config) echo FuzzAdapterConfig ;;
         sweep_journal) echo FuzzSweepJournal ;;
+        text_file) echo FuzzTextFile ;;
+        tokenizer) echo FuzzTokenizer ;;
         *) echo "fuzz.sh: unknown target '$1' (known: ${ALL[*]})" >&2; exit 64 ;;
     esac
 }

@@ -170,7 +170,7 @@ public struct BertTokenizer: Sendable {
         return EncodedBatch(encodings, paddingID: paddingID)
     }
 
-    private func encode(_ text: String, pair: String?, maxLength: Int?, ids: inout [Int32], word: inout [UInt8]) -> TokenEncoding {
+    func encode(_ text: String, pair: String?, maxLength: Int?, ids: inout [Int32], word: inout [UInt8]) -> TokenEncoding {
         ids.removeAll(keepingCapacity: true)
         appendIDs(of: text, to: &ids, word: &word)
         let aLength = ids.count

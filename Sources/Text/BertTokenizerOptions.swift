@@ -43,7 +43,11 @@ public struct BertTokenizerOptions: Sendable, Hashable {
     /// - Throws: ``TextError/Code/unreadable``; ``TextError/Code/invalidTokenizerConfig`` naming
     ///   the field for a file that is not a JSON object or a field of the wrong type.
     public init(tokenizerConfigPath path: String) throws(TextError) {
-        let bytes = try FileBytes.read(path)
+        try self.init(tokenizerConfigPath: path, bytes: FileBytes.read(path))
+    }
+
+    /// The settings from the bytes of a `tokenizer_config.json` (without the file system).
+    package init(tokenizerConfigPath path: String, bytes: [UInt8]) throws(TextError) {
         let object: JSONValue
         do {
             object = try JSONParser.parse(bytes)

@@ -17,7 +17,12 @@ public enum TextFileReader {
     public static func read(_ path: String, columns: TextColumns, format: TextFileFormat? = nil) throws(TextError) -> [TextExample] {
         let layout: TextFileFormat
         if let format { layout = format } else { layout = try TextFileFormat(path: path) }
-        let bytes = try FileBytes.read(path)
+        return try parse(FileBytes.read(path), path: path, columns: columns, format: layout)
+    }
+
+    /// The examples of a file's `bytes` (as ``read(_:columns:format:)`` reads them, without the
+    /// file system); `path` names the file in errors.
+    public static func parse(_ bytes: [UInt8], path: String, columns: TextColumns, format layout: TextFileFormat) throws(TextError) -> [TextExample] {
         let examples: [TextExample]
         switch layout {
         case .jsonl:

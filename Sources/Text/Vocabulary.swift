@@ -14,7 +14,11 @@ public struct Vocabulary: Sendable {
     /// - Throws: ``TextError/Code/unreadable``; ``TextError/Code/invalidUTF8`` naming the line;
     ///   ``TextError/Code/invalidVocabulary`` for a file without tokens.
     public init(path: String) throws(TextError) {
-        let bytes = try FileBytes.read(path)
+        try self.init(path: path, bytes: FileBytes.read(path))
+    }
+
+    /// A vocabulary from the bytes of a `vocab.txt` (``init(path:)`` without the file system).
+    package init(path: String, bytes: [UInt8]) throws(TextError) {
         var tokens: [String] = []
         var start = 0, i = 0
         func take(_ end: Int) throws(TextError) {

@@ -136,3 +136,17 @@ final class BertTokenizerTests: XCTestCase {
         }
     }
 }
+
+/// `BertTokenizer.encode(_: TextDataset)`: one encoding per example, pairs included, in order.
+final class DatasetEncodingTests: XCTestCase {
+    func testEncodesEveryExampleInOrder() throws {
+        let t = try BertTokenizer(vocabulary: Vocabulary(tokens: BertTokenizerTests.tokens))
+        let d = TextDataset(path: "d.tsv", examples: [TextExample(text: "x y", textPair: "a", label: "1", line: 2),
+                                                      TextExample(text: "hello", textPair: "b c d", label: "0", line: 3)],
+                            labelIDs: [1, 0])
+        let e = t.encode(d, maxLength: 6)
+        XCTAssertEqual(e.map(\.inputIDs), [[2, 25, 26, 3, 13, 3], [2, 5, 3, 20, 21, 3]])
+        XCTAssertEqual(e[1].tokenTypeIDs, [0, 0, 0, 1, 1, 1])
+        XCTAssertEqual(d.textPairs, ["a", "b c d"])
+    }
+}
