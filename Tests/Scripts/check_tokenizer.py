@@ -15,13 +15,18 @@ from scripts/fetch-finetune-pair.sh) and BertTokenizerFast.from_pretrained of th
      those of plane 14) and of U+E0000…U+E01EF (tags, variation selectors), and 256 each at the
      start of the unassigned plane 5 and of the private-use planes 15 and 16, in documents of 256
      scalars, each as "x<c>x <c>": removal, white space, punctuation, CJK, accents and
-     lower-casing per scalar.
+     lower-casing per scalar;
+  5. four other settings of tokenizer_config.json (cased; lower-cased without accent stripping;
+     cased with accent stripping; no CJK splitting), each a folder of the base's vocab.txt and that
+     config (no tokenizer.json, so transformers builds the fast tokenizer from the config): the
+     awkward corpus and the scalars U+0080…U+2FFF, U+3000…U+33FF, U+AC00…U+AC3F, U+F900…U+FB4F.
 Prints one line per check and closes with `check-tokenizer: N passed, M failed`; exits 1 on any
 failure. Without transformers it fails, unless INTRINSIC_DIM_NO_CLIENTS=1 opts out (then it
 prints that it did not run and exits 0).
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -159,6 +164,26 @@ def main():
                 f.write(json.dumps({"text": t}) + "\n")
         compare(checks, f"{len(scalars)} Unicode scalars", ours(binary, base, out, ["--file", every_path, "--text-column", "text"]),
                 hf(every), [t[:40] for t in every])
+
+        # 5. Other settings.
+        some = list(range(0x80, 0x3400)) + list(range(0xAC00, 0xAC40)) + list(range(0xF900, 0xFB50))
+        some_docs = [" ".join(f"x{chr(c)}x {chr(c)} X{chr(c)}" for c in some[k:k + 256]) for k in range(0, len(some), 256)]
+        some_path = os.path.join(tmp, "some.jsonl")
+        with open(some_path, "w", encoding="utf-8") as f:
+            for t in texts + some_docs:
+                f.write(json.dumps({"text": t}) + "\n")
+        for config in ({"do_lower_case": False}, {"do_lower_case": True, "strip_accents": False},
+                       {"do_lower_case": False, "strip_accents": True}, {"tokenize_chinese_chars": False}):
+            folder = os.path.join(tmp, "tok-" + "-".join(f"{k}={v}" for k, v in config.items()))
+            os.makedirs(folder)
+            shutil.copy(os.path.join(base, "vocab.txt"), folder)
+            with open(os.path.join(folder, "tokenizer_config.json"), "w") as f:
+                json.dump(dict(config, tokenizer_class="BertTokenizer"), f)
+            other = BertTokenizerFast.from_pretrained(folder)
+            name = ", ".join(f"{k} {v}" for k, v in config.items())
+            compare(checks, f"{name}: awkward.jsonl and {len(some)} scalars",
+                    ours(binary, folder, out, ["--file", some_path, "--text-column", "text"]), other(texts + some_docs),
+                    [t[:40] for t in texts + some_docs])
 
     print(f"check-tokenizer: {checks.passed} passed, {checks.failed} failed ({time.time() - start:.1f} s)")
     sys.exit(1 if checks.failed else 0)
