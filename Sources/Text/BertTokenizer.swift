@@ -136,13 +136,13 @@ public struct BertTokenizer: Sendable {
     /// `text` (and `pair`) encoded with special tokens: `[CLS] a [SEP]` or `[CLS] a [SEP] b [SEP]`.
     ///
     /// With `maxLength`, the encoding holds at most `maxLength` tokens, special ones included. A
-    /// single text keeps its first `maxLength − 2` pieces. A pair is cut as `tokenizers`'
-    /// `LongestFirst` strategy (`BertTokenizerFast(a, b, truncation=True, max_length=…)`) does,
-    /// with a budget L = `maxLength − 3` and lengths nₐ, n_b: when nₐ + n_b > L, the shorter
-    /// one s keeps min(s, L) … precisely, with s ≤ t the two lengths, t is cut to max(s, L − s)
-    /// (t = s when s > L), and when s + t still exceeds L, the first text keeps ⌊L/2⌋ and the
-    /// second ⌈L/2⌉ (roles swapped back if the first text was the longer). This differs from
-    /// the slow tokenizer's one-token-at-a-time removal on ties and odd budgets.
+    /// single text keeps its first `maxLength − 2` pieces. A pair longer than the budget
+    /// L = `maxLength − 3` is cut as `tokenizers`' `LongestFirst` strategy does
+    /// (`BertTokenizerFast(a, b, truncation=True, max_length=…)`): with s ≤ t the two lengths, the
+    /// longer keeps max(s, L − s) pieces (when s ≤ L) and the shorter all of its s; when that
+    /// still exceeds L, the first text keeps ⌊L/2⌋ pieces and the second ⌈L/2⌉. So 6 + 2 pieces
+    /// with L = 5 keep 3 + 2, and 4 + 4 keep 2 + 3 (the slow tokenizer, removing one token at a
+    /// time from the longer and from the second on ties, keeps 3 + 2).
     ///
     /// - Precondition: `maxLength` ≥ 2 for a single text, ≥ 3 for a pair.
     public func encode(_ text: String, pair: String? = nil, maxLength: Int? = nil) -> TokenEncoding {
