@@ -56,6 +56,19 @@ public struct TextTask: Sendable {
         self.columns = columns
     }
 
+    /// How many examples of `dataset` carry each label id (`labels.count` entries).
+    public func labelCounts(_ dataset: TextDataset) -> [Int] {
+        var counts = [Int](repeating: 0, count: labels.count)
+        for id in dataset.labelIDs { counts[id] += 1 }
+        return counts
+    }
+
+    /// The accuracy of always answering the test set's most common label: the floor an accuracy
+    /// must clear to mean anything on an imbalanced task (R8's `earn` is 49 % of its test set).
+    public var majorityTestAccuracy: Double {
+        test.count == 0 ? 0 : Double(labelCounts(test).max() ?? 0) / Double(test.count)
+    }
+
     /// Reads a catalogued task (``TextDatasetCatalog``) from `directory` (by default
     /// ``TextDatasetCatalog/defaultDirectory``, where `scripts/fetch-text-datasets.sh` puts it).
     public init(_ entry: TextDatasetEntry, directory: String = TextDatasetCatalog.defaultDirectory,

@@ -119,7 +119,12 @@ def main():
         with open(os.path.join(text, "reuters-r8-test.tab"), encoding="utf-8") as f:
             rows = [line.rstrip("\n").split("\t") for line in f.read().split("\n")[3:] if line]
         docs = [r[1] for r in rows]
-        checks.record(len(docs) == 2189, f"R8 test set has 2,189 documents ({len(docs)})")
+        with open(os.path.join(text, "reuters-r8-train.tab"), encoding="utf-8") as f:
+            train_rows = [line.split("\t") for line in f.read().split("\n")[3:] if line]
+        topics = sorted({r[0] for r in rows}), sorted({r[0] for r in train_rows})
+        checks.record(len(docs) == 2189 and len(train_rows) == 5485 and topics[0] == topics[1] and len(topics[0]) == 8,
+                      f"R8: {len(train_rows)} training and {len(docs)} test documents, {len(topics[1])} topics "
+                      "(expected 5,485, 2,189, 8)")
         dataset = ["--dataset", "reuters-r8", "--data-dir", text, "--split", "test"]
         compare(checks, "R8 test, untruncated", ours(binary, base, out, dataset), hf(docs), docs)
         compare(checks, "R8 test, max_length 128", ours(binary, base, out, dataset + ["--max-length", "128"]),

@@ -131,6 +131,9 @@ final class TextFileReaderTests: XCTestCase {
         XCTAssertEqual(task.train.labelIDs, [2, 0])
         XCTAssertEqual(task.test.labelIDs, [1, 2])
         XCTAssertNil(task.train.textPairs)
+        XCTAssertEqual(task.labelCounts(task.train), [1, 0, 1])
+        XCTAssertEqual(task.labelCounts(task.test), [0, 1, 1])
+        XCTAssertEqual(task.majorityTestAccuracy, 0.5)
         let given = try TextTask(train: train, test: test, columns: single, labels: ["trade", "earn", "acq"])
         XCTAssertEqual(given.train.labelIDs, [0, 2, 1, 2])
     }
