@@ -9,7 +9,8 @@
 //   Projections               Philox streams; dense, sparse and Fastfood random projections
 //   CheckpointIO              safetensors (single and sharded), NumPy .npy/.npz, IDX and .npz datasets
 //   Text                      BERT WordPiece tokenizer (BertTokenizerFast's ids); TSV/CSV/JSONL/Orange .tab text datasets
-//   Training                  models (FC, LeNet-5), optimisers, full/subspace/LoRA training
+//   Models                    the architectures: FC, LeNet-5; parameter layouts, forward/backward, checkpoints
+//   Training                  trainer, optimisers, schedules, full/subspace/LoRA training maps, data splits
 //   RankAnalysis              ΔW spectra and effective-rank metrics; LoRA compare and extraction
 //   Reports                   CSV / JSON outputs, atomic file writes
 //   Sweeps                    d / r sweeps as a library call: plan, journal, search, d_int90/r_int90, shards and merge
@@ -57,23 +58,26 @@ let package = Package(
             name: "Text",
             dependencies: ["CheckpointIO"]),
         .target(
-            name: "Training",
+            name: "Models",
             dependencies: ["LinearAlgebra", "Projections", "CheckpointIO"]),
+        .target(
+            name: "Training",
+            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Models"]),
         .target(
             name: "RankAnalysis",
             dependencies: ["LinearAlgebra", "Projections", "CheckpointIO"]),
         .target(
             name: "Reports",
-            dependencies: ["LinearAlgebra", "CheckpointIO", "Training", "RankAnalysis"]),
+            dependencies: ["LinearAlgebra", "CheckpointIO", "Models", "Training", "RankAnalysis"]),
         .target(
             name: "Sweeps",
-            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Training", "Reports"]),
+            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Models", "Training", "Reports"]),
         .target(
             name: "Experiments",
-            dependencies: ["CheckpointIO", "Training", "RankAnalysis", "Reports", "Sweeps"]),
+            dependencies: ["CheckpointIO", "Models", "Training", "RankAnalysis", "Reports", "Sweeps"]),
         .target(
             name: "IntrinsicDim",
-            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Text", "Training", "RankAnalysis", "Reports", "Sweeps", "Experiments"]),
+            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Text", "Models", "Training", "RankAnalysis", "Reports", "Sweeps", "Experiments"]),
         .executableTarget(
             name: "intrinsic-dim",
             dependencies: ["IntrinsicDim", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -119,7 +123,7 @@ let package = Package(
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "LinearAlgebra", "_TestSupport"]),
         .testTarget(name: "CheckpointIOTests", dependencies: ["CheckpointIO", "_TestSupport"]),
         .testTarget(name: "RankAnalysisTests", dependencies: ["RankAnalysis", "CheckpointIO", "_TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Projections", "CheckpointIO", "_TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Models", "Training", "Projections", "CheckpointIO", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "_TestSupport"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Training", "_TestSupport"]),
         .testTarget(name: "TextTests", dependencies: ["Text", "_TestSupport"]),

@@ -1,3 +1,4 @@
+import Models
 import CheckpointIO
 import Foundation
 import RankAnalysis

@@ -1,3 +1,4 @@
+import Models
 /// Which optimiser updates the trained parameters (θ_D in full training,
 /// θ_d in subspace training), with its hyper-parameters.
 public enum OptimizerKind: String, Sendable, Hashable, Codable, CaseIterable {

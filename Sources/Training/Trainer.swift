@@ -1,3 +1,4 @@
+import Models
 import Dispatch
 import CheckpointIO
 import LinearAlgebra

@@ -3,16 +3,12 @@
 public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// An option value that cannot work (`--d 0`, a model that does not fit the data, …).
     case invalidOption(_ option: String, _ message: String)
-    /// An `--init` checkpoint whose tensors do not fit the model.
-    case checkpointMismatch(path: String, tensor: String?, _ message: String)
     /// A sweep directory whose journal belongs to another configuration or is damaged.
     case journalMismatch(path: String, _ message: String)
 
     public var description: String {
         switch self {
         case let .invalidOption(option, message): return "--\(option): \(message)"
-        case let .checkpointMismatch(path, tensor, message):
-            return path + (tensor.map { ": tensor '\($0)'" } ?? "") + ": " + message
         case let .journalMismatch(path, message): return "\(path): \(message)"
         }
     }

@@ -1,3 +1,4 @@
+import Models
 /// How a run ended.
 public enum RunStatus: String, Sendable, Hashable, Codable {
     /// Every epoch finished with a finite loss.

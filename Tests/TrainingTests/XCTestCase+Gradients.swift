@@ -1,3 +1,4 @@
+import Models
 import Projections
 import Training
 import XCTest

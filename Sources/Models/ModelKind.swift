@@ -7,15 +7,15 @@ public enum ModelKind: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// The model for `features` inputs (per example) and `classes` outputs.
     ///
-    /// - Throws: ``TrainingError`` when LeNet gets inputs that are not 28×28×1.
-    public func make(inputFeatures features: Int, classes: Int) throws(TrainingError) -> any Model {
-        guard classes >= 2 else { throw .invalidOption("classes", "a classifier needs at least 2 classes, got \(classes)") }
+    /// - Throws: ``ModelError`` when LeNet gets inputs that are not 28×28×1.
+    public func make(inputFeatures features: Int, classes: Int) throws(ModelError) -> any Model {
+        guard classes >= 2 else { throw ModelError(.invalidOption, path: "--classes", "a classifier needs at least 2 classes, got \(classes)") }
         switch self {
         case .fc:
             return FCNetwork(inputFeatures: features, hidden: [200, 200], classes: classes)
         case .lenet:
             guard features == 28 * 28 else {
-                throw .invalidOption("model", "lenet takes 28×28 single-channel images (784 values), the dataset has \(features) per example")
+                throw ModelError(.invalidOption, path: "--model", "lenet takes 28×28 single-channel images (784 values), the dataset has \(features) per example")
             }
             return LeNet5(classes: classes)
         }

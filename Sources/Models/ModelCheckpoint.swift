@@ -9,7 +9,7 @@ public enum ModelCheckpoint {
     /// Every tensor of `layout` must be present with its exact shape;
     /// extra tensors are an error too (they would mean another model).
     ///
-    /// - Throws: ``TrainingError/checkpointMismatch(path:tensor:_:)`` naming
+    /// - Throws: ``ModelError`` with code ``ModelError/Code/checkpointMismatch`` naming
     ///   the missing, extra or misshapen tensor, or the ``CheckpointIO/CheckpointError``
     ///   of an unreadable file or non-finite value.
     public static func load(_ path: String, layout: ParameterLayout) throws -> [Float] {
@@ -17,14 +17,14 @@ public enum ModelCheckpoint {
         var theta = [Float](repeating: 0, count: layout.count)
         for e in layout.entries {
             guard let t = checkpoint[e.name] else {
-                throw TrainingError.checkpointMismatch(path: path, tensor: e.name,
+                throw ModelError(.checkpointMismatch, path: path, tensor: e.name,
                     "missing; the model needs \(layout.entries.map(\.name).joined(separator: ", "))")
             }
             guard t.shape == e.shape else {
-                throw TrainingError.checkpointMismatch(path: path, tensor: e.name, "has shape \(t.shape), the model needs \(e.shape)")
+                throw ModelError(.checkpointMismatch, path: path, tensor: e.name, "has shape \(t.shape), the model needs \(e.shape)")
             }
             guard t.dtype.isReadableReal else {
-                throw TrainingError.checkpointMismatch(path: path, tensor: e.name, "has dtype \(t.dtype.rawValue), not a real float")
+                throw ModelError(.checkpointMismatch, path: path, tensor: e.name, "has dtype \(t.dtype.rawValue), not a real float")
             }
             try t.decode { first, values in
                 for k in 0..<values.count { theta[e.offset + first + k] = Float(values[k]) }
@@ -32,7 +32,7 @@ public enum ModelCheckpoint {
         }
         let known = Set(layout.entries.map(\.name))
         if let extra = checkpoint.tensors.map(\.name).sorted().first(where: { !known.contains($0) }) {
-            throw TrainingError.checkpointMismatch(path: path, tensor: extra, "is not a tensor of this model (it has \(layout.entries.map(\.name).joined(separator: ", ")))")
+            throw ModelError(.checkpointMismatch, path: path, tensor: extra, "is not a tensor of this model (it has \(layout.entries.map(\.name).joined(separator: ", ")))")
         }
         return theta
     }
