@@ -8,6 +8,7 @@
 //   LinearAlgebra             matrices, BLAS/LAPACK wrappers (GEMM, GEMV, SVD, QR), Walsh–Hadamard
 //   Projections               Philox streams; dense, sparse and Fastfood random projections
 //   CheckpointIO              safetensors (single and sharded), NumPy .npy/.npz, IDX and .npz datasets
+//   Models                    Hugging Face encoder models (BERT family): configuration, forward/backward, folders
 //   Training                  models (FC, LeNet-5), optimisers, full/subspace/LoRA training
 //   RankAnalysis              ΔW spectra and effective-rank metrics; LoRA compare and extraction
 //   Reports                   CSV / JSON outputs, atomic file writes
@@ -53,8 +54,11 @@ let package = Package(
             name: "CheckpointIO",
             dependencies: ["LinearAlgebra", "CZlib"]),
         .target(
-            name: "Training",
+            name: "Models",
             dependencies: ["LinearAlgebra", "Projections", "CheckpointIO"]),
+        .target(
+            name: "Training",
+            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Models"]),
         .target(
             name: "RankAnalysis",
             dependencies: ["LinearAlgebra", "Projections", "CheckpointIO"]),
@@ -69,7 +73,7 @@ let package = Package(
             dependencies: ["CheckpointIO", "Training", "RankAnalysis", "Reports", "Sweeps"]),
         .target(
             name: "IntrinsicDim",
-            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Training", "RankAnalysis", "Reports", "Sweeps", "Experiments"]),
+            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Models", "Training", "RankAnalysis", "Reports", "Sweeps", "Experiments"]),
         .executableTarget(
             name: "intrinsic-dim",
             dependencies: ["IntrinsicDim", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -113,6 +117,7 @@ let package = Package(
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "LinearAlgebra", "_TestSupport"]),
         .testTarget(name: "CheckpointIOTests", dependencies: ["CheckpointIO", "_TestSupport"]),
         .testTarget(name: "RankAnalysisTests", dependencies: ["RankAnalysis", "CheckpointIO", "_TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Projections", "CheckpointIO", "_TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Projections", "CheckpointIO", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "_TestSupport"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Training", "_TestSupport"]),

@@ -3,6 +3,7 @@
 @_exported import CheckpointIO
 @_exported import LinearAlgebra
 @_exported import Projections
+@_exported import Models
 @_exported import Training
 @_exported import RankAnalysis
 @_exported import Reports

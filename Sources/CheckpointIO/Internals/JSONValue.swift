@@ -1,6 +1,6 @@
 /// A parsed JSON value. Numbers keep their source text so integers are read
 /// exactly (no detour through `Double`). Object members keep their order.
-internal indirect enum JSONValue: Equatable {
+package indirect enum JSONValue: Equatable {
     case object([(String, JSONValue)])
     case array([JSONValue])
     case string(String)
@@ -8,7 +8,7 @@ internal indirect enum JSONValue: Equatable {
     case bool(Bool)
     case null
 
-    static func == (a: JSONValue, b: JSONValue) -> Bool {
+    package static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case let (.object(x), .object(y)):
             return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
@@ -22,7 +22,7 @@ internal indirect enum JSONValue: Equatable {
     }
 
     /// A short name of the JSON type, for error messages.
-    var typeName: String {
+    package var typeName: String {
         switch self {
         case .object: return "object"
         case .array: return "array"
@@ -35,19 +35,19 @@ internal indirect enum JSONValue: Equatable {
 
     /// The value as an exact integer, if it is a JSON number with no
     /// fraction or exponent that fits in `Int`. Returns `nil` otherwise.
-    var integer: Int? {
+    package var integer: Int? {
         guard case let .number(text) = self else { return nil }
         return Int(text)
     }
 
     /// Whether this is a number written as an integer (possibly too large or negative).
-    var isIntegerLiteral: Bool {
+    package var isIntegerLiteral: Bool {
         guard case let .number(text) = self else { return false }
         return !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" })
     }
 
     /// The member named `key` of an object.
-    subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard case let .object(members) = self else { return nil }
         return members.first(where: { $0.0 == key })?.1
     }
@@ -56,10 +56,10 @@ internal indirect enum JSONValue: Equatable {
 /// A strict RFC 8259 JSON parser over UTF-8 bytes. Leading and trailing
 /// whitespace is allowed (safetensors writers pad the header with spaces);
 /// anything else after the value is an error.
-internal struct JSONParser {
-    struct Failure: Error {
-        let offset: Int
-        let message: String
+package struct JSONParser {
+    package struct Failure: Error {
+        package let offset: Int
+        package let message: String
     }
 
     private let bytes: [UInt8]
@@ -68,7 +68,7 @@ internal struct JSONParser {
 
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
         var p = JSONParser(bytes)
         p.skipWhitespace()
         let v = try p.value()
