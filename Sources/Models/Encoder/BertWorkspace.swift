@@ -49,6 +49,7 @@ public final class BertWorkspace: @unchecked Sendable {
     var dPooled: UnsafeMutablePointer<Float>, dCls: UnsafeMutablePointer<Float>
     var heads: UnsafeMutablePointer<Float>          // per worker 2·L·L
     var rowScratch: UnsafeMutablePointer<Float>     // LayerNorm per-part partial sums
+    var keyMask: UnsafeMutablePointer<Float>        // n·L attention mask as 0/1 floats
     var labelCount: Int
     private var allocations: [UnsafeMutableRawPointer] = []
 
@@ -92,6 +93,7 @@ public final class BertWorkspace: @unchecked Sendable {
         dInter = f(t * i)
         dPooled = f(batchCapacity * h); dCls = f(batchCapacity * h)
         heads = f(BertKernels.maxParts * 2 * lengthCapacity * lengthCapacity)
+        keyMask = f(t)
         rowScratch = f(BertKernels.maxParts * 2 * max(h, i))
         allocations = owned
     }

@@ -150,6 +150,20 @@ enum BertKernels {
         }
     }
 
+    /// Applies `f` lane-wise to `range` of `x` into `out` (which may be `x`), eight at a time;
+    /// a tail runs the same lane arithmetic on a splat.
+    @inline(__always)
+    static func lanes(_ range: Range<Int>, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                      _ f: (FastMath.V) -> FastMath.V) {
+        var k = range.lowerBound
+        while k + 8 <= range.upperBound {
+            let v = UnsafeRawPointer(x + k).loadUnaligned(as: FastMath.V.self)
+            UnsafeMutableRawPointer(out + k).storeBytes(of: f(v), as: FastMath.V.self)
+            k += 8
+        }
+        while k < range.upperBound { out[k] = f(FastMath.V(repeating: x[k]))[0]; k += 1 }
+    }
+
     /// g = act(u) over `count` values.
     static func activate(_ act: BertActivation, _ u: UnsafePointer<Float>, count: Int,
                          out g: UnsafeMutablePointer<Float>, threads: Int) {
@@ -157,16 +171,27 @@ enum BertKernels {
         forParts(parts, rows: count, threads: threads) { _, range in
             switch act {
             case .gelu:
-                for k in range { let x = u[k]; g[k] = 0.5 * x * (1 + erff(x * 0.70710678118654752)) }
+                lanes(range, u, g) { x in x * FastMath.phi(x) }
             case .geluNew, .geluPyTorchTanh:
-                for k in range {
-                    let x = u[k]
-                    g[k] = 0.5 * x * (1 + tanhf(0.79788456080286536 * (x + 0.044715 * x * x * x)))
-                }
+                lanes(range, u, g) { x in 0.5 * x * (1 + FastMath.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x))) }
             case .relu:
                 for k in range { g[k] = max(u[k], 0) }
             }
         }
+    }
+
+    /// d ← f(u, d) lane-wise over `range`, eight at a time (tail on splats).
+    @inline(__always)
+    static func lanes(_ range: Range<Int>, _ u: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>,
+                      _ f: (FastMath.V, FastMath.V) -> FastMath.V) {
+        var k = range.lowerBound
+        while k + 8 <= range.upperBound {
+            let x = UnsafeRawPointer(u + k).loadUnaligned(as: FastMath.V.self)
+            let g = UnsafeRawPointer(d + k).loadUnaligned(as: FastMath.V.self)
+            UnsafeMutableRawPointer(d + k).storeBytes(of: f(x, g), as: FastMath.V.self)
+            k += 8
+        }
+        while k < range.upperBound { d[k] = f(FastMath.V(repeating: u[k]), FastMath.V(repeating: d[k]))[0]; k += 1 }
     }
 
     /// d ← d ⊙ act′(u) over `count` values.
@@ -177,22 +202,59 @@ enum BertKernels {
             switch act {
             case .gelu:
                 // d/dx x·Φ(x) = Φ(x) + x·φ(x).
-                for k in range {
-                    let x = u[k]
-                    let cdf = 0.5 * (1 + erff(x * 0.70710678118654752))
-                    let pdf = 0.39894228040143268 * expf(-0.5 * x * x)
-                    d[k] *= cdf + x * pdf
+                lanes(range, u, d) { x, g in
+                    g * (FastMath.phi(x) + x * 0.39894228040143268 * FastMath.exp(-0.5 * x * x))
                 }
             case .geluNew, .geluPyTorchTanh:
-                for k in range {
-                    let x = u[k]
-                    let t = tanhf(0.79788456080286536 * (x + 0.044715 * x * x * x))
+                lanes(range, u, d) { x, g in
+                    let t = FastMath.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x))
                     let dt = (1 - t * t) * 0.79788456080286536 * (1 + 3 * 0.044715 * x * x)
-                    d[k] *= 0.5 * (1 + t) + 0.5 * x * dt
+                    return g * (0.5 * (1 + t) + 0.5 * x * dt)
                 }
             case .relu:
                 for k in range where u[k] <= 0 { d[k] = 0 }
             }
+        }
+    }
+
+    /// out = a + b over `count` values (out may alias either), split by size.
+    static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Float>,
+                    threads: Int) {
+        let parts = count >= 1 << 16 ? maxParts : 1
+        forParts(parts, rows: count, threads: threads) { _, range in
+            for k in range { out[k] = a[k] + b[k] }
+        }
+    }
+
+    /// out = x ⊙ mask / (1 − p), split by size (out may be x).
+    static func dropout(_ x: UnsafePointer<Float>, mask: UnsafePointer<UInt8>, count: Int, probability p: Double,
+                        out: UnsafeMutablePointer<Float>, threads: Int) {
+        let parts = count >= 1 << 16 ? maxParts : 1
+        forParts(parts, rows: count, threads: threads) { _, range in
+            dropout(x + range.lowerBound, mask: mask + range.lowerBound, count: range.count, probability: p,
+                    out: out + range.lowerBound)
+        }
+    }
+
+    /// Row-wise masked softmax of `rows` rows of width `l`: keys with
+    /// `keyMask` 0 get probability exactly 0 (as adding the dtype's minimum).
+    static func maskedSoftmax(_ p: UnsafeMutablePointer<Float>, rows: Int, width l: Int, keyMask: UnsafePointer<Float>) {
+        for i in 0..<rows {
+            let row = p + i * l
+            var top = -Float.infinity
+            for j in 0..<l where keyMask[j] != 0 { top = max(top, row[j]) }
+            var j = 0
+            while j + 8 <= l {
+                let v = UnsafeRawPointer(row + j).loadUnaligned(as: FastMath.V.self)
+                let m = UnsafeRawPointer(keyMask + j).loadUnaligned(as: FastMath.V.self)
+                UnsafeMutableRawPointer(row + j).storeBytes(of: FastMath.exp(v - top) * m, as: FastMath.V.self)
+                j += 8
+            }
+            while j < l { row[j] = FastMath.exp(row[j] - top) * keyMask[j]; j += 1 }
+            var total: Float = 0
+            for j in 0..<l { total += row[j] }
+            let inv = 1 / total
+            for j in 0..<l { row[j] *= inv }
         }
     }
 }

@@ -57,6 +57,7 @@ struct BertPass {
 
     func forward() {
         let c = config
+        for k in 0..<t { ws.keyMask[k] = mask[k] != 0 ? 1 : 0 }
         // Embeddings into ws.sum, then LayerNorm into the first layer's input (or the output).
         let e = ws.sum
         for b in 0..<n {
@@ -73,7 +74,7 @@ struct BertPass {
         BertKernels.layerNorm(e, rows: t, width: h, gamma: theta + model.embGamma, beta: theta + model.embBeta,
                               epsilon: eps, out: first, xhat: ws.embXhat, rstd: ws.embRstd, threads: threads)
         if masks(site: 0, probability: c.hiddenDropout, count: t * h, into: ws.embMask) {
-            BertKernels.dropout(first, mask: ws.embMask, count: t * h, probability: c.hiddenDropout, out: first)
+            BertKernels.dropout(first, mask: ws.embMask, count: t * h, probability: c.hiddenDropout, out: first, threads: threads)
         }
         for li in 0..<c.layerCount {
             let next = li + 1 < c.layerCount ? ws.layers[li + 1].input : ws.output
@@ -105,27 +106,15 @@ struct BertPass {
                              count: n * heads * l * l, into: lc.probsMask)
         let scale = 1 / Float(dh).squareRoot()
         let keep = Float(1 / (1 - pAttn))
-        let (l, h, dh, heads, mask, ws) = (self.l, self.h, self.dh, self.heads, self.mask, self.ws)
+        let (l, h, dh, heads, ws) = (self.l, self.h, self.dh, self.heads, self.ws)
+        let keyMask = UnsafePointer(ws.keyMask)
         BertKernels.forItems(n * heads, threads: threads) { item, worker in
             let b = item / heads, a = item % heads
             let off = b * l * h + a * dh
             let p = lc.probs + item * l * l
             GEMM.multiply(m: l, n: l, k: dh, alpha: scale, lc.q + off, lda: h, lc.k + off, ldb: h, transposeB: true,
                           beta: 0, into: p, ldc: l)
-            let m = mask + b * l
-            for i in 0..<l {
-                let row = p + i * l
-                var top = -Float.infinity
-                for j in 0..<l where m[j] != 0 { top = max(top, row[j]) }
-                var total: Float = 0
-                for j in 0..<l {
-                    let v: Float = m[j] != 0 ? expf(row[j] - top) : 0
-                    row[j] = v
-                    total += v
-                }
-                let inv = 1 / total
-                for j in 0..<l { row[j] *= inv }
-            }
+            BertKernels.maskedSoftmax(p, rows: l, width: l, keyMask: keyMask + b * l)
             var used = UnsafePointer(p)
             if dropping {
                 let s = ws.heads + worker * 2 * l * l, bits = lc.probsMask + item * l * l
@@ -139,9 +128,9 @@ struct BertPass {
         linear(lc.context, rows: t, in: h, out: h, weight: o.ao, bias: o.aob, into: z)
         if masks(site: BertClassifier.DropoutSite.attentionOutput(layer: li), probability: c.hiddenDropout,
                  count: t * h, into: lc.attnMask) {
-            BertKernels.dropout(z, mask: lc.attnMask, count: t * h, probability: c.hiddenDropout, out: z)
+            BertKernels.dropout(z, mask: lc.attnMask, count: t * h, probability: c.hiddenDropout, out: z, threads: threads)
         }
-        for k in 0..<(t * h) { z[k] += x[k] }
+        BertKernels.add(z, x, count: t * h, into: z, threads: threads)
         BertKernels.layerNorm(z, rows: t, width: h, gamma: theta + o.ln1g, beta: theta + o.ln1b, epsilon: eps,
                               out: lc.y, xhat: lc.xhat1, rstd: lc.rstd1, threads: threads)
         // Feed-forward.
@@ -150,9 +139,9 @@ struct BertPass {
         linear(lc.g, rows: t, in: inter, out: h, weight: o.o, bias: o.ob, into: z)
         if masks(site: BertClassifier.DropoutSite.feedForwardOutput(layer: li), probability: c.hiddenDropout,
                  count: t * h, into: lc.ffnMask) {
-            BertKernels.dropout(z, mask: lc.ffnMask, count: t * h, probability: c.hiddenDropout, out: z)
+            BertKernels.dropout(z, mask: lc.ffnMask, count: t * h, probability: c.hiddenDropout, out: z, threads: threads)
         }
-        for k in 0..<(t * h) { z[k] += lc.y[k] }
+        BertKernels.add(z, lc.y, count: t * h, into: z, threads: threads)
         BertKernels.layerNorm(z, rows: t, width: h, gamma: theta + o.ln2g, beta: theta + o.ln2b, epsilon: eps,
                               out: output, xhat: lc.xhat2, rstd: lc.rstd2, threads: threads)
     }
@@ -201,7 +190,7 @@ struct BertPass {
         for li in stride(from: c.layerCount - 1, through: 0, by: -1) { layerBackward(li, gradient: g) }
         // Embeddings: dh is ∂/∂(embedding output after dropout).
         if dropout != nil && c.hiddenDropout > 0 {
-            BertKernels.dropout(ws.dh, mask: ws.embMask, count: t * h, probability: c.hiddenDropout, out: ws.dh)
+            BertKernels.dropout(ws.dh, mask: ws.embMask, count: t * h, probability: c.hiddenDropout, out: ws.dh, threads: threads)
         }
         BertKernels.layerNormBackward(ws.dh, xhat: ws.embXhat, rstd: ws.embRstd, gamma: theta + model.embGamma,
                                       rows: t, width: h, dx: ws.dz, dgamma: g + model.embGamma,
@@ -233,7 +222,7 @@ struct BertPass {
         // dy = dz (residual) + feed-forward path.
         ws.dy.update(from: ws.dz, count: t * h)
         if training && c.hiddenDropout > 0 {
-            BertKernels.dropout(ws.dz, mask: lc.ffnMask, count: t * h, probability: c.hiddenDropout, out: ws.dz)
+            BertKernels.dropout(ws.dz, mask: lc.ffnMask, count: t * h, probability: c.hiddenDropout, out: ws.dz, threads: threads)
         }
         linearBackward(ws.dz, x: lc.g, rows: t, in: inter, out: h, weight: o.o, bias: o.ob, gradient: g, dx: ws.dInter)
         BertKernels.activationBackward(c.activation, lc.u, count: t * inter, gradient: ws.dInter, threads: threads)
@@ -246,7 +235,7 @@ struct BertPass {
         // dh (∂/∂x) starts as the residual.
         ws.dh.update(from: ws.dz, count: t * h)
         if training && c.hiddenDropout > 0 {
-            BertKernels.dropout(ws.dz, mask: lc.attnMask, count: t * h, probability: c.hiddenDropout, out: ws.dz)
+            BertKernels.dropout(ws.dz, mask: lc.attnMask, count: t * h, probability: c.hiddenDropout, out: ws.dz, threads: threads)
         }
         linearBackward(ws.dz, x: lc.context, rows: t, in: h, out: h, weight: o.ao, bias: o.aob, gradient: g, dx: ws.dctx)
         // Attention, per example and head.
