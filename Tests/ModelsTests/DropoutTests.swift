@@ -1,0 +1,93 @@
+import Foundation
+import Models
+import Projections
+import XCTest
+import _TestSupport
+
+/// Counter-based dropout: masks are functions of (seed, site, step, element).
+final class DropoutTests: XCTestCase {
+    func mask(_ d: DropoutStream, site: Int, p: Double, from start: Int = 0, count: Int) -> [UInt8] {
+        var m = [UInt8](repeating: 9, count: count)
+        m.withUnsafeMutableBufferPointer { d.fillMask(site: site, probability: p, from: start, into: $0) }
+        return m
+    }
+
+    func testMasksAreReproducibleAndDifferByStepSiteAndSeed() {
+        let a = mask(DropoutStream(seed: 5, step: 2), site: 3, p: 0.1, count: 10_000)
+        XCTAssertEqual(a, mask(DropoutStream(seed: 5, step: 2), site: 3, p: 0.1, count: 10_000))
+        for other in [mask(DropoutStream(seed: 5, step: 3), site: 3, p: 0.1, count: 10_000),
+                      mask(DropoutStream(seed: 5, step: 2), site: 4, p: 0.1, count: 10_000),
+                      mask(DropoutStream(seed: 6, step: 2), site: 3, p: 0.1, count: 10_000)] {
+            let differ = zip(a, other).filter { $0 != $1 }.count
+            // Independent masks differ in 2p(1−p) = 18 % of elements.
+            XCTAssertGreaterThan(differ, 1_500)
+        }
+        XCTAssertTrue(a.allSatisfy { $0 <= 1 })
+    }
+
+    func testAnyRangeEqualsTheElementwiseDefinition() {
+        let d = DropoutStream(seed: 11, step: 7)
+        let whole = mask(d, site: 2, p: 0.3, count: 203)
+        XCTAssertEqual(Array(whole[13..<190]), mask(d, site: 2, p: 0.3, from: 13, count: 177))
+        for k in 0..<203 { XCTAssertEqual(whole[k] == 1, d.keeps(site: 2, element: k, probability: 0.3)) }
+        // Element k reads 32-bit word k mod 8 of Philox block (k/8, step) under key (seed, dropout stream of the site).
+        let philox = Philox4x64(key: 11, RandomStream.id(kind: .dropout, group: 2, index: 0))
+        let b = philox.block(1, 7, 0, 0)
+        let words = [b.0, b.1, b.2, b.3].flatMap { [$0 & 0xFFFF_FFFF, $0 >> 32] }
+        let threshold = UInt64((0.3 * 4294967296.0).rounded())
+        for k in 8..<16 { XCTAssertEqual(whole[k] == 1, words[k - 8] >= threshold) }
+    }
+
+    func testKeepRate() {
+        let n = 1_000_000
+        for p in [0.1, 0.5] {
+            let kept = mask(DropoutStream(seed: 1, step: 0), site: 0, p: p, count: n).reduce(0) { $0 + Int($1) }
+            let sd = (p * (1 - p) / Double(n)).squareRoot()
+            XCTAssertLessThan(abs(Double(kept) / Double(n) - (1 - p)), 5 * sd, "keep rate at p = \(p)")
+        }
+        XCTAssertEqual(mask(DropoutStream(seed: 1, step: 0), site: 0, p: 0, count: 1000), [UInt8](repeating: 1, count: 1000))
+    }
+
+    /// With dropout on, the gradient is that of the masked network: a central
+    /// difference along the gradient under the same masks gives ‖g‖.
+    func testTrainingGradientMatchesFiniteDifference() throws {
+        let loaded = try EncoderCheckpoint.load(folder: Fixtures.path("encoder/tiny"))
+        var configuration = loaded.model.configuration
+        configuration.hiddenDropout = 0.2
+        configuration.attentionDropout = 0.3
+        configuration.classifierDropout = 0.25
+        let model = BertClassifier(configuration: configuration)
+        let ref = try EncoderFixtures.reference("tiny_reference.safetensors")
+        let batch = try EncoderFixtures.batch(ref, prefix: "pair.")
+        let d = DropoutStream(seed: 3, step: 1)
+        let base = EncoderFixtures.run(model, loaded.parameters, batch, dropout: d)
+        let eval = EncoderFixtures.run(model, loaded.parameters, batch, dropout: nil)
+        XCTAssertNotEqual(base.logits, eval.logits, "dropout changes the training-mode logits")
+        XCTAssertNotEqual(base.logits, EncoderFixtures.run(model, loaded.parameters, batch, dropout: DropoutStream(seed: 3, step: 2)).logits)
+        let g = base.gradient.map(Double.init)
+        let norm = g.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        func loss(_ step: Double) -> Double {
+            let theta = zip(loaded.parameters, g).map { Float(Double($0) + step * $1 / norm) }
+            let r = EncoderFixtures.run(model, theta, batch, dropout: d, gradient: false).result
+            return r.lossSum / Double(batch.count)
+        }
+        let eps = 2e-3
+        let fd = (loss(eps) - loss(-eps)) / (2 * eps)
+        print("encoder dropout: finite difference along g \(fd) vs ‖g‖ \(norm), relative \(abs(fd - norm) / norm)")
+        XCTAssertEqual(fd, norm, accuracy: 2e-3 * norm, "directional derivative along g")
+    }
+
+    func testZeroProbabilityTrainingEqualsEval() throws {
+        let loaded = try EncoderCheckpoint.load(folder: Fixtures.path("encoder/tiny"))
+        var configuration = loaded.model.configuration
+        configuration.hiddenDropout = 0
+        configuration.attentionDropout = 0
+        configuration.classifierDropout = 0
+        let model = BertClassifier(configuration: configuration)
+        let batch = try EncoderFixtures.batch(try EncoderFixtures.reference("tiny_reference.safetensors"), prefix: "single.")
+        let train = EncoderFixtures.run(model, loaded.parameters, batch, dropout: DropoutStream(seed: 1, step: 0))
+        let eval = EncoderFixtures.run(model, loaded.parameters, batch, dropout: nil)
+        XCTAssertEqual(train.logits, eval.logits)
+        XCTAssertEqual(train.gradient, eval.gradient)
+    }
+}
