@@ -91,3 +91,32 @@ final class DropoutTests: XCTestCase {
         XCTAssertEqual(train.gradient, eval.gradient)
     }
 }
+
+/// Thread-count independence where the work really splits: a model built in code
+/// whose T·H and T·I exceed the kernels' split thresholds and whose GEMMs have several row blocks.
+final class ThreadIndependenceTests: XCTestCase {
+    func testOneAndTwoThreadsAreBitIdenticalOnSplitWork() throws {
+        let c = BertConfiguration(vocabularySize: 50, hiddenSize: 64, layerCount: 2, headCount: 4, intermediateSize: 256,
+                                  activation: .gelu, hiddenDropout: 0.1, attentionDropout: 0.1, maxPositions: 64,
+                                  labelCount: 3)
+        let model = BertClassifier(configuration: c)
+        let stream = RandomStream(seed: 77, kind: .initialization, group: 0)
+        var normals = [Double](repeating: 0, count: model.layout.count)
+        normals.withUnsafeMutableBufferPointer { stream.fillNormals(from: 0, into: $0) }
+        var theta = normals.map { Float($0 * 0.1) }
+        for e in model.layout.entries where e.name.hasSuffix("LayerNorm.weight") { for k in e.range { theta[k] += 1 } }
+        let n = 4, l = 64  // T·H = 2¹⁴, T·I = 2¹⁶, four GEMM row blocks
+        let ids = (0..<(n * l)).map { Int32(5 + ($0 * 7919) % 45) }
+        var mask = [Int32](repeating: 1, count: n * l)
+        for b in 0..<n { for i in (l - 9 * b)..<l { mask[b * l + i] = 0 } }
+        let batch = EncoderBatch(count: n, length: l, tokenIDs: ids, attentionMask: mask, labels: (0..<n).map { Int32($0 % 3) })
+        try model.validate(batch)
+        let d = DropoutStream(seed: 2, step: 5)
+        let one = EncoderFixtures.run(model, theta, batch, dropout: d, threads: 1)
+        let two = EncoderFixtures.run(model, theta, batch, dropout: d, threads: 2)
+        XCTAssertTrue(one.gradient.allSatisfy(\.isFinite))
+        XCTAssertEqual(one.logits, two.logits)
+        XCTAssertEqual(one.result, two.result)
+        XCTAssertEqual(one.gradient, two.gradient)
+    }
+}
