@@ -71,10 +71,11 @@ final class DropoutTests: XCTestCase {
             let r = EncoderFixtures.run(model, theta, batch, dropout: d, gradient: false).result
             return r.lossSum / Double(batch.count)
         }
-        let eps = 2e-3
+        let eps = 1e-3
         let fd = (loss(eps) - loss(-eps)) / (2 * eps)
         print("encoder dropout: finite difference along g \(fd) vs ‖g‖ \(norm), relative \(abs(fd - norm) / norm)")
-        XCTAssertEqual(fd, norm, accuracy: 2e-3 * norm, "directional derivative along g")
+        // The O(ε²) term dominates: 7.6e-4 at ε = 2e-3, 2.0e-4 at ε = 1e-3 (a gradient error would not shrink).
+        XCTAssertEqual(fd, norm, accuracy: 1e-3 * norm, "directional derivative along g")
     }
 
     func testZeroProbabilityTrainingEqualsEval() throws {

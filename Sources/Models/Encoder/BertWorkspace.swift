@@ -27,7 +27,7 @@ public final class BertWorkspace: @unchecked Sendable {
         var attnMask: UnsafeMutablePointer<UInt8>   // T×H
         var xhat1: UnsafeMutablePointer<Float>, rstd1: UnsafeMutablePointer<Float>
         var y: UnsafeMutablePointer<Float>          // T×H, attention block output (LayerNorm 1)
-        var u: UnsafeMutablePointer<Float>          // T×I, pre-activation
+        var u: UnsafeMutablePointer<Float>          // T×I, pre-activation, then act′ of it when a backward follows
         var g: UnsafeMutablePointer<Float>          // T×I, activation
         var ffnMask: UnsafeMutablePointer<UInt8>    // T×H
         var xhat2: UnsafeMutablePointer<Float>, rstd2: UnsafeMutablePointer<Float>

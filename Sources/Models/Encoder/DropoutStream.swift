@@ -58,8 +58,17 @@ public struct DropoutStream: Sendable, Hashable {
         var k = start
         let end = start + out.count
         var o = 0
+        @inline(__always) func bit(_ w: UInt64) -> UInt8 { w >= t ? 1 : 0 }
         while k < end {
             let b = g.block(UInt64(k >> 3), s, 0, 0)
+            if k & 7 == 0 && k + 8 <= end {
+                out[o] = bit(b.0 & 0xFFFF_FFFF); out[o + 1] = bit(b.0 >> 32)
+                out[o + 2] = bit(b.1 & 0xFFFF_FFFF); out[o + 3] = bit(b.1 >> 32)
+                out[o + 4] = bit(b.2 & 0xFFFF_FFFF); out[o + 5] = bit(b.2 >> 32)
+                out[o + 6] = bit(b.3 & 0xFFFF_FFFF); out[o + 7] = bit(b.3 >> 32)
+                k += 8; o += 8
+                continue
+            }
             let words = (b.0 & 0xFFFF_FFFF, b.0 >> 32, b.1 & 0xFFFF_FFFF, b.1 >> 32,
                          b.2 & 0xFFFF_FFFF, b.2 >> 32, b.3 & 0xFFFF_FFFF, b.3 >> 32)
             let blockEnd = min(end, (k | 7) + 1)
@@ -75,7 +84,7 @@ public struct DropoutStream: Sendable, Hashable {
                 case 6: w = words.6
                 default: w = words.7
                 }
-                out[o] = w >= t ? 1 : 0
+                out[o] = bit(w)
                 k += 1; o += 1
             }
         }

@@ -164,56 +164,62 @@ enum BertKernels {
         while k < range.upperBound { out[k] = f(FastMath.V(repeating: x[k]))[0]; k += 1 }
     }
 
-    /// g = act(u) over `count` values.
-    static func activate(_ act: BertActivation, _ u: UnsafePointer<Float>, count: Int,
-                         out g: UnsafeMutablePointer<Float>, threads: Int) {
+    /// g = act(u) over `count` values; with `keepSlope`, u is then overwritten
+    /// by act′(u) (all the backward pass needs of it).
+    static func activate(_ act: BertActivation, _ u: UnsafeMutablePointer<Float>, count: Int,
+                         out g: UnsafeMutablePointer<Float>, keepSlope: Bool, threads: Int) {
         let parts = count >= 1 << 15 ? maxParts : 1
         forParts(parts, rows: count, threads: threads) { _, range in
-            switch act {
-            case .gelu:
+            switch (act, keepSlope) {
+            case (.gelu, false):
                 lanes(range, u, g) { x in x * FastMath.phi(x) }
-            case .geluNew, .geluPyTorchTanh:
-                lanes(range, u, g) { x in 0.5 * x * (1 + FastMath.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x))) }
-            case .relu:
-                for k in range { g[k] = max(u[k], 0) }
-            }
-        }
-    }
-
-    /// d ← f(u, d) lane-wise over `range`, eight at a time (tail on splats).
-    @inline(__always)
-    static func lanes(_ range: Range<Int>, _ u: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>,
-                      _ f: (FastMath.V, FastMath.V) -> FastMath.V) {
-        var k = range.lowerBound
-        while k + 8 <= range.upperBound {
-            let x = UnsafeRawPointer(u + k).loadUnaligned(as: FastMath.V.self)
-            let g = UnsafeRawPointer(d + k).loadUnaligned(as: FastMath.V.self)
-            UnsafeMutableRawPointer(d + k).storeBytes(of: f(x, g), as: FastMath.V.self)
-            k += 8
-        }
-        while k < range.upperBound { d[k] = f(FastMath.V(repeating: u[k]), FastMath.V(repeating: d[k]))[0]; k += 1 }
-    }
-
-    /// d ← d ⊙ act′(u) over `count` values.
-    static func activationBackward(_ act: BertActivation, _ u: UnsafePointer<Float>, count: Int,
-                                   gradient d: UnsafeMutablePointer<Float>, threads: Int) {
-        let parts = count >= 1 << 15 ? maxParts : 1
-        forParts(parts, rows: count, threads: threads) { _, range in
-            switch act {
-            case .gelu:
+            case (.gelu, true):
                 // d/dx x·Φ(x) = Φ(x) + x·φ(x).
-                lanes(range, u, d) { x, g in
-                    g * (FastMath.phi(x) + x * 0.39894228040143268 * FastMath.exp(-0.5 * x * x))
+                lanes(range, u, g) { x in
+                    let cdf = FastMath.phi(x)
+                    return (x * cdf, cdf + x * 0.39894228040143268 * FastMath.exp(-0.5 * x * x))
                 }
-            case .geluNew, .geluPyTorchTanh:
-                lanes(range, u, d) { x, g in
+            case (.geluNew, false), (.geluPyTorchTanh, false):
+                lanes(range, u, g) { x in 0.5 * x * (1 + FastMath.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x))) }
+            case (.geluNew, true), (.geluPyTorchTanh, true):
+                lanes(range, u, g) { x in
                     let t = FastMath.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x))
                     let dt = (1 - t * t) * 0.79788456080286536 * (1 + 3 * 0.044715 * x * x)
-                    return g * (0.5 * (1 + t) + 0.5 * x * dt)
+                    return (0.5 * x * (1 + t), 0.5 * (1 + t) + 0.5 * x * dt)
                 }
-            case .relu:
-                for k in range where u[k] <= 0 { d[k] = 0 }
+            case (.relu, _):
+                for k in range {
+                    let x = u[k]
+                    g[k] = max(x, 0)
+                    if keepSlope { u[k] = x > 0 ? 1 : 0 }
+                }
             }
+        }
+    }
+
+    /// (g, u) ← f(u) lane-wise over `range`: the value into `g`, the slope back into `u`.
+    @inline(__always)
+    static func lanes(_ range: Range<Int>, _ u: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,
+                      _ f: (FastMath.V) -> (FastMath.V, FastMath.V)) {
+        var k = range.lowerBound
+        while k + 8 <= range.upperBound {
+            let (value, slope) = f(UnsafeRawPointer(u + k).loadUnaligned(as: FastMath.V.self))
+            UnsafeMutableRawPointer(g + k).storeBytes(of: value, as: FastMath.V.self)
+            UnsafeMutableRawPointer(u + k).storeBytes(of: slope, as: FastMath.V.self)
+            k += 8
+        }
+        while k < range.upperBound {
+            let (value, slope) = f(FastMath.V(repeating: u[k]))
+            g[k] = value[0]; u[k] = slope[0]
+            k += 1
+        }
+    }
+
+    /// d ← d ⊙ s over `count` values (s the stored slope act′(u)).
+    static func multiply(_ d: UnsafeMutablePointer<Float>, by s: UnsafePointer<Float>, count: Int, threads: Int) {
+        let parts = count >= 1 << 16 ? maxParts : 1
+        forParts(parts, rows: count, threads: threads) { _, range in
+            for k in range { d[k] *= s[k] }
         }
     }
 
