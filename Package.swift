@@ -9,6 +9,7 @@
 //   Projections               Philox streams; dense, sparse and Fastfood random projections
 //   CheckpointIO              safetensors (single and sharded), NumPy .npy/.npz, IDX and .npz datasets
 //   Text                      BERT WordPiece tokenizer (BertTokenizerFast's ids); TSV/CSV/JSONL/Orange .tab text datasets
+//   Models                    Hugging Face encoder models (BERT family): configuration, forward/backward, folders
 //   Training                  models (FC, LeNet-5), optimisers, full/subspace/LoRA training
 //   RankAnalysis              ΔW spectra and effective-rank metrics; LoRA compare and extraction
 //   Reports                   CSV / JSON outputs, atomic file writes
@@ -57,8 +58,11 @@ let package = Package(
             name: "Text",
             dependencies: ["CheckpointIO"]),
         .target(
-            name: "Training",
+            name: "Models",
             dependencies: ["LinearAlgebra", "Projections", "CheckpointIO"]),
+        .target(
+            name: "Training",
+            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Models"]),
         .target(
             name: "RankAnalysis",
             dependencies: ["LinearAlgebra", "Projections", "CheckpointIO"]),
@@ -73,7 +77,7 @@ let package = Package(
             dependencies: ["CheckpointIO", "Training", "RankAnalysis", "Reports", "Sweeps"]),
         .target(
             name: "IntrinsicDim",
-            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Text", "Training", "RankAnalysis", "Reports", "Sweeps", "Experiments"]),
+            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Text", "Models", "Training", "RankAnalysis", "Reports", "Sweeps", "Experiments"]),
         .executableTarget(
             name: "intrinsic-dim",
             dependencies: ["IntrinsicDim", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -119,6 +123,7 @@ let package = Package(
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "LinearAlgebra", "_TestSupport"]),
         .testTarget(name: "CheckpointIOTests", dependencies: ["CheckpointIO", "_TestSupport"]),
         .testTarget(name: "RankAnalysisTests", dependencies: ["RankAnalysis", "CheckpointIO", "_TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Projections", "CheckpointIO", "_TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Projections", "CheckpointIO", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "_TestSupport"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Training", "_TestSupport"]),

@@ -4,6 +4,7 @@
 @_exported import LinearAlgebra
 @_exported import Projections
 @_exported import Text
+@_exported import Models
 @_exported import Training
 @_exported import RankAnalysis
 @_exported import Reports
