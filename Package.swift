@@ -10,7 +10,7 @@
 //   CheckpointIO              safetensors (single and sharded), NumPy .npy/.npz, IDX and .npz datasets
 //   Text                      BERT WordPiece tokenizer (BertTokenizerFast's ids); TSV/CSV/JSONL/Orange .tab text datasets
 //   Models                    Hugging Face encoder models (BERT family): configuration, forward/backward, folders
-//   Training                  models (FC, LeNet-5), optimisers, full/subspace/LoRA training
+//   Training                  models (FC, LeNet-5), optimisers, full/subspace/LoRA training; full fine-tuning of encoders on text (AdamW)
 //   RankAnalysis              ΔW spectra and effective-rank metrics; LoRA compare and extraction
 //   Reports                   CSV / JSON outputs, atomic file writes
 //   Sweeps                    d / r sweeps as a library call: plan, journal, search, d_int90/r_int90, shards and merge
@@ -62,13 +62,13 @@ let package = Package(
             dependencies: ["LinearAlgebra", "Projections", "CheckpointIO"]),
         .target(
             name: "Training",
-            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Models"]),
+            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Text", "Models"]),
         .target(
             name: "RankAnalysis",
             dependencies: ["LinearAlgebra", "Projections", "CheckpointIO"]),
         .target(
             name: "Reports",
-            dependencies: ["LinearAlgebra", "CheckpointIO", "Training", "RankAnalysis"]),
+            dependencies: ["LinearAlgebra", "CheckpointIO", "Text", "Models", "Training", "RankAnalysis"]),
         .target(
             name: "Sweeps",
             dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Training", "Reports"]),
@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(name: "CheckpointIOTests", dependencies: ["CheckpointIO", "_TestSupport"]),
         .testTarget(name: "RankAnalysisTests", dependencies: ["RankAnalysis", "CheckpointIO", "_TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Projections", "CheckpointIO", "_TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Projections", "CheckpointIO", "_TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Text", "Projections", "CheckpointIO", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "_TestSupport"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Training", "_TestSupport"]),
         .testTarget(name: "TextTests", dependencies: ["Text", "_TestSupport"]),
