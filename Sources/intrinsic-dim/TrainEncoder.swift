@@ -85,8 +85,10 @@ enum TrainEncoder {
         Terminal.line("train: \(folder) (\(checkpoint.model.configuration.layerCount) layers, D = \(checkpoint.model.layout.count)) on \(t.dataset) " +
                       "(\(task.train.count) train, \(task.test.count) test, \(task.labels.count) labels, max length \(options.maxLength)), full, " +
                       "\(trainer.totalSteps) steps; majority-class test accuracy \(String(format: "%.4f", task.majorityTestAccuracy))")
+        var records: [EncoderEpochRecord] = []
         let result = try trainer.run { r in
-            try report.writeMetrics([r], to: out)
+            records.append(r)
+            try report.writeMetrics(records, to: out)
             let eta = r.seconds / Double(r.epoch) * Double(options.epochs - r.epoch)
             Terminal.progress("epoch \(r.epoch)/\(options.epochs)  train loss \(String(format: "%.4f", r.trainLoss))  test accuracy \(String(format: "%.4f", r.testAccuracy))  macro-F1 \(String(format: "%.4f", r.testMacroF1))  elapsed \(Terminal.duration(r.seconds))  ETA \(Terminal.duration(eta))")
         }
