@@ -69,8 +69,8 @@ enum TrainEncoder {
                                 columns: TextColumns(text: e.textColumn, textPair: e.textPairColumn, label: e.labelColumn),
                                 trainLimit: e.trainLimit)
         }
-        let tokenizer = try BertTokenizer(directory: folder)
         let checkpoint = try EncoderCheckpoint.load(folder: folder, labels: task.labels, seed: seed)
+        let tokenizer = try BertTokenizer(directory: folder)
         let trainer = try EncoderTrainer(model: checkpoint.model, parameters: checkpoint.parameters, task: task,
                                          tokenizer: tokenizer, options: options, threads: t.threads)
         let provenance = { (seconds: Double) in
