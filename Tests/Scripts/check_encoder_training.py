@@ -14,7 +14,8 @@ In a temporary folder:
      --max-length 32 --batch-size 16 --epochs 2 --lr 5e-3 --warmup-ratio 0.25` (8 steps, dropout on);
   4. BertForSequenceClassification.from_pretrained(run) in eval mode on the test documents
      tokenised by BertTokenizerFast.from_pretrained(base) (truncation to 32, padding per batch
-     of 16 as ours) must give run.json's final_test_accuracy exactly, predictions.csv's
+     of 16 as ours) must give run.json's final_test_accuracy exactly (and its macro-F1 and
+     majority floor, recomputed here), predictions.csv's
      predictions exactly and its logits to 1e-4 (max |diff| / max |ours|), and id2label must
      be run.json's; the trained weights must differ from the initial ones. (After 8 steps this
      small random encoder still answers R8's majority topic for every document, so the accuracy
@@ -143,6 +144,15 @@ def main():
               f" (majority floor {report['majority_test_accuracy']:.4f})")
         check("predictions.csv's predictions and labels equal transformers'",
               (our_predictions == predictions).all() and (np.array([int(row["label"]) for row in rows]) == gold).all())
+        f1s = []
+        for c in sorted(set(gold.tolist()) | set(predictions.tolist())):  # scikit-learn's macro average
+            tp = int(((predictions == c) & (gold == c)).sum())
+            f1s.append(2 * tp / (2 * tp + int(((predictions == c) & (gold != c)).sum()) + int(((predictions != c) & (gold == c)).sum())))
+        check("run.json's final_test_macro_f1 equals macro-F1 of transformers' predictions",
+              abs(float(np.mean(f1s)) - report["final_test_macro_f1"]) < 1e-12, f"{np.mean(f1s)} vs {report['final_test_macro_f1']}")
+        majority = float(np.bincount(gold).max()) / len(gold)
+        check("run.json's majority_test_accuracy is the test set's most common topic's share",
+              abs(majority - report["majority_test_accuracy"]) < 1e-12, f"{majority} vs {report['majority_test_accuracy']}")
         rel = float(np.abs(our_logits - logits).max() / np.abs(our_logits).max())
         check(f"predictions.csv's logits equal transformers' to {LOGITS_TOL:g}", rel <= LOGITS_TOL, f"max |diff| / max |ours| = {rel:.2e}")
     print(f"check-encoder-training: {time.time() - started:.1f} s")
