@@ -58,6 +58,7 @@ test: deps-test
 	python3 Tests/Scripts/check_real_pair.py .build/debug/intrinsic-dim
 	python3 Tests/Scripts/check_peft_reads_ours.py .build/debug/intrinsic-dim
 	python3 Tests/Scripts/check_tokenizer.py .build/debug/intrinsic-dim
+	python3 Tests/Scripts/check_encoder_training.py .build/debug/intrinsic-dim
 	python3 Tests/Scripts/check_slurm_scripts.py .build/debug/intrinsic-dim
 	scripts/run-examples.sh
 	python3 scripts/test_check_docs.py

@@ -9,8 +9,10 @@
 //   Projections               Philox streams; dense, sparse and Fastfood random projections
 //   CheckpointIO              safetensors (single and sharded), NumPy .npy/.npz, IDX and .npz datasets
 //   Text                      BERT WordPiece tokenizer (BertTokenizerFast's ids); TSV/CSV/JSONL/Orange .tab text datasets
-//   Models                    the architectures: FC, LeNet-5; parameter layouts, forward/backward, checkpoints
-//   Training                  trainer, optimisers, schedules, full/subspace/LoRA training maps, data splits
+//   Models                    the architectures: FC, LeNet-5 and BERT-family encoders from Hugging Face folders;
+//                             parameter layouts, forward/backward, checkpoints
+//   Training                  trainer, optimisers, schedules, full/subspace/LoRA training maps, data splits;
+//                             full fine-tuning of encoders on text (AdamW)
 //   RankAnalysis              ΔW spectra and effective-rank metrics; LoRA compare and extraction
 //   Reports                   CSV / JSON outputs, atomic file writes
 //   Sweeps                    d / r sweeps as a library call: plan, journal, search, d_int90/r_int90, shards and merge
@@ -62,13 +64,13 @@ let package = Package(
             dependencies: ["LinearAlgebra", "Projections", "CheckpointIO"]),
         .target(
             name: "Training",
-            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Models"]),
+            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Text", "Models"]),
         .target(
             name: "RankAnalysis",
             dependencies: ["LinearAlgebra", "Projections", "CheckpointIO"]),
         .target(
             name: "Reports",
-            dependencies: ["LinearAlgebra", "CheckpointIO", "Models", "Training", "RankAnalysis"]),
+            dependencies: ["LinearAlgebra", "CheckpointIO", "Text", "Models", "Training", "RankAnalysis"]),
         .target(
             name: "Sweeps",
             dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Models", "Training", "Reports"]),
@@ -123,7 +125,8 @@ let package = Package(
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "LinearAlgebra", "_TestSupport"]),
         .testTarget(name: "CheckpointIOTests", dependencies: ["CheckpointIO", "_TestSupport"]),
         .testTarget(name: "RankAnalysisTests", dependencies: ["RankAnalysis", "CheckpointIO", "_TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Models", "Training", "Projections", "CheckpointIO", "_TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Projections", "CheckpointIO", "_TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Text", "Projections", "CheckpointIO", "_TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "_TestSupport"]),
         .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Training", "_TestSupport"]),
         .testTarget(name: "TextTests", dependencies: ["Text", "_TestSupport"]),

@@ -27,4 +27,7 @@ public enum StreamKind: UInt64, Sendable, CaseIterable {
     /// The Gaussian sketch Ω of a randomized SVD (``GaussianSketch``): group = a 24-bit
     /// hash of the tensor name, index = column of Ω, normal number i = row i.
     case sketch = 12
+    /// An encoder's dropout masks: group = dropout site, Philox counter = (element / 8, step, 0, 0),
+    /// element k keeps when its 32-bit word (k mod 8 of the block) is ≥ p·2³².
+    case dropout = 13
 }

@@ -75,6 +75,9 @@ struct SweepRunCommand: ParsableCommand {
     }
 
     func validate() throws {
+        if let folder = training.model.folder {
+            throw ValidationError("--model \(folder): sweeps of encoder folders are not implemented yet (train --mode full only)")
+        }
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
         if let lr = baselineLearningRate, !(lr > 0 && lr.isFinite) { throw ValidationError("--baseline-lr must be positive, got \(lr)") }
         let ds = try dimensions()

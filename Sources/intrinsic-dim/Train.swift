@@ -14,6 +14,15 @@ struct Train: ParsableCommand {
             (B starts at zero, A as PEFT draws it); weights, biases and untargeted layers stay at θ_D⁰ \
             (--init, or the seed's He-normal weights), and --l2 applies to A and B. Inputs are \
             pixels/255, flattened row-major.
+
+            With --model DIR (a Hugging Face BERT folder: config.json, model.safetensors, vocab.txt) and \
+            --dataset reuters-r8, 20newsgroups (in DATA_DIR/text, scripts/fetch-text-datasets.sh) or FILE \
+            --test-dataset FILE (TSV/CSV/JSONL/.tab with --text-column, --label-column): full fine-tuning \
+            (--mode full only) with AdamW as torch.optim.AdamW (β 0.9/0.999, ε 1e-8, --weight-decay not on \
+            biases and LayerNorm weights), linear warm-up (--warmup-ratio) and decay to 0, dropout on in \
+            training. Writes metrics.csv (with test macro-F1 and the majority-class floor), predictions.csv \
+            (test logits), model.safetensors + config.json (BertForSequenceClassification.from_pretrained \
+            loads the folder) and run.json.
             """)
 
     @OptionGroup var training: TrainingArguments
@@ -21,12 +30,21 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("d"), help: ArgumentHelp("Subspace dimension d (subspace mode).", valueName: "n")) var d: Int?
     @Option(help: ArgumentHelp("LoRA rank r (lora mode).", valueName: "r")) var rank: Int?
     @OptionGroup var loraOptions: LoRAArguments
+    @OptionGroup var encoder: EncoderArguments
     @Option(help: "Seed of the initial weights and example order (and of P unless --projection-seed).") var seed: UInt64 = 0
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir")) var out: String
 
     enum Mode: String, ExpressibleByArgument { case full, subspace, lora }
 
     func validate() throws {
+        if training.model.folder != nil {
+            guard d == nil, rank == nil, !loraOptions.isSet else { throw ValidationError("--model DIR (an encoder folder): only --mode full is implemented yet") }
+            try TrainEncoder.validate(training, encoder, mode: mode)
+            return
+        }
+        if encoder.isSet {
+            throw ValidationError("--max-length, --train-limit, --weight-decay, --warmup-ratio, --test-dataset and the column options apply to --model DIR only")
+        }
         if mode != .lora {
             guard rank == nil, !loraOptions.isSet else {
                 throw ValidationError("--rank, --alpha, --rslora, --targets, --lora-init and --cap-rank apply to --mode lora only")
@@ -47,6 +65,10 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try reportingFailures("train") {
+            if let folder = training.model.folder {
+                try TrainEncoder.run(folder: folder, training, encoder, seed: seed, out: out)
+                return
+            }
             let session = try training.session()
             var spec = training.specification(d: mode == .subspace ? d : nil, seed: seed)
             if mode == .lora, let rank { spec.lora = loraOptions.specification(rank: rank, layout: session.model.layout) }

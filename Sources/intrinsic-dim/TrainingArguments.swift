@@ -5,7 +5,8 @@ import IntrinsicDim
 /// The options `train` and `sweep` share: data, model, optimiser, subspace
 /// construction. Defaults are Li et al. (2018)'s MNIST settings.
 struct TrainingArguments: ParsableArguments {
-    @Option(help: "fc (784-200-200-10) or lenet (LeNet-5).") var model: ModelKind = .fc
+    @Option(help: ArgumentHelp("fc (784-200-200-10), lenet (LeNet-5), or a Hugging Face BERT folder (train --mode full only).", valueName: "model"))
+    var model: ModelArgument = .builtin(.fc)
     @Option(help: ArgumentHelp("mnist, fashion-mnist, or FILE.npz (arrays x, y; optional x_test, y_test).", valueName: "name"))
     var dataset: String = "mnist"
     @Option(help: ArgumentHelp("Directory holding mnist/ (and fashion-mnist/); default $INTRINSIC_DIM_DATA or ./data.", valueName: "dir"))
@@ -13,10 +14,11 @@ struct TrainingArguments: ParsableArguments {
     @Option(help: "Number of classes (model outputs); labels must be below it.") var classes: Int = 10
     @Option(help: ArgumentHelp("Held-out test fraction of an .npz without x_test.", valueName: "f")) var testFraction: Double = 0.1
 
-    @Option(help: "Passes over the training set.") var epochs: Int = 10
-    @Option(help: "Examples per step.") var batchSize: Int = 128
+    @Option(help: ArgumentHelp("Passes over the training set (default 10; 3 for an encoder folder).", valueName: "n")) var epochs: Int?
+    @Option(help: ArgumentHelp("Examples per step (default 128; 32 for an encoder folder).", valueName: "n")) var batchSize: Int?
     @Option(help: "adam or sgd (with momentum).") var optimizer: OptimizerKind = .adam
-    @Option(name: .customLong("lr"), help: "Learning rate.") var learningRate: Float = 1e-3
+    @Option(name: .customLong("lr"), help: ArgumentHelp("Learning rate (default 1e-3; 1e-4 for an encoder folder).", valueName: "lr"))
+    var learningRate: Float?
     @Option(help: "SGD momentum μ.") var momentum: Float = 0.9
     @Option(help: "Adam β₁.") var beta1: Float = 0.9
     @Option(help: "Adam β₂ (Li et al.: 0.99).") var beta2: Float = 0.99
@@ -36,8 +38,8 @@ struct TrainingArguments: ParsableArguments {
     @Option(help: "Threads for BLAS and the WHT (results do not depend on it).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
-        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard classes >= 2 else { throw ValidationError("--classes must be at least 2, got \(classes)") }
         do { try options(seed: 0).validate() } catch { throw ValidationError("\(error)") }
@@ -49,10 +51,10 @@ struct TrainingArguments: ParsableArguments {
 
     func options(seed: UInt64) -> TrainingOptions {
         var o = TrainingOptions()
-        o.epochs = epochs
-        o.batchSize = batchSize
+        o.epochs = epochs ?? 10
+        o.batchSize = batchSize ?? 128
         o.optimizer = optimizer
-        o.learningRate = learningRate
+        o.learningRate = learningRate ?? 1e-3
         o.momentum = momentum
         o.beta1 = beta1
         o.beta2 = beta2
@@ -70,7 +72,7 @@ struct TrainingArguments: ParsableArguments {
 
     /// The run with subspace dimension `d` (`nil`: full training) and `seed`.
     func specification(d: Int?, seed: UInt64) -> RunSpecification {
-        RunSpecification(model: model, dataset: dataset, classes: classes, testFraction: testFraction,
+        RunSpecification(model: model.kind ?? .fc, dataset: dataset, classes: classes, testFraction: testFraction,
                          subspace: d.map { subspace.specification(d: $0, seed: seed) }, initCheckpoint: initCheckpoint,
                          options: options(seed: seed))
     }
@@ -82,4 +84,20 @@ struct TrainingArguments: ParsableArguments {
 }
 
 extension ModelKind: ExpressibleByArgument {}
+
+/// `--model`: a built-in model kind, or any other value as a Hugging Face encoder folder.
+enum ModelArgument: ExpressibleByArgument, Equatable {
+    case builtin(ModelKind)
+    case folder(String)
+
+    init?(argument: String) {
+        if let kind = ModelKind(rawValue: argument) { self = .builtin(kind) } else { self = .folder(argument) }
+    }
+
+    /// The built-in kind, or nil for a folder.
+    var kind: ModelKind? { if case let .builtin(k) = self { return k } else { return nil } }
+    /// The folder, or nil for a built-in kind.
+    var folder: String? { if case let .folder(f) = self { return f } else { return nil } }
+    var defaultValueDescription: String { kind?.rawValue ?? folder ?? "" }
+}
 extension OptimizerKind: ExpressibleByArgument {}

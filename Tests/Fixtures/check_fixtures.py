@@ -45,6 +45,9 @@ SETS = {
     # the AVX2 run that wrote them; a changed recipe moves values by far more).
     # Attention key biases are not compared at all (see gradient_free_key_biases).
     "peft": ("make_peft_fixtures.py", False, TORCH, 1e-3),
+    # transformers' BertForSequenceClassification (a tiny random one, and a head on the MiniLM base of
+    # data/finetune-pair): logits and float64 autograd gradients, held to the default F64 tolerance.
+    "encoder": ("make_encoder_fixtures.py", False, TORCH, None),
     "peft_expected": ("make_peft_expected.py", False, (), None),
     "peft_malformed": ("make_bad_adapters.py", True, (), None),
     "fuzz-regressions": ("make_regressions.py", True, (), None),

@@ -1,6 +1,7 @@
 /// A parsed JSON value. Numbers keep their source text so integers are read
 /// exactly (no detour through `Double`). Object members keep their order.
-/// `package`: the Text module reads `tokenizer_config.json` and JSONL datasets with it.
+/// `package`: the Text module reads `tokenizer_config.json` and JSONL datasets with it, and
+/// Models reads Hugging Face `config.json`.
 package indirect enum JSONValue: Equatable {
     case object([(String, JSONValue)])
     case array([JSONValue])
