@@ -7,9 +7,11 @@ import LinearAlgebra
 /// statistics, feed-forward activations, dropout masks), so a training step
 /// allocates nothing. Not thread-safe: one step at a time per workspace.
 ///
-/// Memory: about 4·(n·L·(10H + 2I) + n·A·L²) bytes per layer plus the same
-/// again for the backward scratch (n = batch, L = length, H = hidden,
-/// I = intermediate, A = heads).
+/// Memory, with T = n·L (n = batch, L = length, H = hidden, I = intermediate,
+/// A = heads): 4·(8·T·H + 2·T·I + n·A·L²) + 2·T·H + n·A·L² bytes per layer
+/// (activations and dropout masks), plus 4·(10·T·H + T·I) bytes shared
+/// (embedding statistics, last output, backward scratch). MiniLM-L6 at
+/// 32 × 64: about 380 MB.
 public final class BertWorkspace: @unchecked Sendable {
     /// The most examples per batch.
     public let batchCapacity: Int
@@ -51,6 +53,7 @@ public final class BertWorkspace: @unchecked Sendable {
     var rowScratch: UnsafeMutablePointer<Float>     // LayerNorm per-part partial sums
     var keyMask: UnsafeMutablePointer<Float>        // n·L attention mask as 0/1 floats
     var labelCount: Int
+    let hiddenSize: Int
     private var allocations: [UnsafeMutableRawPointer] = []
 
     /// Workspace for `configuration` on up to `batchCapacity` × `lengthCapacity` tokens.
@@ -63,6 +66,7 @@ public final class BertWorkspace: @unchecked Sendable {
         self.lengthCapacity = lengthCapacity
         self.threads = max(1, threads)
         labelCount = c.labelCount
+        hiddenSize = c.hiddenSize
         let t = batchCapacity * lengthCapacity, h = c.hiddenSize, i = c.intermediateSize
         let p = batchCapacity * c.headCount * lengthCapacity * lengthCapacity
         var owned: [UnsafeMutableRawPointer] = []
@@ -108,7 +112,7 @@ public final class BertWorkspace: @unchecked Sendable {
     }
 
     /// The pooled [CLS] states (tanh of the pooler, before dropout) of the last call, `count` × H row-major.
-    public func pooledOutput(count: Int, hiddenSize: Int) -> [Float] {
+    public func pooledOutput(count: Int) -> [Float] {
         precondition(count <= batchCapacity, "BertWorkspace.pooledOutput: \(count) > capacity \(batchCapacity)")
         return Array(UnsafeBufferPointer(start: pooled, count: count * hiddenSize))
     }
