@@ -66,8 +66,9 @@ public struct EncoderCheckpoint: Sendable {
             }
             used.insert(tensor.name)
             guard tensor.shape == entry.shape else {
+                let why = entry.name.hasPrefix("classifier.") ? "for \(configuration.labelCount) labels" : "from config.json"
                 throw ModelError(.shapeMismatch, path: tensor.path, tensor: tensor.name,
-                                 "shape \(tensor.shape), expected \(entry.shape) from config.json")
+                                 "shape \(tensor.shape), expected \(entry.shape) \(why)")
             }
             do {
                 try theta.withUnsafeMutableBufferPointer { out in
