@@ -83,6 +83,8 @@ public struct EncoderCheckpoint: Sendable {
             } catch {
                 throw ModelError(.invalidCheckpoint, path: tensor.path, tensor: tensor.name, "\(error)")
             }
+            // The values now live in θ: keep the mapped file out of the resident set.
+            tensor.releaseResidentPages()
             for k in entry.range where !theta[k].isFinite {
                 throw ModelError(.nonFinite, path: tensor.path, tensor: tensor.name,
                                  "value \(theta[k]) at element \(k - entry.offset) does not fit Float32")
