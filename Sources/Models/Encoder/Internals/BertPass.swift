@@ -196,7 +196,11 @@ struct BertPass {
                                       rows: t, width: h, dx: ws.dz, dgamma: g + model.embGamma,
                                       dbeta: g + model.embBeta, scratch: ws.rowScratch, threads: threads)
         let v = c.vocabularySize, p = c.maxPositions, tv = c.typeVocabularySize
-        (g + model.word).initialize(repeating: 0, count: v * h)
+        // The word-embedding gradient is large (V × H) and mostly zero: cleared on all threads.
+        let word = g + model.word
+        BertKernels.forParts(v * h >= 1 << 20 ? BertKernels.maxParts : 1, rows: v, threads: threads) { _, rows in
+            (word + rows.lowerBound * h).initialize(repeating: 0, count: rows.count * h)
+        }
         (g + model.position).initialize(repeating: 0, count: p * h)
         (g + model.tokenType).initialize(repeating: 0, count: tv * h)
         for b in 0..<n {
