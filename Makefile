@@ -52,6 +52,7 @@ test: export PATH := $(VENV)/bin:$(PATH)
 fixture-check: export PATH := $(VENV)/bin:$(PATH)
 test: deps-test
 	$(SWIFT) build --build-tests
+	scripts/fetch-finetune-pair.sh data/finetune-pair > /dev/null  # the MiniLM base for ModelsTests' transformers check
 	$(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory fixture-check
 	python3 Tests/Scripts/check_trained_models.py .build/debug/intrinsic-dim

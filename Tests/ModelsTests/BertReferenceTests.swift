@@ -66,7 +66,9 @@ final class BertReferenceTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createSymbolicLink(atPath: folder + "/model.safetensors", withDestinationPath: weights)
         try FileManager.default.copyItem(atPath: Fixtures.path("encoder/minilm/config.json"), toPath: folder + "/config.json")
+        let t0 = Date()
         var loaded = try EncoderCheckpoint.load(folder: folder, labels: ["a", "b", "c"], seed: 1)
+        print("encoder MiniLM: load \(Date().timeIntervalSince(t0)) s")
         XCTAssertEqual(loaded.initializedTensors, ["classifier.weight", "classifier.bias"])
         XCTAssertEqual(loaded.ignoredTensors, ["embeddings.position_ids"])
         let ref = try EncoderFixtures.reference("minilm_reference.safetensors")
@@ -77,7 +79,9 @@ final class BertReferenceTests: XCTestCase {
         }
         let batch = try EncoderFixtures.batch(ref, prefix: "")
         try loaded.model.validate(batch)
+        let t1 = Date()
         let (logits, result, grad) = EncoderFixtures.run(loaded.model, loaded.parameters, batch, threads: 2)
+        print("encoder MiniLM: forward + backward \(Date().timeIntervalSince(t1)) s")
         let logitError = EncoderFixtures.relativeMax(logits, try EncoderFixtures.doubles(ref, "logits"))
         XCTAssertLessThanOrEqual(logitError, 1e-4, "MiniLM logits")
         assertClose(result.lossSum / Double(batch.count), try EncoderFixtures.doubles(ref, "loss")[0], rtol: 1e-4, "MiniLM loss")

@@ -102,6 +102,15 @@ final class EncoderCheckpointTests: XCTestCase {
         try assertLoadError(.nonFinite, tensor: name, tinyTensors().map {
             $0.0 == name ? ($0.0, $0.1, [.nan] + $0.2.dropFirst()) : $0
         })
+        // A stored head for 3 labels, loaded with 2.
+        do {
+            _ = try EncoderCheckpoint.load(folder: Fixtures.path("encoder/tiny"), labels: ["a", "b"])
+            XCTFail("no error for a head of the wrong width")
+        } catch {
+            XCTAssertEqual(error.code, .shapeMismatch)
+            XCTAssertEqual(error.tensor, "classifier.weight")
+            XCTAssertTrue(error.description.hasSuffix("expected [2, 32] for 2 labels"), error.description)
+        }
         let empty = try Fixtures.temporaryDirectory("encoder")
         defer { try? FileManager.default.removeItem(atPath: empty) }
         try FileManager.default.copyItem(atPath: Fixtures.path("encoder/tiny/config.json"), toPath: empty + "/config.json")

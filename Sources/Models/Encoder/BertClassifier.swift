@@ -148,7 +148,7 @@ public struct BertClassifier: Sendable {
                     batch.labels.withUnsafeBufferPointer { labels in
                         let pass = BertPass(model: self, theta: theta, ws: ws, n: batch.count, l: batch.length,
                                         ids: ids.baseAddress!, types: types.baseAddress!, mask: mask.baseAddress!,
-                                        dropout: dropout, keepsSlopes: gradient != nil)
+                                        dropout: dropout)
                         pass.forward()
                         let result = pass.loss(labels: labels.baseAddress, wantGradient: gradient != nil)
                         if let gradient { pass.backward(into: gradient) }

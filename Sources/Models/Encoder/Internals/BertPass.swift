@@ -10,15 +10,11 @@ struct BertPass {
     let n: Int, l: Int
     let ids: UnsafePointer<Int32>, types: UnsafePointer<Int32>, mask: UnsafePointer<Int32>
     let dropout: DropoutStream?
-    /// Whether a backward pass follows (the forward then keeps act′(u) in place of u).
-    let keepsSlopes: Bool
     let h: Int, inter: Int, heads: Int, dh: Int, t: Int, classes: Int, threads: Int
     let eps: Float
 
     init(model: BertClassifier, theta: UnsafePointer<Float>, ws: BertWorkspace, n: Int, l: Int,
-         ids: UnsafePointer<Int32>, types: UnsafePointer<Int32>, mask: UnsafePointer<Int32>, dropout: DropoutStream?,
-         keepsSlopes: Bool) {
-        self.keepsSlopes = keepsSlopes
+         ids: UnsafePointer<Int32>, types: UnsafePointer<Int32>, mask: UnsafePointer<Int32>, dropout: DropoutStream?) {
         self.model = model; self.theta = theta; self.ws = ws; self.n = n; self.l = l
         self.ids = ids; self.types = types; self.mask = mask; self.dropout = dropout
         let c = model.configuration
@@ -139,8 +135,8 @@ struct BertPass {
                               out: lc.y, xhat: lc.xhat1, rstd: lc.rstd1, threads: threads)
         // Feed-forward.
         linear(lc.y, rows: t, in: h, out: inter, weight: o.i, bias: o.ib, into: lc.u)
-        BertKernels.activate(c.activation, lc.u, count: t * inter, out: lc.g, keepSlope: keepsSlopes, threads: threads)
-        linear(lc.g, rows: t, in: inter, out: h, weight: o.o, bias: o.ob, into: z)
+        BertKernels.activate(c.activation, lc.u, count: t * inter, out: ws.activation, keepSlope: false, threads: threads)
+        linear(ws.activation, rows: t, in: inter, out: h, weight: o.o, bias: o.ob, into: z)
         if masks(site: BertClassifier.DropoutSite.feedForwardOutput(layer: li), probability: c.hiddenDropout,
                  count: t * h, into: lc.ffnMask) {
             BertKernels.dropout(z, mask: lc.ffnMask, count: t * h, probability: c.hiddenDropout, out: z, threads: threads)
@@ -200,7 +196,11 @@ struct BertPass {
                                       rows: t, width: h, dx: ws.dz, dgamma: g + model.embGamma,
                                       dbeta: g + model.embBeta, scratch: ws.rowScratch, threads: threads)
         let v = c.vocabularySize, p = c.maxPositions, tv = c.typeVocabularySize
-        (g + model.word).initialize(repeating: 0, count: v * h)
+        // The word-embedding gradient is large (V × H) and mostly zero: cleared on all threads.
+        let word = g + model.word
+        BertKernels.forParts(v * h >= 1 << 20 ? BertKernels.maxParts : 1, rows: v, threads: threads) { _, rows in
+            (word + rows.lowerBound * h).initialize(repeating: 0, count: rows.count * h)
+        }
         (g + model.position).initialize(repeating: 0, count: p * h)
         (g + model.tokenType).initialize(repeating: 0, count: tv * h)
         for b in 0..<n {
@@ -228,7 +228,9 @@ struct BertPass {
         if training && c.hiddenDropout > 0 {
             BertKernels.dropout(ws.dz, mask: lc.ffnMask, count: t * h, probability: c.hiddenDropout, out: ws.dz, threads: threads)
         }
-        linearBackward(ws.dz, x: lc.g, rows: t, in: inter, out: h, weight: o.o, bias: o.ob, gradient: g, dx: ws.dInter)
+        // act(u) again (not kept per layer), and act′(u) in place of u.
+        BertKernels.activate(c.activation, lc.u, count: t * inter, out: ws.activation, keepSlope: true, threads: threads)
+        linearBackward(ws.dz, x: ws.activation, rows: t, in: inter, out: h, weight: o.o, bias: o.ob, gradient: g, dx: ws.dInter)
         BertKernels.multiply(ws.dInter, by: lc.u, count: t * inter, threads: threads)
         linearBackward(ws.dInter, x: lc.y, rows: t, in: h, out: inter, weight: o.i, bias: o.ib, gradient: g,
                        dx: ws.dy, accumulate: true)
