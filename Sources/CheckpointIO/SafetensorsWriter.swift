@@ -202,8 +202,9 @@ public struct SafetensorsWriter: Sendable {
     }
 }
 
-/// A JSON string literal for `s`, escaping quotes, backslashes and control characters.
-internal func jsonString(_ s: String) -> String {
+/// A JSON string literal for `s`, escaping quotes, backslashes and control characters
+/// (`package`: Models renders `config.json` with it).
+package func jsonString(_ s: String) -> String {
     var out = "\""
     for u in s.unicodeScalars {
         switch u {

@@ -3,7 +3,8 @@
 /// Tensors are stored back to back in ``entries`` order, each row-major in
 /// PyTorch's layout: a linear layer's `weight` is out×in, a convolution's
 /// out×in×kh×kw, biases are 1-D. A projection P (D×d) maps straight into
-/// this buffer, and checkpoints carry these names and shapes.
+/// this buffer, and checkpoints carry these names and shapes. Encoders use it
+/// too, under transformers' names (``bert(_:)``).
 public struct ParameterLayout: Sendable, Hashable, Codable {
     /// One tensor: its name, shape and offset (in elements) in θ_D.
     public struct Entry: Sendable, Hashable, Codable {
@@ -15,6 +16,8 @@ public struct ParameterLayout: Sendable, Hashable, Codable {
         public let offset: Int
         /// Number of elements.
         public var count: Int { shape.reduce(1, *) }
+        /// The element range in the flat buffer.
+        public var range: Range<Int> { offset..<(offset + count) }
         /// `shape[1...]` product for weights (in·kh·kw), used by He initialisation.
         public var fanIn: Int { shape.dropFirst().reduce(1, *) }
         /// True for a `*.bias` tensor.

@@ -28,7 +28,7 @@ public struct BertClassifier: Sendable {
     /// The architecture.
     public let configuration: BertConfiguration
     /// Names, shapes and offsets of the tensors in θ.
-    public let layout: EncoderParameterLayout
+    public let layout: ParameterLayout
 
     struct LayerOffsets: Sendable {
         var q = 0, qb = 0, k = 0, kb = 0, v = 0, vb = 0, ao = 0, aob = 0, ln1g = 0, ln1b = 0
@@ -38,10 +38,10 @@ public struct BertClassifier: Sendable {
     let layerOffsets: [LayerOffsets]
     let poolerWeight: Int, poolerBias: Int, classifierWeight: Int, classifierBias: Int
 
-    /// The model for `configuration`, θ laid out by ``EncoderParameterLayout/bert(_:)``.
+    /// The model for `configuration`, θ laid out by ``ParameterLayout/bert(_:)``.
     public init(configuration: BertConfiguration) {
         self.configuration = configuration
-        let layout = EncoderParameterLayout.bert(configuration)
+        let layout = ParameterLayout.bert(configuration)
         self.layout = layout
         var at: [String: Int] = [:]
         for e in layout.entries { at[e.name] = e.offset }

@@ -87,7 +87,7 @@ public struct EncoderTrainer: Sendable {
     public var schedule: LinearWarmupSchedule { LinearWarmupSchedule(totalSteps: totalSteps, warmupRatio: options.warmupRatio) }
 
     /// The element ranges of θ that receive weight decay: every tensor but biases and LayerNorm weights.
-    public static func decayedRanges(_ layout: EncoderParameterLayout) -> [Range<Int>] {
+    public static func decayedRanges(_ layout: ParameterLayout) -> [Range<Int>] {
         layout.entries.filter { !$0.name.hasSuffix(".bias") && !$0.name.contains("LayerNorm") }.map(\.range)
     }
 

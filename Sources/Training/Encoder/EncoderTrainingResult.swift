@@ -2,7 +2,7 @@
 public struct EncoderTrainingResult: Sendable {
     /// One record per finished epoch.
     public var epochs: [EncoderEpochRecord]
-    /// The trained θ in the model's ``Models/EncoderParameterLayout`` order.
+    /// The trained θ in the model's ``Models/ParameterLayout`` order.
     public var parameters: [Float]
     /// Whether every step had a finite loss.
     public var status: RunStatus

@@ -20,27 +20,8 @@ extension JSONValue {
         }
     }
 
-    /// A JSON string literal for `s`.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal for `s` (CheckpointIO's escaping, as in safetensors headers).
+    static func quoted(_ s: String) -> String { jsonString(s) }
 
     /// A JSON number for a Double (Swift's shortest round-trip form).
     static func real(_ x: Double) -> JSONValue { .number(x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) + ".0" : "\(x)") }
