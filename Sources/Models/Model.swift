@@ -31,11 +31,13 @@ public protocol Model: Sendable {
                   count n: Int, gradient: UnsafeMutablePointer<Float>?, workspace: ModelWorkspace) -> BatchResult
 }
 
-/// What one forward pass over a batch gives.
+/// What one forward pass over a batch gives, for every architecture (an encoder's
+/// logits stay in its workspace: ``BertWorkspace/logits(count:)``).
 public struct BatchResult: Sendable, Equatable {
-    /// Σ over the batch of the cross-entropy (nats), accumulated in Float64.
+    /// Σ over the batch of the cross-entropy (nats), accumulated in Float64; 0 for an
+    /// encoder batch without labels.
     public var lossSum: Double
-    /// Examples whose first argmax logit is the label.
+    /// Examples whose first argmax logit is the label; 0 without labels.
     public var correct: Int
     /// Batch size.
     public var count: Int

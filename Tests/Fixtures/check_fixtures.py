@@ -11,8 +11,8 @@ rounds differently on other CPUs. Sets whose data no floating-point library
 computed (`exact` below: malformed files, IDX) are compared byte for byte.
 A set whose script needs a Python package that is not installed (PyTorch,
 PEFT) fails, unless INTRINSIC_DIM_NO_CLIENTS=1 opts out: then it does not run, and
-the check says so. `make test` runs this with the project venv's Python (.venv,
-scripts/setup-venv.sh), which has them.
+the check says so. Run by a Python without them, the check re-executes itself with the
+project venv's (.venv, made by `make test` / scripts/setup-venv.sh) when that exists.
 
 Run by `make test` (after the Swift tests). Exits 1 naming each differing file,
 tensor or field, the element and both values. `--fixtures` points the check at
@@ -20,7 +20,6 @@ another copy of the fixture tree (the scripts still come from this folder); the
 mutation test uses it.
 """
 import argparse
-import importlib.util
 import os
 import subprocess
 import sys
@@ -29,6 +28,9 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from fixture_compare import compare_file  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "Scripts"))
+import clients  # noqa: E402
 
 TORCH = ("torch", "peft", "transformers")
 # name: (script, compare byte for byte, Python modules the script needs beyond make test's,
@@ -68,13 +70,6 @@ def gradient_free_key_biases(name, count):
     return None
 
 
-def importable(module):
-    try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        return False
-
-
 def committed_files(root):
     out = []
     for dirpath, _, files in os.walk(root):
@@ -112,17 +107,19 @@ def main():
     ap.add_argument("sets", nargs="*", choices=[[]] + list(SETS), help="sets to check (default: all)")
     args = ap.parse_args()
     passed = failed = 0
+    # The real clients are part of `make test` (scripts/setup-venv.sh installs them into .venv):
+    # run by another Python, this check moves into that venv; only the documented opt-out leaves
+    # them out, and then says so.
+    clients.use_project_venv(sorted({m for name in args.sets or SETS for m in SETS[name][2]}))
     for name in args.sets or SETS:
-        missing = [m for m in SETS[name][2] if not importable(m)]
+        missing = clients.missing(SETS[name][2])
         if missing:
-            # The real clients are part of `make test` (scripts/setup-venv.sh installs them into
-            # .venv); only the documented opt-out leaves them out, and then says so.
-            if os.environ.get("INTRINSIC_DIM_NO_CLIENTS") == "1":
+            if clients.opted_out():
                 print(f"fixture-check: {name}: DID NOT RUN (INTRINSIC_DIM_NO_CLIENTS=1): its script needs "
                       f"{', '.join(missing)}")
                 continue
             print(f"fixture-check: FAIL {name}: its script needs {', '.join(missing)}, not importable by "
-                  f"{sys.executable} (make test installs them into .venv: scripts/setup-venv.sh; "
+                  f"{sys.executable} and no project venv has them (make test installs them into .venv: scripts/setup-venv.sh; "
                   f"INTRINSIC_DIM_NO_CLIENTS=1 opts out)", file=sys.stderr)
             failed += 1
             continue

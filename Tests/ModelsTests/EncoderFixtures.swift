@@ -30,7 +30,7 @@ enum EncoderFixtures {
 
     /// Logits, loss sum and (when `gradient`) the gradient of one pass.
     static func run(_ model: BertClassifier, _ theta: [Float], _ batch: EncoderBatch, dropout: DropoutStream? = nil,
-                    gradient: Bool = true, threads: Int = 1) -> (logits: [Float], result: EncoderBatchResult, gradient: [Float]) {
+                    gradient: Bool = true, threads: Int = 1) -> (logits: [Float], result: BatchResult, gradient: [Float]) {
         let ws = model.makeWorkspace(batchCapacity: batch.count, lengthCapacity: batch.length, threads: threads)
         var g = [Float](repeating: .nan, count: gradient ? model.layout.count : 0)
         let r = theta.withUnsafeBufferPointer { t in

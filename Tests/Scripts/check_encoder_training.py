@@ -43,19 +43,15 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LOGITS_TOL = 1e-4
 
-try:
-    import numpy as np
-    import torch
-    import transformers
-    from safetensors.numpy import load_file
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
-except ImportError as error:
-    if os.environ.get("INTRINSIC_DIM_NO_CLIENTS") == "1":
-        print("check-encoder-training: DID NOT RUN (INTRINSIC_DIM_NO_CLIENTS=1): transformers' loading of our trained encoders is unchecked")
-        sys.exit(0)
-    print(f"check-encoder-training: FAIL: {error} in {sys.executable}: make test installs torch and transformers "
-          "into .venv (scripts/setup-venv.sh); INTRINSIC_DIM_NO_CLIENTS=1 opts out")
-    sys.exit(1)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clients import require_clients  # noqa: E402
+
+require_clients("check-encoder-training", ("numpy", "torch", "transformers", "safetensors"), "transformers' loading of our trained encoders")
+import numpy as np
+import torch
+import transformers
+from safetensors.numpy import load_file
+from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
 
 import warnings  # noqa: E402
 

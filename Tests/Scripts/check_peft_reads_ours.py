@@ -42,25 +42,19 @@ MERGE_TOL = 1e-6
 LOGITS_TOL = 1e-5
 FULL_RANK_TOL = 1e-5
 
-try:
-    import numpy as np
-    import torch
-    import peft
-    import transformers
-    from peft import PeftModel
-    from peft.tuners.lora import Embedding as LoraEmbedding
-    from safetensors.numpy import load_file
-    from transformers import (BertForSequenceClassification, BertModel, GPT2ForSequenceClassification,
-                              GPT2Model)
-except ImportError as error:
-    # make test installs the clients into the project venv (scripts/setup-venv.sh); only the
-    # documented opt-out skips this check, and it says that PEFT's checks did not run.
-    if os.environ.get("INTRINSIC_DIM_NO_CLIENTS") == "1":
-        print("check-peft: DID NOT RUN (INTRINSIC_DIM_NO_CLIENTS=1): PEFT's loading of our adapters is unchecked")
-        sys.exit(0)
-    print(f"check-peft: FAIL: {error} in {sys.executable}: make test installs torch, peft and transformers "
-          "into .venv (scripts/setup-venv.sh); INTRINSIC_DIM_NO_CLIENTS=1 opts out")
-    sys.exit(1)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clients import require_clients  # noqa: E402
+
+require_clients("check-peft", ("numpy", "torch", "peft", "transformers", "safetensors"), "PEFT's loading of our adapters")
+import numpy as np
+import torch
+import peft
+import transformers
+from peft import PeftModel
+from peft.tuners.lora import Embedding as LoraEmbedding
+from safetensors.numpy import load_file
+from transformers import (BertForSequenceClassification, BertModel, GPT2ForSequenceClassification,
+                          GPT2Model)
 
 import warnings  # noqa: E402
 

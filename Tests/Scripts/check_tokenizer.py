@@ -41,18 +41,12 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIX = os.path.join(REPO, "Tests", "Fixtures", "text")
 
-try:
-    import transformers
-    from transformers import BertTokenizerFast
-except ImportError as error:
-    # make test installs the clients into the project venv (scripts/setup-venv.sh); only the
-    # documented opt-out skips this check, and it says that the tokenizer's check did not run.
-    if os.environ.get("INTRINSIC_DIM_NO_CLIENTS") == "1":
-        print("check-tokenizer: DID NOT RUN (INTRINSIC_DIM_NO_CLIENTS=1): our tokenizer's ids are unchecked")
-        sys.exit(0)
-    print(f"check-tokenizer: FAIL: {error} in {sys.executable}: make test installs transformers "
-          "into .venv (scripts/setup-venv.sh); INTRINSIC_DIM_NO_CLIENTS=1 opts out")
-    sys.exit(1)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clients import require_clients  # noqa: E402
+
+require_clients("check-tokenizer", ("transformers",), "our tokenizer's ids")
+import transformers
+from transformers import BertTokenizerFast
 
 import warnings  # noqa: E402
 

@@ -137,11 +137,11 @@ public struct BertClassifier: Sendable {
     /// - Precondition: the batch fits the workspace and passes ``validate(_:source:)``;
     ///   labels are present when `gradient` is given.
     public func evaluate(parameters theta: UnsafePointer<Float>, batch: EncoderBatch, dropout: DropoutStream?,
-                         gradient: UnsafeMutablePointer<Float>?, workspace ws: BertWorkspace) -> EncoderBatchResult {
+                         gradient: UnsafeMutablePointer<Float>?, workspace ws: BertWorkspace) -> BatchResult {
         precondition(batch.count <= ws.batchCapacity && batch.length <= ws.lengthCapacity,
                      "BertClassifier: batch \(batch.count) × \(batch.length) exceeds workspace \(ws.batchCapacity) × \(ws.lengthCapacity)")
         precondition(gradient == nil || !batch.labels.isEmpty, "BertClassifier: a gradient needs labels")
-        if batch.count == 0 { return EncoderBatchResult(lossSum: 0, correct: 0, count: 0) }
+        if batch.count == 0 { return BatchResult(lossSum: 0, correct: 0, count: 0) }
         return batch.tokenIDs.withUnsafeBufferPointer { ids in
             batch.tokenTypes.withUnsafeBufferPointer { types in
                 batch.attentionMask.withUnsafeBufferPointer { mask in

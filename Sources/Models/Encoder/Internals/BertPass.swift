@@ -149,8 +149,8 @@ struct BertPass {
     // MARK: Loss
 
     /// Σ cross-entropy and correct count; with `wantGradient`, ∂(mean CE)/∂logits into ws.dLogits.
-    func loss(labels: UnsafePointer<Int32>?, wantGradient: Bool) -> EncoderBatchResult {
-        guard let labels else { return EncoderBatchResult(lossSum: 0, correct: 0, count: n) }
+    func loss(labels: UnsafePointer<Int32>?, wantGradient: Bool) -> BatchResult {
+        guard let labels else { return BatchResult(lossSum: 0, correct: 0, count: n) }
         var total = 0.0, correct = 0
         for b in 0..<n {
             let z = ws.logitBuffer + b * classes, y = Int(labels[b])
@@ -168,7 +168,7 @@ struct BertPass {
                 }
             }
         }
-        return EncoderBatchResult(lossSum: total, correct: correct, count: n)
+        return BatchResult(lossSum: total, correct: correct, count: n)
     }
 
     // MARK: Backward
