@@ -45,20 +45,30 @@ public enum LoRAComparer {
     /// given, and with the module of `second` that adapts the same base tensor
     /// (modules only in one adapter get no adapter-pair rows).
     ///
+    /// The tuned tensor of a module's base tensor is found by `names`
+    /// (``TensorNameAlignment``), as `rank` pairs them: `nil` (the default)
+    /// decides it from the adapted base tensors' names against `tuned`'s, so a
+    /// PEFT adapter of a `BertForSequenceClassification` bound to its `BertModel`
+    /// base (`encoder.layer.0.attention.self.query.weight`) meets the run
+    /// folder's `bert.encoder.layer.0.attention.self.query.weight`.
+    ///
     /// - Throws: ``CheckpointIO/CheckpointError`` (unreadable values, NaN/Inf,
     ///   a tuned checkpoint without the tensor or with another shape),
     ///   ``RankAnalysisError/Code/decompositionFailed``.
     public static func run(
-        adapter: [BoundLoRAModule], tuned: Checkpoint?, second: [BoundLoRAModule]? = nil, options: Options = .init(),
+        adapter: [BoundLoRAModule], tuned: Checkpoint?, second: [BoundLoRAModule]? = nil,
+        names: TensorNameAlignment? = nil, options: Options = .init(),
         progress: (@Sendable (RankAnalysisProgress) -> Void)? = nil
     ) throws -> [LoRAModuleComparison] {
         let modules = adapter.sorted { $0.tensor < $1.tensor }
         var tunedTensors: [TensorDescriptor?] = []
+        let alignment = tuned.map { t in names ?? Self.names(adapter: adapter, tuned: t) }
         for m in modules {
-            guard let tuned else { tunedTensors.append(nil); continue }
-            guard let t = tuned[m.tensor] else {
+            guard let tuned, let alignment else { tunedTensors.append(nil); continue }
+            guard let t = alignment.tunedTensor(forBase: m.tensor, in: tuned) else {
+                let also = alignment.prefixedSide == .tuned ? " (nor '\(alignment.reportedName(forBase: m.tensor))')" : ""
                 throw CheckpointError(.missingTensor, path: tuned.path, tensor: m.tensor,
-                                      "the adapter's module '\(m.module.path)' adapts it, but the tuned checkpoint lacks it")
+                                      "the adapter's module '\(m.module.path)' adapts it, but the tuned checkpoint lacks it\(also)")
             }
             guard t.shape == m.base.shape else {
                 throw CheckpointError(.invalidAdapter, path: tuned.path, tensor: m.tensor,
@@ -77,6 +87,13 @@ public enum LoRAComparer {
         return try TensorJobs.run(costs: costs, jobs: options.jobs, names: modules.map(\.tensor), progress: progress) { i in
             try compare(modules[i], tuned: tunedFor[i], second: partners[modules[i].tensor], index: i, options: options)
         }
+    }
+
+    /// How `run` finds the tuned tensor of each module when not told
+    /// (``TensorNameAlignment/init(base:tuned:)`` of the adapted base tensors' names
+    /// and `tuned`'s names).
+    public static func names(adapter: [BoundLoRAModule], tuned: Checkpoint) -> TensorNameAlignment {
+        TensorNameAlignment(base: adapter.map(\.tensor), tuned: tuned.tensors.map(\.name))
     }
 
     static func compare(_ bound: BoundLoRAModule, tuned: TensorDescriptor?, second: BoundLoRAModule?, index: Int,

@@ -14,6 +14,14 @@ import LinearAlgebra
 /// ``CheckpointIO/LoRAModule``: embeddings (by name, ``LoRAExtractionOptions/embeddings``)
 /// and `fan_in_fan_out` weights are stored transposed, convolution kernels are
 /// out × (in·kh·kw).
+///
+/// **A new head.** When the tuned checkpoint is a model with a task head and
+/// the base the bare encoder it started from (a `BertForSequenceClassification`
+/// run folder against its `BertModel`, paired across the `bert.` prefix by
+/// ``TensorNameAlignment``), modules are named as in the head model
+/// (`bert.encoder.layer.0.attention.self.query`) and the head's tensors, which
+/// have no base tensor, are returned whole in ``LoRAExtractionResult/newHead``
+/// for the adapter's `modules_to_save`.
 public enum LoRAExtractor {
     /// Extracts every matrix pair of `pairing`, keeping every module's factors in memory.
     ///
@@ -81,13 +89,16 @@ public enum LoRAExtractor {
         var skipped = pairing.vectors.map { SkippedTensor(tensor: $0.name, reason: "not a matrix (\($0.shape.count)-D)") }
         skipped += zip(pairing.matrices, targetable).compactMap { p, why in why.map { SkippedTensor(tensor: p.name, reason: $0) } }
         skipped += zip(pairs, extracted).compactMap { $1 == nil ? SkippedTensor(tensor: $0.name, reason: "zero update") : nil }
-        skipped += pairing.skipped
-            + pairing.onlyInBase.map { SkippedTensor(tensor: $0, reason: "only in base") }
-            + pairing.onlyInTuned.map { SkippedTensor(tensor: $0, reason: "only in tuned") }
+        // A new head (the tuned side's tensors outside a head-model prefix, e.g. `classifier.*`) has no
+        // base to take a difference from: it goes into the adapter whole (PEFT's modules_to_save).
+        let newHead = pairing.names.prefixedSide == .tuned ? pairing.headOnly.filter { $0.dtype.isReadableReal } : []
+        let saved = Set(newHead.map(\.name))
+        skipped += pairing.skipped + pairing.unpaired.filter { !saved.contains($0.tensor) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         return LoRAExtractionResult(modules: extracted.compactMap { $0?.module }.sorted { $0.tensor < $1.tensor },
                                     rows: extracted.compactMap { $0?.row }.sorted { $0.tensor < $1.tensor },
-                                    notExtracted: skipped.sorted { $0.tensor < $1.tensor }, seconds: seconds)
+                                    notExtracted: skipped.sorted { $0.tensor < $1.tensor }, newHead: newHead,
+                                    seconds: seconds)
     }
 
     /// Why PEFT's LoRA cannot target the ≥2-D tensor `name` of shape `shape`,

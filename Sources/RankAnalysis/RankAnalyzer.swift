@@ -285,8 +285,7 @@ public enum RankAnalyzer {
                         workspace: workspace, runParts: runParts)
         }
         let skipped = pairing.skipped
-            + pairing.onlyInBase.map { SkippedTensor(tensor: $0, reason: "only in base") }
-            + pairing.onlyInTuned.map { SkippedTensor(tensor: $0, reason: "only in tuned") }
+            + pairing.unpaired
         return RankAnalysisResult(matrices: results, vectors: vectors,
                                   skipped: skipped.sorted { $0.tensor < $1.tensor }, seconds: elapsed())
     }

@@ -7,10 +7,16 @@ import RankAnalysis
 /// - `adapter_model.safetensors`, `adapter_config.json`: the adapter
 ///   (``CheckpointIO/LoRAAdapterWriter``), α = r per module so that s = 1; `r`
 ///   is the most common rank and `rank_pattern`/`alpha_pattern` name every
-///   module whose rank differs, by its regex-escaped path.
+///   module whose rank differs, by its regex-escaped path. A new head
+///   (``RankAnalysis/LoRAExtractionResult/newHead``, e.g. the `classifier` of a
+///   `BertForSequenceClassification` run against its `BertModel` base) is saved
+///   whole under `base_model.model.<name>` with its modules in `modules_to_save`,
+///   and `task_type` is the tuned model's (``taskType``, e.g. `SEQ_CLS`).
 /// - `extraction.csv`: `tensor,rank,retained_energy,rel_error,module,layer_kind,rows,cols`,
 ///   one row per extracted tensor (``extractionColumns``).
-/// - `extraction.json`: the rows, the tensors not extracted with reasons, and the ``RunProvenance``.
+/// - `extraction.json`: the rows, the tensors not extracted with reasons, the
+///   new head's tensors saved whole (`modules_to_save_tensors`, when there are
+///   any), and the ``RunProvenance``.
 ///
 /// The adapter is written first and `extraction.csv` last, each file atomically.
 /// The adapter's factors come from the result's modules, or, for a model too
@@ -28,6 +34,9 @@ public struct LoRAExtractionReport: Sendable {
     public let dtype: DType
     /// Recorded as `base_model_name_or_path`.
     public let baseModel: String?
+    /// PEFT's `task_type` (``CheckpointIO/ModelFolderConfig/peftTaskType`` of the tuned
+    /// model), written only when the adapter carries a new head; `nil`: `null`.
+    public let taskType: String?
     /// Where the factors are when `result` does not hold them (an extraction
     /// run with ``RankAnalysis/LoRAExtractor/run(_:options:progress:consume:)``).
     public let spool: LoRAAdapterSpool?
@@ -39,25 +48,32 @@ public struct LoRAExtractionReport: Sendable {
     ///   - provenance: embedded in `extraction.json`.
     ///   - dtype: the factors' dtype in `adapter_model.safetensors` (F32, BF16, F16 or F64).
     ///   - baseModel: recorded as `base_model_name_or_path` (`nil`: `null`).
+    ///   - taskType: PEFT's `task_type` when `result` has a new head (see ``taskType``).
     ///   - spool: the factors of every row of `result`, when `result.modules` is empty
     ///     (its dtype is then the adapter's; `dtype` must match it).
     /// - Precondition: `result.modules` holds every row's factors, or `spool` is given with `spool.dtype == dtype`.
     public init(result: LoRAExtractionResult, provenance: RunProvenance, dtype: DType, baseModel: String?,
-                spool: LoRAAdapterSpool? = nil) {
+                taskType: String? = nil, spool: LoRAAdapterSpool? = nil) {
         precondition(spool.map { $0.dtype == dtype } ?? (result.modules.count == result.rows.count),
                      "LoRAExtractionReport: factors missing, or the spool's dtype is not \(dtype.rawValue)")
         self.result = result
         self.provenance = provenance
         self.dtype = dtype
         self.baseModel = baseModel
+        self.taskType = taskType
         self.spool = spool
     }
 
-    /// The adapter config: r = the most common rank (ties: the smallest), α = r.
+    /// The adapter config: r = the most common rank (ties: the smallest), α = r;
+    /// with a new head, its modules as `modules_to_save` and ``taskType``.
     public var config: LoRAAdapterConfig {
         var c = LoRAAdapterConfig.patterned(result.rows.map { .init(path: $0.module, rank: $0.rank, alpha: Double($0.rank)) })
         c.fanInFanOut = result.rows.contains { $0.kind == .conv1D }
         c.baseModelNameOrPath = baseModel
+        if !result.newHead.isEmpty {
+            c.modulesToSave = result.newHeadModules
+            c.taskType = taskType
+        }
         return c
     }
 
@@ -89,9 +105,10 @@ public struct LoRAExtractionReport: Sendable {
         let dtype: String
         let modules: [Row]
         let notExtracted: [SkippedTensor]
+        let savedWhole: [String]?
         enum CodingKeys: String, CodingKey {
             case provenance, dtype, modules
-            case notExtracted = "not_extracted"
+            case notExtracted = "not_extracted", savedWhole = "modules_to_save_tensors"
         }
     }
 
@@ -103,7 +120,7 @@ public struct LoRAExtractionReport: Sendable {
                 Row(tensor: $0.tensor, module: $0.module, layerKind: $0.kind.rawValue, rows: $0.rows, cols: $0.cols,
                     rank: $0.rank, retainedEnergy: $0.retainedEnergy, relError: $0.relativeError)
             },
-            notExtracted: result.notExtracted))
+            notExtracted: result.notExtracted, savedWhole: result.newHead.isEmpty ? nil : result.newHead.map(\.name)))
     }
 
     /// Writes the adapter and the tables into `directory` (created if missing),
@@ -117,6 +134,7 @@ public struct LoRAExtractionReport: Sendable {
         } else {
             for m in result.modules { writer.add(module: m.module, kind: m.kind, b: m.b, a: m.a, kernel: m.kernel) }
         }
+        for t in result.newHead { writer.add(fullTensor: t.name, copying: t) }
         let json = try json()
         let path = { (name: String) in (directory as NSString).appendingPathComponent(name) }
         try AtomicFile.writeTogether { files in

@@ -17,6 +17,8 @@ struct Compare: ParsableCommand {
             default: unchanged by A → R·A, B → B·R⁻¹, which leave the model unchanged) or, with --phi-basis a, \
             from the right singular vectors of A alone, as the LoRA paper's eq. 4 (Hu et al. 2021) and its \
             Fig. 3 do (input side only). For i < r the two order directions differently, so φ(1, j) differs.
+            A PEFT adapter of a BertForSequenceClassification (modules bert.…) binds to its BertModel base \
+            (no prefix) by suffix, and its tensors meet a run folder's (bert.…) across the prefix, as rank pairs them.
             """)
 
     @Option(help: ArgumentHelp("The base checkpoint the adapter was trained on.", valueName: "path"))
@@ -82,6 +84,8 @@ struct Compare: ParsableCommand {
             for a in [first] + (second.map { [$0] } ?? []) where !a.fullTensors.isEmpty {
                 Terminal.warning("compare: ignoring \(a.fullTensors.count) non-LoRA tensors of \(a.weightsPath) (compared is ΔW = s·B·A of the LoRA factors only; listed as other_tensors in compare_summary.json): \(a.otherTensors.joined(separator: ", "))")
             }
+            let names = tunedCheckpoint.map { LoRAComparer.names(adapter: bound, tuned: $0) } ?? .identity
+            if names != .identity { Terminal.line("compare: \(names.rule)") }
             var options = LoRAComparer.Options()
             options.maxFullDirections = maxDirections
             options.seed = seed
@@ -90,7 +94,8 @@ struct Compare: ParsableCommand {
             options.method = spectrum.method ?? .exact
             options.sketch = spectrum.sketch
             options.phiBasis = phiBasis
-            let comparisons = try LoRAComparer.run(adapter: bound, tuned: tunedCheckpoint, second: bound2, options: options) { p in
+            let comparisons = try LoRAComparer.run(adapter: bound, tuned: tunedCheckpoint, second: bound2, names: names,
+                                                   options: options) { p in
                 Terminal.progress("[\(p.done)/\(p.total)] \(p.lastTensor)  elapsed \(Terminal.duration(p.elapsed))")
             }
             Terminal.endProgress()
@@ -102,6 +107,7 @@ struct Compare: ParsableCommand {
                             "seed": String(seed), "jobs": String(jobs), "top_k": topK.map(String.init) ?? "",
                             "phi_basis": phiBasis.rawValue]
             recorded.merge(spectrum.provenance(default: .exact)) { a, _ in a }
+            if names != .identity { recorded["name_rule"] = names.rule }
             let provenance = RunProvenance(
                 command: "compare", arguments: CommandLine.arguments, inputs: inputs,
                 options: recorded,

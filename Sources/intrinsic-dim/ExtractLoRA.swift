@@ -14,6 +14,10 @@ struct ExtractLoRA: ParsableCommand {
             module's rank differs) plus extraction.csv (tensor,rank,retained_energy,rel_error,…) and \
             extraction.json. Embedding tables (by name, --embeddings) are written as lora_embedding_A/B; \
             convolution kernels as out × in × kh × kw factors; 1-D tensors are listed, not extracted. \
+            A run folder of a model with a head (BertForSequenceClassification, names bert.…) against the \
+            bare base it started from (BertModel, no prefix) pairs across the prefix; modules take the head \
+            model's names, and the new head (classifier.*) is saved whole as modules_to_save with the task_type \
+            of the run's config.json (SEQ_CLS). \
             --method randomized (or auto: for matrices with r + p ≤ min(rows, cols)/4) computes only the top \
             K = r singular triplets (K = --max-rank with --energy) by randomized SVD; retained_energy and \
             rel_error stay exact (from ‖ΔW‖²_F).
@@ -82,6 +86,7 @@ struct ExtractLoRA: ParsableCommand {
             let baseCheckpoint = try Checkpoint.open(base)
             let tunedCheckpoint = try Checkpoint.open(tuned)
             let pairing = try TensorPairing(base: baseCheckpoint, tuned: tunedCheckpoint, filter: filter)
+            if pairing.names != .identity { Terminal.line("extract-lora: \(pairing.names.rule)") }
             guard !pairing.matrices.isEmpty else {
                 throw RankCommandError("no ≥2-D tensor pairs to extract in \(base) and \(tuned) (after --include/--exclude)")
             }
@@ -119,6 +124,7 @@ struct ExtractLoRA: ParsableCommand {
         }, consume: { m in try spool.add(module: m.module, kind: m.kind, b: m.b, a: m.a, kernel: m.kernel) })
         Terminal.endProgress()
         for s in result.notExtracted { Terminal.warning("tensor '\(s.tensor)' not extracted: \(s.reason)") }
+        for t in result.newHead { Terminal.line("extract-lora: tensor '\(t.name)': new head, no base tensor: saved whole (modules_to_save)") }
         guard !result.rows.isEmpty else {
             throw RankCommandError("nothing to extract: every update of a Linear/Conv/Embedding weight is zero, or there is none (\(result.notExtracted.count) tensors not extracted)")
         }
@@ -129,10 +135,11 @@ struct ExtractLoRA: ParsableCommand {
             "embeddings": embeddings, "fan_in_fan_out": String(fanInFanOut), "dtype": dtype, "jobs": String(jobs)
         ]
         recorded.merge(spectrum.provenance(default: .exact)) { a, _ in a }
+        if pairing.names != .identity { recorded["name_rule"] = pairing.names.rule }
         let provenance = RunProvenance(command: "extract-lora", arguments: CommandLine.arguments, inputs: inputs,
                                        options: recorded, startedAt: started, seconds: Date().timeIntervalSince(started))
         try LoRAExtractionReport(result: result, provenance: provenance, dtype: storedDType!, baseModel: base,
-                                 spool: spool).write(to: out)
+                                 taskType: try ModelFolderConfig.near(tuned)?.peftTaskType, spool: spool).write(to: out)
         return result
     }
 }

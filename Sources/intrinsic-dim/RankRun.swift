@@ -12,7 +12,10 @@ struct RankRunCommand: ParsableCommand {
             rank_summary.csv (one row per ≥2-D tensor), spectra.csv (long format), vector_summary.csv \
             (1-D tensors: relative update only) and rank_summary.json (rows, skipped tensors, provenance). \
             A checkpoint is a .safetensors file, a *.safetensors.index.json, a directory holding either, \
-            or a NumPy .npy/.npz file. With --shard k/N only shard k's tensors are analysed (every \
+            or a NumPy .npy/.npz file. A model with a head (BertForSequenceClassification: bert.…, classifier.…) \
+            pairs with the bare model it started from (BertModel: no prefix) across the prefix, reported under \
+            the prefixed names; the head (classifier.*) is listed as skipped ("new head, no base tensor"). \
+            With --shard k/N only shard k's tensors are analysed (every \
             shard still lists the skipped tensors); merge the N folders with `rank merge`. \
             With --top-k K only the top K singular values are reported (spectra.csv, vectors); \
             --method randomized (or auto, the default, for matrices with K + p ≤ min(rows, cols)/4) \
@@ -77,6 +80,8 @@ struct RankRunCommand: ParsableCommand {
             for name in pairing.onlyInBase { Terminal.warning("tensor '\(name)' is in \(base) only; not analysed") }
             for name in pairing.onlyInTuned { Terminal.warning("tensor '\(name)' is in \(tuned) only; not analysed") }
             for s in pairing.skipped { Terminal.warning("tensor '\(s.tensor)' skipped: \(s.reason)") }
+            if pairing.names != .identity { Terminal.line("rank: \(pairing.names.rule)") }
+            for t in pairing.headOnly { Terminal.line("rank: tensor '\(t.name)' skipped: \(pairing.headOnlyReason)") }
             guard !pairing.matrices.isEmpty || !pairing.vectors.isEmpty else {
                 throw RankCommandError("no tensor pairs to analyse in \(base) and \(tuned) (after --include/--exclude)")
             }
@@ -101,7 +106,8 @@ struct RankRunCommand: ParsableCommand {
                 inputs: ["base": .init(baseCheckpoint), "tuned": .init(tunedCheckpoint)],
                 options: ["include": include.joined(separator: " "), "exclude": exclude.joined(separator: " "),
                           "strict": String(strict), "jobs": String(jobs), "vectors": String(vectors),
-                          "top_k": topK.map(String.init) ?? ""].merging(spectrum.provenance(default: .auto)) { a, _ in a },
+                          "top_k": topK.map(String.init) ?? ""].merging(spectrum.provenance(default: .auto)) { a, _ in a }
+                    .merging(pairing.names == .identity ? [:] : ["name_rule": pairing.names.rule]) { a, _ in a },
                 startedAt: started, seconds: Date().timeIntervalSince(started))
             provenance.shard = shardRecord
             try RankReport(result: result, provenance: provenance).write(to: out)

@@ -52,6 +52,9 @@ SETS = {
     "encoder": ("make_encoder_fixtures.py", False, TORCH, None),
     "peft_expected": ("make_peft_expected.py", False, (), None),
     "peft_malformed": ("make_bad_adapters.py", True, (), None),
+    # transformers' two layouts of one tiny BERT (BertModel base, BertForSequenceClassification runs) and a
+    # PEFT SEQ_CLS adapter, every value drawn by numpy (torch, transformers and PEFT only lay them out).
+    "folders": ("make_folder_fixtures.py", False, TORCH, None),
     "fuzz-regressions": ("make_regressions.py", True, (), None),
 }
 

@@ -19,6 +19,12 @@ On the PEFT fixtures (Tests/Fixtures/peft, see its README.md), in a temporary fo
      `BIN merge` equals PEFT's merge_and_unload() on every tensor (≤ 1e-6), and
      Bert/GPT2ForSequenceClassification holding OUR merged model.safetensors gives PEFT's
      merged model's logits on the fixture's probe batch (max |diff| / max |PEFT| ≤ 1e-5).
+  5. A run folder (Tests/Fixtures/folders: run/ is a BertForSequenceClassification, names bert.…,
+     fine-tuned from base/, a BertModel without the prefix), rank 32 (full rank): `BIN extract-lora
+     --base base --tuned run` → PeftModel.from_pretrained(BertForSequenceClassification
+     .from_pretrained(base, num_labels=3), adapter) is PEFT's SEQ_CLS model, loads every adapter
+     tensor, and PEFT's own load result has no missing LoRA/modules_to_save key and no unexpected
+     key; merge_and_unload() has run's classifier exactly and run's 2-D weights to 1e-5.
 
 Prints one line per check and closes with `check-peft: N passed, M failed`; exits 1
 on any failure. Without torch, peft and transformers it fails, unless
@@ -96,10 +102,10 @@ def rel_max_diff(a, b):
     return float(np.max(np.abs(a - b)) / scale) if scale > 0 else float(np.max(np.abs(a - b)))
 
 
-def peft_merge(checks, label, model_class, base_dir, adapter_dir):
+def peft_merge(checks, label, model_class, base_dir, adapter_dir, **load_kwargs):
     """Loads the adapter with PEFT, checks that every stored adapter tensor was loaded
     into the model, and returns merge_and_unload()'s state dict as float64 numpy."""
-    base = model_class.from_pretrained(base_dir)
+    base = model_class.from_pretrained(base_dir, **load_kwargs)
     base.eval()
     model = PeftModel.from_pretrained(base, adapter_dir)
     stored = load_file(os.path.join(adapter_dir, "adapter_model.safetensors"))
@@ -262,6 +268,7 @@ def main():
             print(f"check-peft: {label} took {time.time() - t0:.1f} s", flush=True)
 
         check_full_tensor_adapters(checks, binary, tmp)
+        check_run_folder_adapter(checks, binary, tmp)
         check_trained_lora(checks, binary, tmp)
 
     print(f"check-peft: {checks.passed} passed, {checks.failed} failed")
@@ -301,6 +308,58 @@ def check_full_tensor_adapters(checks, binary, tmp):
         # The committed logits were written by the same PEFT merge (on the fixture machine's CPU).
         d = rel_max_diff(want, probe["logits"])
         checks.record(d <= 1e-3, f"{label}: PEFT's merged logits are the fixture's {name}_logits (≤ 1e-3)", f"{d:.2e}")
+
+
+def check_run_folder_adapter(checks, binary, tmp):
+    """Case 5 of the module docstring."""
+    folders = os.path.join(REPO, "Tests", "Fixtures", "folders")
+    base_dir, run_dir = os.path.join(folders, "base"), os.path.join(folders, "run")
+    label = "run folder (BertModel base, BertForSequenceClassification run)"
+    adapter = os.path.join(tmp, "run_folder_adapter")
+    if not run(checks, f"{label}: extract-lora --rank 32",
+               [binary, "extract-lora", "--base", base_dir, "--tuned", run_dir, "--rank", "32", "--out", adapter]):
+        return
+    with open(os.path.join(adapter, "adapter_config.json")) as f:
+        cfg = json.load(f)
+    checks.record(cfg.get("task_type") == "SEQ_CLS" and cfg.get("modules_to_save") == ["classifier"],
+                  f"{label}: adapter_config.json has task_type SEQ_CLS, modules_to_save [classifier]",
+                  f"task_type {cfg.get('task_type')!r}, modules_to_save {cfg.get('modules_to_save')!r}")
+    with open(os.path.join(run_dir, "config.json")) as f:
+        num_labels = len(json.load(f)["id2label"])
+    try:
+        model, _, merged = peft_merge(checks, label, BertForSequenceClassification, base_dir, adapter,
+                                      num_labels=num_labels)
+    except Exception as exc:  # PEFT refused the folder
+        checks.record(False, f"{label}: PEFT loads the adapter", f"{type(exc).__name__}: {exc}")
+        return
+    checks.record(type(model).__name__ == "PeftModelForSequenceClassification",
+                  f"{label}: PEFT makes its SEQ_CLS model", type(model).__name__)
+    # PEFT's own account of a load (what from_pretrained warns about): adapter parameters left
+    # unfilled, and file keys that fit no parameter.
+    fresh = PeftModel.from_pretrained(
+        BertForSequenceClassification.from_pretrained(base_dir, num_labels=num_labels), adapter)
+    result = fresh.load_adapter(adapter, adapter_name="again")
+    missing = [k for k in result.missing_keys
+               if ("lora_" in k or "modules_to_save" in k) and ".again" in k]
+    checks.record(not missing and not result.unexpected_keys,
+                  f"{label}: PEFT's load result has no missing LoRA/modules_to_save key and no unexpected key",
+                  f"missing {missing[:5]}, unexpected {list(result.unexpected_keys)[:5]}"
+                  if missing or result.unexpected_keys else "")
+    tuned = load_file(os.path.join(run_dir, "model.safetensors"))
+    head = {k: v for k, v in tuned.items() if k.startswith("classifier.")}
+    exact = sorted(k for k in head if k in merged and np.array_equal(merged[k], head[k].astype(np.float64)))
+    checks.record(exact == sorted(head), f"{label}: merge_and_unload() has run's classifier exactly",
+                  f"equal: {exact}, want {sorted(head)}")
+    bad, worst = [], 0.0
+    two_d = sorted(k for k, v in tuned.items() if v.ndim == 2 and k not in head)
+    for name in two_d:
+        d = rel_max_diff(merged[name], tuned[name])
+        worst = max(worst, d)
+        if d > FULL_RANK_TOL:
+            bad.append(f"{name} {d:.2e}")
+    checks.record(not bad, f"{label}: merge_and_unload() equals run on every 2-D tensor "
+                           f"(max |diff| / max |run| ≤ {FULL_RANK_TOL:g})",
+                  "; ".join(bad[:5]) if bad else f"{len(two_d)} tensors, worst {worst:.2e}")
 
 
 class FC(torch.nn.Module):

@@ -53,6 +53,18 @@ public struct LoRAAdapterWriter: Sendable {
         }
     }
 
+    /// Adds a tensor saved whole, as PEFT saves a `modules_to_save` copy (e.g. the new
+    /// `classifier` of a `task_type` `SEQ_CLS` adapter): under the key
+    /// `base_model.model.<target>` (``LoRAFullTensor``'s layout), its stored bytes
+    /// copied unchanged (same dtype and shape), so that `merge_and_unload()` gives
+    /// the base model exactly this tensor. The config's `modules_to_save` must name
+    /// its module for PEFT to load it.
+    ///
+    /// - Precondition: the key is new; `tensor` is C-ordered little-endian.
+    public mutating func add(fullTensor target: String, copying tensor: TensorDescriptor) {
+        weights.add(LoRAAdapter.keyPrefix + target, copying: tensor)
+    }
+
     /// The tensors of one module under PEFT's keys and shapes, in the order they are written.
     static func tensors(module path: String, kind: LoRAModule.Kind, b: Matrix<Double>, a: Matrix<Double>,
                         kernel: [Int]) -> [(key: String, shape: [Int], values: [Double])] {
