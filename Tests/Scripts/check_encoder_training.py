@@ -21,6 +21,15 @@ In a temporary folder:
      small random encoder still answers R8's majority topic for every document, so the accuracy
      check alone is weak; the logits check is the strong one. The real MiniLM base is left to a
      release-build run.)
+  5. The tools on the run folder against the bare encoder it started from (small/ is a BertModel
+     folder, names without the `bert.` prefix; run/ a BertForSequenceClassification one):
+     `BIN rank --base small --tuned run --strict` analyses every 2-D encoder tensor under its
+     `bert.` name with numpy's singular values of ΔW (1e-9 of σ₁) and lists classifier.weight/.bias
+     as skipped ("new head, no base tensor"); `BIN extract-lora --base small --tuned run --rank 32`
+     (full rank) gives an adapter that PeftModel.from_pretrained(BertForSequenceClassification
+     .from_pretrained(small, num_labels=K), adapter) loads as PEFT's SEQ_CLS model, with no missing
+     LoRA/modules_to_save key and no unexpected key in PEFT's own load result, and whose
+     merge_and_unload() has run's classifier exactly and run's 2-D weights to 1e-5.
 
 Prints one line per check and closes with `check-encoder-training: N passed, M failed`; exits 1 on
 any failure. Without torch and transformers it fails, unless INTRINSIC_DIM_NO_CLIENTS=1 opts out
@@ -42,15 +51,18 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LOGITS_TOL = 1e-4
+FULL_RANK_TOL = 1e-5
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clients import require_clients  # noqa: E402
 
-require_clients("check-encoder-training", ("numpy", "torch", "transformers", "safetensors"), "transformers' loading of our trained encoders")
+require_clients("check-encoder-training", ("numpy", "torch", "transformers", "peft", "safetensors"),
+                "transformers' loading of our trained encoders")
 import numpy as np
 import torch
 import transformers
 from safetensors.numpy import load_file
+from peft import PeftModel
 from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
 
 import warnings  # noqa: E402
@@ -151,7 +163,69 @@ def main():
               abs(majority - report["majority_test_accuracy"]) < 1e-12, f"{majority} vs {report['majority_test_accuracy']}")
         rel = float(np.abs(our_logits - logits).max() / np.abs(our_logits).max())
         check(f"predictions.csv's logits equal transformers' to {LOGITS_TOL:g}", rel <= LOGITS_TOL, f"max |diff| / max |ours| = {rel:.2e}")
+        check_tools_on_run_folder(binary, small, run, tmp, len(labels))
     print(f"check-encoder-training: {time.time() - started:.1f} s")
+
+
+def check_tools_on_run_folder(binary, small, run, tmp, num_labels):
+    """Part 5 of the module docstring."""
+    initial = load_file(os.path.join(small, "model.safetensors"))
+    tuned = load_file(os.path.join(run, "model.safetensors"))
+    out = os.path.join(tmp, "rank")
+    r = subprocess.run([binary, "rank", "--base", small, "--tuned", run, "--strict", "--out", out], capture_output=True, text=True)
+    check("rank --base BASE --tuned RUN --strict exits 0", r.returncode == 0, "" if r.returncode == 0 else r.stderr.strip()[-300:])
+    if r.returncode != 0:
+        return
+    summary = json.load(open(os.path.join(out, "rank_summary.json")))
+    skipped = {s["tensor"]: s["reason"] for s in summary["skipped"]}
+    check("rank lists the new head as skipped, nothing else",
+          skipped == {"classifier.weight": "new head, no base tensor", "classifier.bias": "new head, no base tensor"}, f"{skipped}")
+    with open(os.path.join(out, "spectra.csv"), encoding="utf-8") as f:
+        spectra = {}
+        for row in csv.DictReader(f):
+            spectra.setdefault(row["tensor"], []).append(float(row["sigma"]))
+    want = {"bert." + k for k, v in initial.items() if v.ndim == 2}
+    bad, worst = [], 0.0
+    for name in sorted(want):
+        sigma = np.linalg.svd(tuned[name].astype(np.float64) - initial[name[len("bert."):]].astype(np.float64), compute_uv=False)
+        got = np.array(spectra.get(name, []))
+        d = float(np.abs(got - sigma).max() / sigma[0]) if got.shape == sigma.shape else float("inf")
+        worst = max(worst, d)
+        if d > 1e-9:
+            bad.append(f"{name} {d:.2e}")
+    check("rank's σ(ΔW) of every 2-D encoder tensor, under its bert. name, equals numpy's (1e-9 of σ₁)",
+          not bad and set(spectra) == want, "; ".join(bad[:5]) or f"{len(want)} tensors, worst {worst:.2e}"
+          + (f"; names differ: {sorted(set(spectra) ^ want)[:5]}" if set(spectra) != want else ""))
+
+    adapter = os.path.join(tmp, "adapter")
+    r = subprocess.run([binary, "extract-lora", "--base", small, "--tuned", run, "--rank", "32", "--out", adapter],
+                       capture_output=True, text=True)
+    check("extract-lora --base BASE --tuned RUN --rank 32 exits 0", r.returncode == 0, "" if r.returncode == 0 else r.stderr.strip()[-300:])
+    if r.returncode != 0:
+        return
+    cfg = json.load(open(os.path.join(adapter, "adapter_config.json")))
+    check("the adapter is SEQ_CLS with the classifier in modules_to_save",
+          cfg.get("task_type") == "SEQ_CLS" and cfg.get("modules_to_save") == ["classifier"],
+          f"task_type {cfg.get('task_type')!r}, modules_to_save {cfg.get('modules_to_save')!r}")
+    model = PeftModel.from_pretrained(BertForSequenceClassification.from_pretrained(small, num_labels=num_labels), adapter)
+    result = model.load_adapter(adapter, adapter_name="again")
+    missing = [k for k in result.missing_keys if ("lora_" in k or "modules_to_save" in k) and ".again" in k]
+    check("PEFT loads it as PeftModelForSequenceClassification with no missing LoRA/modules_to_save key and no unexpected key",
+          type(model).__name__ == "PeftModelForSequenceClassification" and not missing and not result.unexpected_keys,
+          f"{type(model).__name__}, missing {missing[:3]}, unexpected {list(result.unexpected_keys)[:3]}")
+    model.delete_adapter("again")
+    merged = {k: v.detach().double().numpy() for k, v in model.merge_and_unload().state_dict().items()}
+    head = sorted(k for k in tuned if k.startswith("classifier."))
+    check("merge_and_unload() has run's classifier exactly",
+          head == ["classifier.bias", "classifier.weight"] and all(np.array_equal(merged[k], tuned[k].astype(np.float64)) for k in head))
+    bad, worst = [], 0.0
+    for name in sorted(want):
+        d = float(np.abs(merged[name] - tuned[name]).max() / np.abs(tuned[name]).max())
+        worst = max(worst, d)
+        if d > FULL_RANK_TOL:
+            bad.append(f"{name} {d:.2e}")
+    check(f"merge_and_unload() equals run on every 2-D encoder tensor ({FULL_RANK_TOL:g})", not bad,
+          "; ".join(bad[:5]) or f"{len(want)} tensors, worst {worst:.2e}")
 
 
 try:
