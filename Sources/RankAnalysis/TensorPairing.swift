@@ -5,8 +5,11 @@ import CheckpointIO
 ///
 /// - ``matrices``: ≥2-D real tensors on both sides: full spectrum.
 /// - ``vectors``: 0-D/1-D real tensors on both sides: relative update only.
-/// - ``skipped``: tensors with a non-real dtype (integers, FP8, …) on either side.
-/// - ``onlyInBase``/``onlyInTuned``: names present on one side only (an error when strict).
+/// - ``skipped``: tensors with a non-real dtype (integers, FP8, …) on either side,
+///   also when on one side only (a buffer such as `embeddings.position_ids`, which
+///   a `BertModel` base stores and a run folder need not: never a weight, so
+///   never an error when strict).
+/// - ``onlyInBase``/``onlyInTuned``: real tensors present on one side only (an error when strict).
 /// - ``headOnly``: across a head-model prefix (``names``), the prefixed side's
 ///   tensors outside the prefix with no counterpart, e.g. the new
 ///   `classifier.*` of a `BertForSequenceClassification` fine-tuned from a
@@ -25,9 +28,9 @@ public struct TensorPairing: Sendable {
     public let vectors: [TensorPair]
     /// Pairs left out because either side's dtype is not real (see ``CheckpointIO/DType/skipReason``).
     public let skipped: [SkippedTensor]
-    /// Names the filter accepts that are in the base checkpoint only.
+    /// Names of real tensors the filter accepts that are in the base checkpoint only.
     public let onlyInBase: [String]
-    /// Names the filter accepts that are in the tuned checkpoint only.
+    /// Names of real tensors the filter accepts that are in the tuned checkpoint only.
     public let onlyInTuned: [String]
     /// The prefixed side's tensors outside the head-model prefix with no counterpart
     /// (the side is ``TensorNameAlignment/prefixedSide`` of ``names``), sorted by name;
@@ -72,7 +75,9 @@ public struct TensorPairing: Sendable {
             let name = names.reportedName(forBase: b.name)
             guard filter.accepts(name) else { continue }
             guard let t = singleNPY ? tuned.tensors[0] : names.tunedTensor(forBase: b.name, in: tuned) else {
-                if names.isHead(b.name, on: .base) { head.append(b) } else { onlyBase.append(name) }
+                if let reason = b.dtype.skipReason {
+                    skipped.append(SkippedTensor(tensor: name, reason: reason + "; in base only"))
+                } else if names.isHead(b.name, on: .base) { head.append(b) } else { onlyBase.append(name) }
                 continue
             }
             pairedTuned.insert(t.name)
@@ -85,7 +90,9 @@ public struct TensorPairing: Sendable {
         }
         if !singleNPY {
             for t in tuned.tensors where !pairedTuned.contains(t.name) && filter.accepts(t.name) {
-                if names.isHead(t.name, on: .tuned) { head.append(t) } else { onlyTuned.append(t.name) }
+                if let reason = t.dtype.skipReason {
+                    skipped.append(SkippedTensor(tensor: t.name, reason: reason + "; in tuned only"))
+                } else if names.isHead(t.name, on: .tuned) { head.append(t) } else { onlyTuned.append(t.name) }
             }
         }
         if strict && !(onlyBase.isEmpty && onlyTuned.isEmpty) {

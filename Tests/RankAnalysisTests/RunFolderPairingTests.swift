@@ -61,6 +61,27 @@ final class RunFolderPairingTests: XCTestCase {
         XCTAssertEqual(reverse.unpaired.map(\.reason), ["head of the base model, absent from tuned", "head of the base model, absent from tuned"])
     }
 
+    /// An integer buffer on one side only (all-MiniLM-L6-v2 stores `embeddings.position_ids`, a run folder
+    /// does not) is skipped for its dtype, not unpaired: `--strict` does not fail on it.
+    func testOneSidedIntegerBufferIsSkippedNotUnpaired() throws {
+        let dir = try Fixtures.temporaryDirectory("buffer")
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        var a = SafetensorsWriter(), b = SafetensorsWriter()
+        a.add("encoder.w.weight", shape: [2, 2], float32: [1, 2, 3, 4])
+        a.add("embeddings.position_ids", dtype: .i64, shape: [1, 2]) { [UInt8](repeating: 0, count: 16) }
+        b.add("bert.encoder.w.weight", shape: [2, 2], float32: [1, 2, 3, 5])
+        b.add("classifier.weight", shape: [3, 2], float32: [1, 2, 3, 4, 5, 6])
+        try a.write(to: dir + "/base.safetensors")
+        try b.write(to: dir + "/run.safetensors")
+        let p = try TensorPairing(base: Checkpoint.open(dir + "/base.safetensors"), tuned: Checkpoint.open(dir + "/run.safetensors"),
+                                  strict: true)
+        XCTAssertEqual(p.matrices.map(\.name), ["bert.encoder.w.weight"])
+        XCTAssertEqual(p.skipped.map(\.tensor), ["bert.embeddings.position_ids"])
+        XCTAssertTrue(p.skipped[0].reason.hasSuffix("; in base only"), p.skipped[0].reason)
+        XCTAssertEqual(p.onlyInBase, [])
+        XCTAssertEqual(p.headOnly.map(\.name), ["classifier.weight"])
+    }
+
     /// σ(ΔW) of every matrix equals numpy's `np.linalg.svd` of run − base; the head is skipped, not failed.
     func testRankOfRunAgainstBaseEqualsNumpy() throws {
         let result = try RankAnalyzer.run(TensorPairing(base: base, tuned: run))
