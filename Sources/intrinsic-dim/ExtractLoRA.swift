@@ -87,6 +87,8 @@ struct ExtractLoRA: ParsableCommand {
             let tunedCheckpoint = try Checkpoint.open(tuned)
             let pairing = try TensorPairing(base: baseCheckpoint, tuned: tunedCheckpoint, filter: filter)
             if pairing.names != .identity { Terminal.line("extract-lora: \(pairing.names.rule)") }
+            // PEFT's task type of the tuned model, for an adapter that carries its new head (read before any work).
+            let taskType = try ModelFolderConfig.near(tuned)?.peftTaskType
             guard !pairing.matrices.isEmpty else {
                 throw RankCommandError("no ≥2-D tensor pairs to extract in \(base) and \(tuned) (after --include/--exclude)")
             }
@@ -102,7 +104,7 @@ struct ExtractLoRA: ParsableCommand {
             try ReportDirectory.create(out)
             let result: LoRAExtractionResult
             do {
-                result = try extract(pairing, options: options, started: started,
+                result = try extract(pairing, options: options, started: started, taskType: taskType,
                                      inputs: ["base": .init(baseCheckpoint), "tuned": .init(tunedCheckpoint)])
             } catch {
                 if !outExisted { rmdir(out) }
@@ -116,7 +118,7 @@ struct ExtractLoRA: ParsableCommand {
 
     /// Extracts into `out` (which exists): the factors go to a scratch file there as each module is done
     /// (``LoRAAdapterSpool``), so memory holds about `jobs` modules' factors, not the whole adapter's.
-    private func extract(_ pairing: TensorPairing, options: LoRAExtractionOptions, started: Date,
+    private func extract(_ pairing: TensorPairing, options: LoRAExtractionOptions, started: Date, taskType: String?,
                          inputs: [String: RunProvenance.Input]) throws -> LoRAExtractionResult {
         let spool = try LoRAAdapterSpool(folder: out, dtype: storedDType!)
         let result = try LoRAExtractor.run(pairing, options: options, progress: { p in
@@ -139,7 +141,7 @@ struct ExtractLoRA: ParsableCommand {
         let provenance = RunProvenance(command: "extract-lora", arguments: CommandLine.arguments, inputs: inputs,
                                        options: recorded, startedAt: started, seconds: Date().timeIntervalSince(started))
         try LoRAExtractionReport(result: result, provenance: provenance, dtype: storedDType!, baseModel: base,
-                                 taskType: try ModelFolderConfig.near(tuned)?.peftTaskType, spool: spool).write(to: out)
+                                 taskType: taskType, spool: spool).write(to: out)
         return result
     }
 }

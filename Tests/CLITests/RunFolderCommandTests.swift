@@ -110,4 +110,19 @@ final class RunFolderCommandTests: XCTestCase {
         // Bound to the bare base, the adapter's modules find their tensors (by suffix) as PEFT finds them in the head model.
         XCTAssertEqual(try adapter.bind(to: Checkpoint.open(Self.folder("base"))).count, adapter.modules.count)
     }
+
+    /// A run folder whose config.json is broken: one line naming the file, exit 1, no output folder.
+    func testBrokenRunConfigIsOneLineAndWritesNothing() throws {
+        let dir = try scratch("extract-badconfig")
+        try FileManager.default.createDirectory(atPath: dir + "/run", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.folder("run/model.safetensors"), toPath: dir + "/run/model.safetensors")
+        try "{\"architectures\": \"BertForSequenceClassification\"}".write(toFile: dir + "/run/config.json", atomically: true, encoding: .utf8)
+        let o = try CommandRunner.run(["extract-lora", "--base", Self.folder("base"), "--tuned", dir + "/run", "--rank", "2",
+                                       "--out", dir + "/out"])
+        XCTAssertEqual(o.status, 1, o.stderr)
+        let errors = o.stderr.split(separator: "\n").filter { $0.contains("error") }
+        XCTAssertEqual(errors.count, 1, o.stderr)
+        XCTAssertTrue(errors.first?.contains(dir + "/run/config.json") == true && errors.first?.contains("'architectures'") == true, o.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out"))
+    }
 }
