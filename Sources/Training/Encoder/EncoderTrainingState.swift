@@ -39,6 +39,8 @@ public final class EncoderTrainingState {
     var gradient: [Float]
     var trainableGradient: [Float]
     var offset: [Float]
+    /// SAID: P·θ′ of the current θ_d (D values), kept from the last rebuild for the next pullback.
+    var unscaled: [Float]
     let threads: Int
 
     /// A state at θ⁰ = `initialParameters` (and θ_d at the map's initial point).
@@ -75,8 +77,10 @@ public final class EncoderTrainingState {
         gradient = [Float](repeating: 0, count: D)
         trainableGradient = [Float](repeating: 0, count: map == nil ? 0 : d)
         offset = [Float](repeating: 0, count: lora == nil && map != nil ? D : 0)
+        unscaled = [Float](repeating: 0, count: map is SAIDMap ? D : 0)
         optimizer = AdamW(count: d, decayedRanges: decayed, weightDecay: options.weightDecay,
                           beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon)
+        if map != nil { refresh() }
     }
 
     /// The number of trained values: D, d or the LoRA factors plus saved tensors.
@@ -127,7 +131,13 @@ public final class EncoderTrainingState {
         if let f = map, result.lossSum.isFinite {
             gradient.withUnsafeBufferPointer { g in
                 trainableParameters.withUnsafeBufferPointer { s in
-                    trainableGradient.withUnsafeMutableBufferPointer { f.pullback(g, at: s, into: $0) }
+                    trainableGradient.withUnsafeMutableBufferPointer { out in
+                        if let said = f as? SAIDMap {
+                            unscaled.withUnsafeBufferPointer { said.pullback(g, at: s, unscaled: $0, into: out) }
+                        } else {
+                            f.pullback(g, at: s, into: out)
+                        }
+                    }
                 }
             }
         }
@@ -153,7 +163,15 @@ public final class EncoderTrainingState {
             return
         }
         guard let f = map else { return }
-        trainableParameters.withUnsafeBufferPointer { s in offset.withUnsafeMutableBufferPointer { f.map(s, into: $0) } }
+        trainableParameters.withUnsafeBufferPointer { s in
+            offset.withUnsafeMutableBufferPointer { y in
+                if let said = f as? SAIDMap {
+                    unscaled.withUnsafeMutableBufferPointer { said.map(s, into: y, unscaled: $0) }
+                } else {
+                    f.map(s, into: y)
+                }
+            }
+        }
         for i in parameters.indices { parameters[i] = initialParameters[i] + offset[i] }
     }
 
