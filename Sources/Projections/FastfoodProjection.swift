@@ -19,8 +19,12 @@ import Synchronization
 /// reverse, Πᵀ for Π). Random draws follow `RandomStreams.md`, so a NumPy
 /// reimplementation reproduces P from (D, d, seed, group, L').
 ///
-/// Cost per apply or transpose: two WHTs of length L per block plus O(L)
-/// gathers. Memory: per block, L permutation entries (UInt32) and L Gaussian
+/// Cost per apply or transpose: one WHT of length L and one of length
+/// m = 2^⌈log₂ d⌉ per block plus O(L) gathers. The WHT next to x touches only
+/// d nonzero (or needed) entries: with H_L = H_{L/m} ⊗ H_m, H_L·pad(v) is
+/// H_m·v repeated L/m times (so Π gathers from index mod m), and the first m
+/// entries of H_L·u are H_m·(Σ of u's L/m blocks of m). The same values as two
+/// full-length WHTs up to rounding. Memory: per block, L permutation entries (UInt32) and L Gaussian
 /// entries in Float32 and Float64; scratch buffers of 2L values are pooled
 /// across calls.
 public final class FastfoodProjection: Projection, @unchecked Sendable {
@@ -131,12 +135,14 @@ public final class FastfoodProjection: Projection, @unchecked Sendable {
         withScratch(S.self) { v, w in
             for (b, block) in blocks.enumerated() {
                 let bs = signs(block), g = gaussian(block)
+                let m = Self.innerLength(d: d, L: L), mask = m - 1
                 for j in 0..<d { v[j] = x[j] * bs[j] }
-                for j in d..<L { v[j] = 0 }
-                S._wht(v, wht, threads: threads)
+                for j in d..<m { v[j] = 0 }
+                S._wht(UnsafeMutableBufferPointer(rebasing: v[0..<m]), wht, threads: threads)
                 block.permutation.withUnsafeBufferPointer { perm in
                     g.withUnsafeBufferPointer { g in
-                        inChunks(L) { r in for k in r { w[k] = g[k] * v[Int(perm[k])] } }
+                        // H_L·pad(v) repeats H_m·v: entry perm[k] of it is entry perm[k] mod m.
+                        inChunks(L) { r in for k in r { w[k] = g[k] * v[Int(perm[k]) & mask] } }
                     }
                 }
                 S._wht(w, wht, threads: threads)
@@ -164,10 +170,23 @@ public final class FastfoodProjection: Projection, @unchecked Sendable {
                         inChunks(L) { r in for k in r { v[Int(perm[k])] = g[k] * w[k] } }
                     }
                 }
-                S._wht(v, wht, threads: threads)
-                for j in 0..<d { out[j] += v[j] * bs[j] }
+                // The first m entries of H_L·v are H_m·(the sum of v's L/m blocks), summed in block order.
+                let m = Self.innerLength(d: d, L: L), q = L / m
+                inChunks(m) { r in
+                    for c in r { w[c] = v[c] }
+                    for a in 1..<max(1, q) { let o = a * m; for c in r { w[c] += v[o + c] } }
+                }
+                S._wht(UnsafeMutableBufferPointer(rebasing: w[0..<m]), wht, threads: threads)
+                for j in 0..<d { out[j] += w[j] * bs[j] }
             }
         }
+    }
+
+    /// m = 2^⌈log₂ d⌉ (at most L): the length of the WHT next to x.
+    static func innerLength(d: Int, L: Int) -> Int {
+        var m = 1
+        while m < d { m <<= 1 }
+        return min(m, L)
     }
 
     public func apply(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {

@@ -37,31 +37,46 @@ public final class SAIDMap: SubspaceMap, @unchecked Sendable {
     }
 
     public func map(_ theta: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
-        precondition(theta.count == subspaceDimension && y.count == fullDimension, "SAIDMap: wrong sizes")
+        var py = [Float](repeating: 0, count: fullDimension)
+        py.withUnsafeMutableBufferPointer { map(theta, into: y, unscaled: $0) }
+    }
+
+    /// δθ = f(θ_d) into `y`, and P·θ′ (before the scales) into `unscaled` (D values), which
+    /// ``pullback(_:at:unscaled:into:)`` at the same θ_d needs: keeping it saves that pass.
+    public func map(_ theta: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>,
+                    unscaled py: UnsafeMutableBufferPointer<Float>) {
+        precondition(theta.count == subspaceDimension && y.count == fullDimension && py.count == fullDimension, "SAIDMap: wrong sizes")
         let d = base.subspaceDimension
-        base.apply(UnsafeBufferPointer(rebasing: theta[0..<d]), into: y)
+        base.apply(UnsafeBufferPointer(rebasing: theta[0..<d]), into: py)
         for (t, p) in base.blocks.enumerated() {
             let λ = theta[d + t]
-            for i in base.offsets[t]..<(base.offsets[t] + p.fullDimension) { y[i] *= λ }
+            for i in base.offsets[t]..<(base.offsets[t] + p.fullDimension) { y[i] = λ * py[i] }
         }
     }
 
     public func pullback(_ g: UnsafeBufferPointer<Float>, at theta: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
-        precondition(g.count == fullDimension && theta.count == subspaceDimension && out.count == subspaceDimension,
-                     "SAIDMap: wrong sizes")
-        let d = base.subspaceDimension
         var py = [Float](repeating: 0, count: fullDimension)
-        py.withUnsafeMutableBufferPointer { base.apply(UnsafeBufferPointer(rebasing: theta[0..<d]), into: $0) }
-        var scaled = [Float](repeating: 0, count: fullDimension)
+        py.withUnsafeMutableBufferPointer { base.apply(UnsafeBufferPointer(rebasing: theta[0..<base.subspaceDimension]), into: $0) }
+        py.withUnsafeBufferPointer { pullback(g, at: theta, unscaled: $0, into: out) }
+    }
+
+    /// ∇θ_d = J_fᵀ·g with P·θ′ given (`unscaled`, from ``map(_:into:unscaled:)`` at this θ_d):
+    /// ∇θ′ = Σₜ λₜ·(Pₜᵀ gₜ), tensors summed in order, and ∇λₜ = ⟨Pₜ θ′, gₜ⟩.
+    public func pullback(_ g: UnsafeBufferPointer<Float>, at theta: UnsafeBufferPointer<Float>,
+                         unscaled py: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
+        precondition(g.count == fullDimension && theta.count == subspaceDimension && out.count == subspaceDimension
+                     && py.count == fullDimension, "SAIDMap: wrong sizes")
+        let d = base.subspaceDimension
+        for j in 0..<d { out[j] = 0 }
+        var part = [Float](repeating: 0, count: d)
         for (t, p) in base.blocks.enumerated() {
             let λ = theta[d + t]
+            let rows = base.offsets[t]..<(base.offsets[t] + p.fullDimension)
             var dot: Float = 0
-            for i in base.offsets[t]..<(base.offsets[t] + p.fullDimension) {
-                dot += py[i] * g[i]
-                scaled[i] = λ * g[i]
-            }
+            for i in rows { dot += py[i] * g[i] }
             out[d + t] = dot
+            part.withUnsafeMutableBufferPointer { p.applyTranspose(UnsafeBufferPointer(rebasing: g[rows]), into: $0) }
+            for j in 0..<d { out[j] += λ * part[j] }
         }
-        scaled.withUnsafeBufferPointer { base.applyTranspose($0, into: UnsafeMutableBufferPointer(rebasing: out[0..<d])) }
     }
 }

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The R8 finding of BENCHMARKS.md ("Fine-tuning a pretrained encoder: how few parameters"):
+# all-MiniLM-L6-v2 (the base of the MiniLM pair) fine-tuned on Reuters R8 — the first 1,000
+# training documents, 32 tokens, 3 epochs, batch 32, AdamW with linear decay, the whole test
+# set (2,189 documents) — in full, with SAID (per-tensor Fastfood over all 22.7 M parameters)
+# at several d after a learning-rate search, and with LoRA (query,value) at several ranks,
+# 3 seeds each; then d_int90 / r_int90 against the full fine-tune, the majority floor, and
+# the rank of ΔW_full per tensor.
+#
+#   scripts/r8-finding.sh [OUT]     (default out/r8-finding; needs `make release`)
+#
+# Every run is a `intrinsic-dim train` folder under OUT/runs; a run whose run.json exists is
+# skipped, so the script resumes where it stopped. Each run takes about 1–2 minutes on 2 cores.
+# The environment can override the grids: SEEDS, DS, RANKS, SEARCH_D, SEARCH_LRS, SAID_LR, LORA_LR.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:-out/r8-finding}
+BIN=${BIN:-.build/release/intrinsic-dim}
+SEEDS=${SEEDS:-"0 1 2"}
+DS=${DS:-"100 300 1000 3000 10000"}
+RANKS=${RANKS:-"1 2 4 8"}
+SEARCH_D=${SEARCH_D:-1000}
+SEARCH_LRS=${SEARCH_LRS:-"3e-3 1e-2 3e-2 1e-1"}
+LORA_LR=${LORA_LR:-3e-3}
+FULL_LR=${FULL_LR:-1e-4}
+COMMON=(--model data/finetune-pair/base --dataset reuters-r8 --data-dir data --train-limit 1000 --max-length 32
+        --epochs 3 --batch-size 32)
+scripts/fetch-finetune-pair.sh data/finetune-pair > /dev/null
+scripts/fetch-text-datasets.sh data/text > /dev/null
+mkdir -p "$OUT/runs"
+
+run() {  # run NAME ARGS...: one train run unless it finished before
+  local name=$1; shift
+  if [[ -f "$OUT/runs/$name/run.json" ]]; then return; fi
+  rm -rf "$OUT/runs/$name"
+  echo "r8-finding: $name" >&2
+  "$BIN" train "${COMMON[@]}" "$@" --out "$OUT/runs/$name" > "$OUT/runs/$name.log" 2>&1 || {
+    echo "r8-finding: $name failed (see $OUT/runs/$name.log)" >&2; return 1; }
+}
+
+for s in $SEEDS; do run "full-s$s" --mode full --lr "$FULL_LR" --seed "$s"; done
+# The subspace learning-rate search: seed 0 at d = SEARCH_D.
+for lr in $SEARCH_LRS; do run "said-d$SEARCH_D-lr$lr-s0" --mode subspace --d "$SEARCH_D" --lr "$lr" --seed 0; done
+SAID_LR=${SAID_LR:-$(python3 scripts/r8_finding.py best-lr "$OUT" "$SEARCH_D")}
+echo "r8-finding: SAID learning rate $SAID_LR (best of the search at d = $SEARCH_D)" >&2
+for d in $DS; do for s in $SEEDS; do run "said-d$d-lr$SAID_LR-s$s" --mode subspace --d "$d" --lr "$SAID_LR" --seed "$s"; done; done
+for r in $RANKS; do for s in $SEEDS; do run "lora-r$r-lr$LORA_LR-s$s" --mode lora --rank "$r" --lr "$LORA_LR" --seed "$s"; done; done
+python3 scripts/r8_finding.py summary "$OUT" --said-lr "$SAID_LR" --lora-lr "$LORA_LR" > "$OUT/summary.md"
+cat "$OUT/summary.md"

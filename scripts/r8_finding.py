@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Summarises the runs of scripts/r8-finding.sh (its `train` folders under OUT/runs) for BENCHMARKS.md.
+
+    python3 scripts/r8_finding.py best-lr OUT D           the SAID learning rate of the search at d = D
+    python3 scripts/r8_finding.py summary OUT --said-lr LR --lora-lr LR    a Markdown report on stdout
+
+Reads only run.json and metrics.csv. d_int90 (r_int90) is the smallest grid d (r) whose mean final test
+accuracy over seeds reaches 90 % of the full fine-tune's mean, and, between the two bracketing grid
+points, the log-linear interpolation of that crossing (Li et al. 2018 read it off such a curve).
+Standard library only.
+"""
+import glob
+import json
+import math
+import os
+import statistics
+import sys
+
+
+def runs(out, prefix):
+    found = {}
+    for path in sorted(glob.glob(os.path.join(out, "runs", prefix + "*", "run.json"))):
+        name = os.path.basename(os.path.dirname(path))
+        found[name] = json.load(open(path))
+    return found
+
+
+def seed_of(name):
+    return int(name.rsplit("-s", 1)[1])
+
+
+def mean_sd(values):
+    return (statistics.mean(values), statistics.stdev(values) if len(values) > 1 else 0.0)
+
+
+def fmt(values):
+    m, s = mean_sd(values)
+    return f"{m:.4f} ± {s:.4f}" if len(values) > 1 else f"{m:.4f}"
+
+
+def crossing(points, target):
+    """points: [(x, mean accuracy)] sorted by x. The grid crossing and its log-linear interpolation."""
+    previous = None
+    for x, acc in points:
+        if acc >= target:
+            if previous is None or previous[1] >= target:
+                return x, float(x)
+            (x0, a0) = previous
+            t = (target - a0) / (acc - a0)
+            return x, math.exp(math.log(x0) + t * (math.log(x) - math.log(x0)))
+        previous = (x, acc)
+    return None, None
+
+
+def best_lr(out, d):
+    found = runs(out, f"said-d{d}-lr")
+    scored = [(r["final_test_accuracy"], name.split("-lr")[1].rsplit("-s", 1)[0]) for name, r in found.items() if name.endswith("-s0")]
+    if not scored:
+        sys.exit(f"r8_finding: no runs said-d{d}-lr*-s0 under {out}/runs")
+    print(max(scored)[1])
+
+
+def summary(out, said_lr, lora_lr):
+    full = runs(out, "full-s")
+    if not full:
+        sys.exit(f"r8_finding: no full runs under {out}/runs")
+    first = next(iter(full.values()))
+    floor = first["majority_test_accuracy"]
+    full_acc = [r["final_test_accuracy"] for r in full.values()]
+    full_f1 = [r["final_test_macro_f1"] for r in full.values()]
+    target = 0.9 * statistics.mean(full_acc)
+    ds = first["dataset"]
+    lines = ["# Reuters R8 with all-MiniLM-L6-v2: full fine-tune, SAID and LoRA", ""]
+    lines.append(f"{ds['train_examples']} training documents (the first of the file), {ds['test_examples']} test documents, "
+                 f"max length {ds['max_length']}, {first['options']['epochs']} epochs, batch {first['options']['batch_size']}, "
+                 f"AdamW (weight decay {first['options']['weight_decay']}, linear decay, warm-up ratio {first['options']['warmup_ratio']}). "
+                 f"D = {first['full_dimension']:,}. Majority-class test accuracy (the floor): {floor:.4f}.")
+    lines += ["", "| run | trained parameters | lr | seeds | test accuracy | macro-F1 | of full | seconds per run |", "|---|---|---|---|---|---|---|---|"]
+
+    def row(label, group, lr):
+        acc = [r["final_test_accuracy"] for r in group.values()]
+        f1 = [r["final_test_macro_f1"] for r in group.values()]
+        secs = [r["provenance"]["seconds"] for r in group.values()]
+        n = next(iter(group.values()))["trainable_parameters"]
+        lines.append(f"| {label} | {n:,} | {lr} | {len(acc)} | {fmt(acc)} | {fmt(f1)} | {statistics.mean(acc) / statistics.mean(full_acc):.3f} | {statistics.mean(secs):.0f} |")
+        return statistics.mean(acc)
+
+    row("full fine-tune", full, next(iter(full.values()))["options"]["learning_rate"])
+    said_points, lora_points = [], []
+    for d in sorted({int(n.split("-d")[1].split("-")[0]) for n in runs(out, "said-d")}):
+        group = runs(out, f"said-d{d}-lr{said_lr}-s")
+        if group:
+            said_points.append((d, row(f"SAID d = {d:,}", group, said_lr)))
+    for r in sorted({int(n.split("-r")[1].split("-")[0]) for n in runs(out, "lora-r")}):
+        group = runs(out, f"lora-r{r}-lr{lora_lr}-s")
+        if group:
+            lora_points.append((r, row(f"LoRA r = {r} (query,value + classifier)", group, lora_lr)))
+    lines += ["", f"90 % of the full fine-tune's mean accuracy: {target:.4f} (floor {floor:.4f})."]
+    for what, points in (("d_int90 (SAID)", said_points), ("r_int90 (LoRA)", lora_points)):
+        grid, interpolated = crossing(points, target)
+        if grid is None:
+            lines.append(f"- {what}: not reached on the grid {[p[0] for p in points]} (best mean {max((p[1] for p in points), default=0):.4f}).")
+        else:
+            lines.append(f"- {what}: {grid:,} on the grid; {interpolated:,.0f} interpolated (log-linear).")
+    search = runs(out, "said-d")
+    searched = sorted((name.split("-lr")[1].rsplit("-s", 1)[0], r["final_test_accuracy"], name.split("-d")[1].split("-")[0])
+                      for name, r in search.items() if name.endswith("-s0"))
+    lines += ["", "Subspace learning-rate search (seed 0): " + ", ".join(f"d = {d} lr {lr}: {acc:.4f}" for lr, acc, d in searched
+                                                                    if lr != said_lr or True) + "."]
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 4 and sys.argv[1] == "best-lr":
+        best_lr(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) >= 3 and sys.argv[1] == "summary":
+        args = sys.argv[3:]
+        said = args[args.index("--said-lr") + 1]
+        lora = args[args.index("--lora-lr") + 1]
+        summary(sys.argv[2], said, lora)
+    else:
+        sys.exit(__doc__)
