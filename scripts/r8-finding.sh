@@ -17,10 +17,10 @@ cd "$(dirname "$0")/.."
 OUT=${1:-out/r8-finding}
 BIN=${BIN:-.build/release/intrinsic-dim}
 SEEDS=${SEEDS:-"0 1 2"}
-DS=${DS:-"100 300 1000 3000 10000"}
-RANKS=${RANKS:-"1 2 4 8"}
+DS=${DS:-"250 1000 4000 16000"}
+RANKS=${RANKS:-"1 2 8"}
 SEARCH_D=${SEARCH_D:-1000}
-SEARCH_LRS=${SEARCH_LRS:-"3e-3 1e-2 3e-2 1e-1"}
+SEARCH_LRS=${SEARCH_LRS:-"1e-2 3e-2 1e-1"}
 LORA_LR=${LORA_LR:-3e-3}
 FULL_LR=${FULL_LR:-1e-4}
 COMMON=(--model data/finetune-pair/base --dataset reuters-r8 --data-dir data --train-limit 1000 --max-length 32
