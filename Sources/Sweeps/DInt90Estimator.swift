@@ -18,7 +18,9 @@ import Projections
 /// over its ok runs (ties: the smaller rate; a rate whose runs all diverged never wins over one
 /// with a mean) and only that rate's runs; the choice is made once on all runs (the bootstrap
 /// resamples the seeds of the chosen rate) and recorded with every rate's mean in
-/// ``DInt90Estimate/Dimension/lrSearch``. The baselines (d = 0) have one rate.
+/// ``DInt90Estimate/Dimension/lrSearch``. The baselines (d = 0) have one rate. With
+/// `chooseLearningRate` off (a sweep without a list of rates) every run of a d counts whatever
+/// rate it records, so a journal begun before runs recorded their rate still resumes to one group.
 public enum DInt90Estimator {
     /// Mean accuracy of the ok runs per d (absent when a d has none).
     public static func means(_ records: [SweepRecord], accuracy: SweepAccuracy) -> [Int: Double] {
@@ -45,11 +47,19 @@ public enum DInt90Estimator {
 
     /// The learning rate chosen at every d > 0 and every rate's mean, ascending by rate (`nil`
     /// first): see the type's documentation.
-    static func learningRates(_ records: [SweepRecord], accuracy: SweepAccuracy)
+    static func learningRates(_ records: [SweepRecord], accuracy: SweepAccuracy, choose: Bool = true)
         -> (chosen: [Int: Double?], search: [Int: [DInt90Estimate.LearningRateMean]]) {
         var chosen: [Int: Double?] = [:]
         var search: [Int: [DInt90Estimate.LearningRateMean]] = [:]
         for (d, runs) in Dictionary(grouping: records, by: \.d) {
+            guard choose else {
+                // One group: the rate the runs record (the first that records one).
+                let v = runs.filter { $0.status == .ok }.map { accuracy == .final ? $0.finalTestAccuracy : $0.bestTestAccuracy }
+                let lr = runs.lazy.compactMap(\.learningRate).first
+                chosen[d] = lr
+                search[d] = [.init(lr: lr, runs: runs.count, ok: v.count, meanAccuracy: v.isEmpty ? nil : v.reduce(0, +) / Double(v.count))]
+                continue
+            }
             let groups = Dictionary(grouping: runs, by: \.learningRate)
             let rates = groups.keys.sorted { ($0 ?? -.infinity) < ($1 ?? -.infinity) }
             var best: (lr: Double?, mean: Double?)? = nil
@@ -74,11 +84,14 @@ public enum DInt90Estimator {
     ///   - absoluteBaseline: the fixed baseline of ``DInt90Estimate/dInt90Absolute``.
     ///   - replicates: bootstrap replicates (0 for none); replicate b uses
     ///     stream `(seed, bootstrap, index: b)`.
+    ///   - chooseLearningRate: choose each d's best rate (see the type's documentation); off for
+    ///     a sweep without a list of rates.
     public static func estimate(_ records: [SweepRecord], threshold: Double, absoluteBaseline: Double = 1,
-                                accuracy: SweepAccuracy = .final, replicates: Int = 1000, seed: UInt64 = 0) -> DInt90Estimate {
-        let (chosen, search) = learningRates(records, accuracy: accuracy)
+                                accuracy: SweepAccuracy = .final, replicates: Int = 1000, seed: UInt64 = 0,
+                                chooseLearningRate: Bool = true) -> DInt90Estimate {
+        let (chosen, search) = learningRates(records, accuracy: accuracy, choose: chooseLearningRate)
         let everyRecord = records
-        let records = everyRecord.filter { r in chosen[r.d].map { $0 == r.learningRate } ?? true }
+        let records = chooseLearningRate ? everyRecord.filter { r in chosen[r.d].map { $0 == r.learningRate } ?? true } : everyRecord
         let values = okValues(records, accuracy: accuracy)
         let m = means(records, accuracy: accuracy)
         let baseline = m[0]

@@ -80,6 +80,18 @@ final class SweepTests: XCTestCase {
         let tie = [run(0, d: 0, seed: 0, lr: 1e-4, accuracy: 0.9), run(1, d: 50, seed: 0, lr: 0.03, accuracy: 0.8),
                    run(2, d: 50, seed: 0, lr: 0.01, accuracy: 0.8)]
         XCTAssertEqual(DInt90Estimator.estimate(tie, threshold: 0.9, replicates: 0).dimensions[1].lr, 0.01)
+        // A sweep without a list of rates (a journal begun before runs recorded theirs, resumed):
+        // every run of a d counts.
+        var old = self.records
+        for i in [1, 3, 5, 7] { old[i].learningRate = 0.001 }
+        let mixed = DInt90Estimator.estimate(old, threshold: 0.9, replicates: 0, chooseLearningRate: false)
+        XCTAssertEqual(mixed.dInt90, 200)
+        XCTAssertEqual(mixed.dimensions.map(\.runs), [2, 2, 2, 3])
+        XCTAssertEqual(mixed.dimensions.map(\.lr), [0.001, 0.001, 0.001, 0.001])
+        var summary = SweepSummaryOptions()
+        summary.bootstrapReplicates = 0
+        XCTAssertEqual(summary.report(old, configuration: [:], plannedRuns: nil).estimate, mixed)
+        XCTAssertEqual(summary.report(records, configuration: ["lrs": "0.01,0.03"], plannedRuns: nil).estimate.dInt90, 200)
         let json = try SweepReport(records: records, estimate: e, configuration: [:], plannedRuns: 10).json()
         XCTAssertTrue(json.contains("\"lr_at_d_int90\" : 0.01") || json.contains("\"lr_at_d_int90\": 0.01"), json)
         XCTAssertTrue(json.contains("\"majority_test_accuracy\""), json)
