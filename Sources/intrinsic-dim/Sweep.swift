@@ -159,7 +159,7 @@ struct SweepRunCommand: ParsableCommand {
             let est = report.estimate
             let name = mode == .lora ? "r_int90" : "d_int90"
             let floor = est.majorityTestAccuracy.map { ", majority-class floor \(String(format: "%.4f", $0))" } ?? ""
-            let lr = est.lrAtDInt90.map { " (lr \($0))" } ?? ""
+            let lr = learningRateList == nil ? "" : est.lrAtDInt90.map { " (lr \($0))" } ?? ""
             Terminal.line("sweep: \(report.records.count) runs; baseline \(est.baselineAccuracy.map { String(format: "%.4f", $0) } ?? "n/a"), \(name) \(est.dInt90.map(String.init) ?? "not reached")\(lr), \(name)_absolute \(est.dInt90Absolute.map(String.init) ?? "not reached")\(floor) → \(out)")
         }
     }
