@@ -17,8 +17,8 @@ cd "$(dirname "$0")/.."
 OUT=${1:-out/r8-finding}
 BIN=${BIN:-.build/release/intrinsic-dim}
 SEEDS=${SEEDS:-"0 1 2"}
-DS=${DS:-"250 1000 4000 16000"}
-RANKS=${RANKS:-"1 2 8"}
+DS=${DS:-"250 1000 4000"}
+RANKS=${RANKS:-"1 4"}
 SEARCH_D=${SEARCH_D:-1000}
 SEARCH_LRS=${SEARCH_LRS:-"1e-2 3e-2 1e-1"}
 LORA_LR=${LORA_LR:-3e-3}

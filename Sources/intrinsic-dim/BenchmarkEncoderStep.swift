@@ -30,21 +30,24 @@ extension Benchmark {
         func run() throws {
             try reportingFailures("benchmark encoder-step") {
                 let t0 = DispatchTime.now().uptimeNanoseconds
-                let checkpoint = try EncoderCheckpoint.load(folder: model, labels: (0..<labels).map { "label_\($0)" }, seed: 0)
-                let net = checkpoint.model
-                var trainingMode = TrainingMode.full
-                if mode == "subspace" {
-                    let spec = RunSpecification.Subspace(projection: .fastfood, d: d, projectionSeed: 1, perTensor: true, said: true)
-                    trainingMode = .subspace(try spec.makeMap(for: net.layout, memoryBudget: 1 << 30, threads: threads))
-                } else if mode == "lora" {
-                    let spec = RunSpecification.LoRA(rank: rank, targets: targets.split(separator: ",").map(String.init))
-                    trainingMode = .lora(try spec.makeEncoderMap(for: net, seed: 1, threads: threads))
-                }
-                BLASThreads.set(1)
-                var options = EncoderTrainingOptions()
-                options.maxLength = length
-                let state = EncoderTrainingState(model: net, mode: trainingMode, initialParameters: checkpoint.parameters,
-                                                 options: options, batchCapacity: batch, lengthCapacity: length, threads: threads)
+                // The checkpoint's θ goes into the state and is not kept here: full training then holds θ once.
+                let (net, state) = try { () throws -> (BertClassifier, EncoderTrainingState) in
+                    let checkpoint = try EncoderCheckpoint.load(folder: model, labels: (0..<labels).map { "label_\($0)" }, seed: 0)
+                    let net = checkpoint.model
+                    var trainingMode = TrainingMode.full
+                    if mode == "subspace" {
+                        let spec = RunSpecification.Subspace(projection: .fastfood, d: d, projectionSeed: 1, perTensor: true, said: true)
+                        trainingMode = .subspace(try spec.makeMap(for: net.layout, memoryBudget: 1 << 30, threads: threads))
+                    } else if mode == "lora" {
+                        let spec = RunSpecification.LoRA(rank: rank, targets: targets.split(separator: ",").map(String.init))
+                        trainingMode = .lora(try spec.makeEncoderMap(for: net, seed: 1, threads: threads))
+                    }
+                    BLASThreads.set(1)
+                    var options = EncoderTrainingOptions()
+                    options.maxLength = length
+                    return (net, EncoderTrainingState(model: net, mode: trainingMode, initialParameters: checkpoint.parameters,
+                                                      options: options, batchCapacity: batch, lengthCapacity: length, threads: threads))
+                }()
                 let setup = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
                 // Token ids uniform over the vocabulary past the first 1,000 (BERT's special and unused
                 // entries), [CLS] first; every mask 1; labels uniform.

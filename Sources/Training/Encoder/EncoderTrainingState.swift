@@ -23,7 +23,9 @@ public final class EncoderTrainingState {
     public let model: BertClassifier
     /// What is trained.
     public let mode: TrainingMode
-    /// θ⁰ (D values).
+    /// θ⁰ (D values) in subspace and LoRA training, which rebuild θ from it; empty in full
+    /// training, which needs it no more after the start (so a caller that drops its copy holds θ
+    /// once, not twice).
     public let initialParameters: [Float]
     /// The current θ (D values).
     public private(set) var parameters: [Float]
@@ -52,7 +54,7 @@ public final class EncoderTrainingState {
         precondition(initialParameters.count == D, "EncoderTrainingState: θ⁰ has \(initialParameters.count) values, the model \(D)")
         self.model = model
         self.mode = mode
-        self.initialParameters = initialParameters
+        self.initialParameters = mode.map == nil ? [] : initialParameters
         parameters = initialParameters
         self.threads = max(1, threads)
         map = mode.map
