@@ -9,7 +9,8 @@ mode), float32, 2 threads, AdamW (lr 1e-4, weight decay 0.01).
         [--targets query,value] [--batch 32] [--length 64] [--labels 8] [--markdown-out FILE]
         [--baselines-only] [--strict] [--timeout S] [--cache /tmp/intrinsic-dim-bench/encoder]
 
-The binary is $INTRINSIC_DIM_BIN (default <repo>/.build/release/intrinsic-dim). If it is
+The model folder defaults to data/finetune-pair/base, fetched with scripts/fetch-finetune-pair.sh
+when it is not there. The binary is $INTRINSIC_DIM_BIN (default <repo>/.build/release/intrinsic-dim). If it is
 missing the harness says so and exits 2 (unless --baselines-only).
 
 Cases (ours = `intrinsic-dim benchmark encoder-step --model DIR …`, torch = torch_encoder_step.py):
@@ -50,6 +51,7 @@ import importlib.util
 import json
 import os
 import shlex
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -205,6 +207,11 @@ def main(argv=None) -> int:
     if bad:
         ap.error(f"unknown case(s) {bad}")
     cfg_path = os.path.join(a.model, "config.json")
+    if os.path.abspath(a.model) == DEFAULT_MODEL and not os.path.isfile(cfg_path):
+        # a fresh clone (make bench): fetch the MiniLM pair where `make test` puts it
+        fetch = ["bash", os.path.join(REPO, "scripts", "fetch-finetune-pair.sh"), os.path.dirname(DEFAULT_MODEL)]
+        log(f"model: {shlex.join(fetch)}")
+        subprocess.run(fetch, cwd=REPO)
     try:
         with open(cfg_path) as f:
             cfg = json.load(f)
