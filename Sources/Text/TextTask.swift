@@ -14,6 +14,8 @@ public struct TextTask: Sendable {
     public let test: TextDataset
     /// The training limit applied, if any.
     public let trainLimit: Int?
+    /// The test limit applied (the first N test examples), if any.
+    public let testLimit: Int?
     /// The columns read.
     public let columns: TextColumns
 
@@ -22,14 +24,16 @@ public struct TextTask: Sendable {
     /// - Parameters:
     ///   - format: the files' format; by default each file's extension names it.
     ///   - trainLimit: keep only the first N training examples (N ≥ 1).
+    ///   - testLimit: keep only the first N test examples (N ≥ 1; quick runs).
     ///   - labels: the label order to use; by default the training file's sorted labels. Every
     ///     training label must be among them too.
     /// - Throws: the ``TextFileReader`` errors, and ``TextError/Code/unknownLabel`` for a label
     ///   not in the order (naming file, line and the label column).
     public init(train: String, test: String, columns: TextColumns, format: TextFileFormat? = nil,
-                trainLimit: Int? = nil, labels: [String]? = nil) throws(TextError) {
+                trainLimit: Int? = nil, testLimit: Int? = nil, labels: [String]? = nil) throws(TextError) {
         precondition(columns.label != nil, "TextTask: the columns must name a label column")
         precondition(trainLimit.map { $0 >= 1 } ?? true, "TextTask: trainLimit must be at least 1")
+        precondition(testLimit.map { $0 >= 1 } ?? true, "TextTask: testLimit must be at least 1")
         let labelColumn = columns.label!
         let trainExamples = try TextFileReader.read(train, columns: columns, format: format)
         let testExamples = try TextFileReader.read(test, columns: columns, format: format)
@@ -51,8 +55,10 @@ public struct TextTask: Sendable {
         let kept = trainExamples.prefix(trainLimit ?? trainExamples.count)
         self.labels = order
         self.train = TextDataset(path: train, examples: Array(kept), labelIDs: try mapped(kept, train))
-        self.test = TextDataset(path: test, examples: testExamples, labelIDs: try mapped(testExamples[...], test))
+        let keptTest = testExamples.prefix(testLimit ?? testExamples.count)
+        self.test = TextDataset(path: test, examples: Array(keptTest), labelIDs: try mapped(keptTest, test))
         self.trainLimit = trainLimit
+        self.testLimit = testLimit
         self.columns = columns
     }
 
@@ -72,8 +78,8 @@ public struct TextTask: Sendable {
     /// Reads a catalogued task (``TextDatasetCatalog``) from `directory` (by default
     /// ``TextDatasetCatalog/defaultDirectory``, where `scripts/fetch-text-datasets.sh` puts it).
     public init(_ entry: TextDatasetEntry, directory: String = TextDatasetCatalog.defaultDirectory,
-                trainLimit: Int? = nil, labels: [String]? = nil) throws(TextError) {
+                trainLimit: Int? = nil, testLimit: Int? = nil, labels: [String]? = nil) throws(TextError) {
         try self.init(train: entry.trainPath(in: directory), test: entry.testPath(in: directory),
-                      columns: entry.columns, format: entry.format, trainLimit: trainLimit, labels: labels)
+                      columns: entry.columns, format: entry.format, trainLimit: trainLimit, testLimit: testLimit, labels: labels)
     }
 }

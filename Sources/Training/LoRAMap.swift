@@ -6,10 +6,12 @@ import Projections
 /// θ_D: for each targeted weight W₀ (out × in, a convolution's kernel as
 /// out × in·kh·kw), W = W₀ + s·B·A with A (r × in) and B (out × r), s = α/r
 /// (α/√r with rsLoRA). Everything else in θ_D (untargeted layers, biases) stays
-/// at θ_D⁰: PEFT's `bias: "none"`.
+/// at θ_D⁰: PEFT's `bias: "none"` — except the tensors of the *saved modules*
+/// (PEFT's `modules_to_save`, e.g. a new classifier head), which are trained in full.
 ///
 /// θ_lora holds, target after target in the model's tensor order, A then B,
-/// each row-major. B starts at zero, so training starts at exactly θ_D⁰; A is
+/// each row-major; then each saved tensor's offset from θ_D⁰ (its values, in the
+/// layout's order, starting at 0), so d = Σ r·(in + out) + Σ saved sizes. B starts at zero, so training starts at exactly θ_D⁰; A is
 /// drawn as PEFT draws it, from stream `(seed, loraInitialization, group: t)`:
 /// - ``Initialization/kaiming``: PyTorch's `kaiming_uniform_(a = √5)`, i.e.
 ///   U(−1/√in, 1/√in) with in = the target's fan-in (element k from uniform k);
@@ -45,8 +47,30 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
         public let rank: Int
     }
 
+    /// A tensor trained in full (a saved module's weight or bias).
+    public struct SavedTensor: Sendable, Hashable {
+        /// The tensor's name in the layout (`classifier.weight`).
+        public let tensor: String
+        /// Its shape as stored.
+        public let shape: [Int]
+        /// Its first element in θ_D.
+        public let offset: Int
+        /// Its element count.
+        public let count: Int
+        /// Where its offset from θ_D⁰ starts in θ_lora.
+        public let loraOffset: Int
+        /// The θ_D range of the tensor.
+        public var range: Range<Int> { offset..<(offset + count) }
+        /// The θ_lora range of the tensor.
+        public var loraRange: Range<Int> { loraOffset..<(loraOffset + count) }
+    }
+
     /// The adapted weights, in the model's tensor order (θ_lora's order).
     public let targets: [Target]
+    /// The tensors of ``savedModules``, trained in full, in the layout's order (after the factors in θ_lora).
+    public let savedTensors: [SavedTensor]
+    /// The modules trained in full (PEFT's `modules_to_save`), as given.
+    public let savedModules: [String]
     /// r, as asked for (a capped target's own rank is ``Target/rank``).
     public let rank: Int
     /// α.
@@ -65,6 +89,28 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
         layout.entries.filter { !$0.isBias && $0.name.hasSuffix(".weight") }.map { String($0.name.dropLast(".weight".count)) }
     }
 
+    /// The weight modules of `layout` that PEFT's `target_modules` list `keys` selects:
+    /// a module matches a key when its name equals the key or ends in `.` + key
+    /// (`query` selects `bert.encoder.layer.0.attention.self.query`; `dense` every
+    /// `….dense`), as `peft.tuners.tuners_utils.check_target_module_exists` does for a
+    /// list; modules in `excluding` (the saved modules) never match. Layout order.
+    ///
+    /// - Throws: ``TrainingError/invalidOption(_:_:)`` naming `--targets` for an empty
+    ///   list or a key that selects no module (PEFT raises there too).
+    public static func modules(matching keys: [String], in layout: ParameterLayout,
+                               excluding: [String] = []) throws(TrainingError) -> [String] {
+        guard !keys.isEmpty else { throw .invalidOption("targets", "names no module") }
+        let all = weightModules(of: layout).filter { m in
+            !excluding.contains { m == $0 || m.hasSuffix("." + $0) }
+        }
+        func selects(_ key: String, _ m: String) -> Bool { m == key || m.hasSuffix("." + key) }
+        for key in keys where !all.contains(where: { selects(key, $0) }) {
+            let leaves = Array(Set(all.map { $0.split(separator: ".").last.map(String.init) ?? $0 })).sorted()
+            throw .invalidOption("targets", "'\(key)' selects no weight module of this model; its module names end in \(leaves.joined(separator: ", "))")
+        }
+        return all.filter { m in keys.contains { selects($0, m) } }
+    }
+
     /// LoRA on the weights of the modules `modules` (e.g. `["fc1", "fc2"]`) of `layout`.
     ///
     /// With `capRank`, a target whose min(out, in) is below r gets rank
@@ -74,8 +120,12 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
     /// - Throws: ``TrainingError/invalidOption(_:_:)`` naming `--targets` for an
     ///   unknown or repeated module, `--rank` for r < 1 or (without `capRank`)
     ///   r > min(out, in) of a target, `--alpha` for α ≤ 0 or not finite.
+    ///
+    /// `savedModules` (exact module names, e.g. `["classifier"]`) are trained in full: every tensor
+    /// named `<module>.…` (weight and bias). They may not also be targets.
     public init(layout: ParameterLayout, modules: [String], rank: Int, alpha: Double, useRSLoRA: Bool = false,
-                initialization: Initialization = .kaiming, capRank: Bool = false, seed: UInt64, threads: Int = 1) throws(TrainingError) {
+                initialization: Initialization = .kaiming, capRank: Bool = false, savedModules: [String] = [],
+                seed: UInt64, threads: Int = 1) throws(TrainingError) {
         guard !modules.isEmpty else { throw .invalidOption("targets", "names no module") }
         guard Set(modules).count == modules.count else { throw .invalidOption("targets", "names a module twice: \(modules.joined(separator: ","))") }
         let known = Self.weightModules(of: layout)
@@ -97,6 +147,16 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
                                   loraOffset: next, rank: r))
             next += r * (rows + cols)
         }
+        var saved: [SavedTensor] = []
+        for m in savedModules {
+            guard !modules.contains(m) else { throw .invalidOption("targets", "'\(m)' is trained in full (a saved module); it cannot also be a LoRA target") }
+            let entries = layout.entries.filter { $0.name.hasPrefix(m + ".") }
+            guard !entries.isEmpty else { throw .invalidOption("modules-to-save", "no tensor of this model is named '\(m).…'") }
+            for e in entries {
+                saved.append(SavedTensor(tensor: e.name, shape: e.shape, offset: e.offset, count: e.count, loraOffset: next))
+                next += e.count
+            }
+        }
         var start = [Double](repeating: 0, count: next)
         for (t, target) in targets.enumerated() {
             let stream = RandomStream(seed: seed, kind: .loraInitialization, group: t)
@@ -113,6 +173,8 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
             }
         }
         self.targets = targets
+        savedTensors = saved
+        self.savedModules = savedModules
         self.rank = rank
         self.alpha = alpha
         self.useRSLoRA = useRSLoRA
@@ -123,7 +185,7 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
         self.threads = max(1, threads)
     }
 
-    /// Σ r·(in + out) over the targets: the trainable parameter count.
+    /// Σ r·(in + out) over the targets plus the saved tensors' sizes: the trainable parameter count.
     public var trainableParameters: Int { subspaceDimension }
 
     /// The α PEFT needs for `target` to give it this map's s: α for an uncapped
@@ -143,6 +205,7 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
             GEMM.multiply(m: t.rows, n: t.cols, k: r, alpha: scaling, b, lda: r, a, ldb: t.cols,
                           into: y.baseAddress! + t.offset, ldc: t.cols, threads: threads)
         }
+        for t in savedTensors { (y.baseAddress! + t.offset).update(from: theta.baseAddress! + t.loraOffset, count: t.count) }
     }
 
     public func pullback(_ g: UnsafeBufferPointer<Float>, at theta: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
@@ -159,6 +222,12 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
             GEMM.multiply(m: t.rows, n: r, k: t.cols, alpha: scaling, gw, lda: t.cols, a, ldb: t.cols, transposeB: true,
                           into: db, ldc: r, threads: threads)
         }
+        gatherSavedGradients(g.baseAddress!, into: out.baseAddress!)
+    }
+
+    /// θ_lora's gradient of the saved tensors ← their slots of the dense gradient `g` (D values).
+    public func gatherSavedGradients(_ g: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        for t in savedTensors { (out + t.loraOffset).update(from: g + t.offset, count: t.count) }
     }
 
     /// θ_D's target slots ← θ_D⁰ + s·B·A (the other values of `parameters` are left as they are:
@@ -173,6 +242,9 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
             GEMM.multiply(m: t.rows, n: t.cols, k: r, alpha: scaling, b, lda: r, a, ldb: t.cols,
                           beta: 1, into: parameters + t.offset, ldc: t.cols, threads: threads)
         }
+        for t in savedTensors {
+            for i in 0..<t.count { parameters[t.offset + i] = base[t.offset + i] + theta[t.loraOffset + i] }
+        }
     }
 }
 
@@ -180,13 +252,16 @@ public final class LoRAMap: SubspaceMap, @unchecked Sendable {
 /// inputs x (rows × in) and output gradient dy (rows × out), without the dense
 /// ∂W = dyᵀ·x: ∂B = s·dyᵀ·(x·Aᵀ) and ∂A = s·(dy·B)ᵀ·x, the same as the map's
 /// ``LoRAMap/pullback(_:at:into:)`` of ∂W up to rounding. Set on a
-/// ``ModelWorkspace`` it takes every weight: untargeted weights are frozen in
+/// ``ModelWorkspace`` (or a ``Models/BertWorkspace``) it takes every weight but the
+/// saved modules' (whose dense gradient the model writes, for
+/// ``LoRAMap/gatherSavedGradients(_:into:)``): untargeted weights are frozen in
 /// LoRA training and need no gradient. ``bind(theta:gradient:)`` before each
 /// evaluation says where θ_lora is read and its gradient written.
 public final class LoRAGradientConsumer: WeightGradientConsumer {
     /// The map whose factors' gradient this computes.
     public let map: LoRAMap
     private let targetIndex: [Int: Int]
+    private let savedOffsets: Set<Int>
     private let threads: Int
     private var theta: UnsafePointer<Float>?
     private var gradient: UnsafeMutablePointer<Float>?
@@ -197,6 +272,7 @@ public final class LoRAGradientConsumer: WeightGradientConsumer {
     public init(map: LoRAMap, threads: Int = 1) {
         self.map = map
         targetIndex = Dictionary(uniqueKeysWithValues: map.targets.enumerated().map { ($1.offset, $0) })
+        savedOffsets = Set(map.savedTensors.map(\.offset))
         self.threads = max(1, threads)
     }
 
@@ -206,7 +282,8 @@ public final class LoRAGradientConsumer: WeightGradientConsumer {
         self.gradient = gradient
     }
 
-    public func consumes(weightAt offset: Int) -> Bool { true }
+    /// Every weight but the saved modules' (trained in full, so the model writes their dense gradient).
+    public func consumes(weightAt offset: Int) -> Bool { !savedOffsets.contains(offset) }
 
     public func consume(weightAt offset: Int, inputs x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, rows: Int) {
         guard let i = targetIndex[offset], let theta, let gradient else { return }

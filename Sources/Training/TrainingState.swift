@@ -165,6 +165,9 @@ public final class TrainingState {
         }
         steps += 1
         guard r.lossSum.isFinite else { return .nonFinite("training loss is \(r.lossSum)") }
+        gradient.withUnsafeBufferPointer { g in
+            subspaceGradient.withUnsafeMutableBufferPointer { lora.map.gatherSavedGradients(g.baseAddress!, into: $0.baseAddress!) }
+        }
         let l2 = options.l2
         var exponent: UInt32 = 0
         for i in subspaceGradient.indices {

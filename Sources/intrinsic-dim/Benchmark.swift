@@ -10,7 +10,7 @@ struct Benchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time the numerical kernels (used by make bench).",
         shouldDisplay: false,
-        subcommands: [WHT.self, Apply.self, TrainStep.self, RandomizedSVDAccuracy.self])
+        subcommands: [WHT.self, Apply.self, TrainStep.self, EncoderStep.self, RandomizedSVDAccuracy.self])
 
     enum Precision: String, ExpressibleByArgument, CaseIterable { case f32, f64 }
 

@@ -38,8 +38,7 @@ struct Train: ParsableCommand {
 
     func validate() throws {
         if training.model.folder != nil {
-            guard d == nil, rank == nil, !loraOptions.isSet else { throw ValidationError("--model DIR (an encoder folder): only --mode full is implemented yet") }
-            try TrainEncoder.validate(training, encoder, mode: mode)
+            try TrainEncoder.validate(training, encoder, mode: mode, d: d, rank: rank, lora: loraOptions)
             return
         }
         if encoder.isSet {
@@ -66,7 +65,8 @@ struct Train: ParsableCommand {
     func run() throws {
         try reportingFailures("train") {
             if let folder = training.model.folder {
-                try TrainEncoder.run(folder: folder, training, encoder, seed: seed, out: out)
+                try TrainEncoder.run(folder: folder, training, encoder, mode: mode, d: d, rank: rank, loraArguments: loraOptions,
+                                     seed: seed, out: out)
                 return
             }
             let session = try training.session()

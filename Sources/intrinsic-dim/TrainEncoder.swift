@@ -8,6 +8,8 @@ struct EncoderArguments: ParsableArguments {
     var maxLength: Int = 128
     @Option(name: .customLong("train-limit"), help: ArgumentHelp("Encoder runs: use only the first N training examples.", valueName: "n"))
     var trainLimit: Int?
+    @Option(name: .customLong("test-limit"), help: ArgumentHelp("Encoder runs: evaluate on the first N test examples only (quick runs; recorded in run.json).", valueName: "n"))
+    var testLimit: Int?
     @Option(name: .customLong("weight-decay"), help: ArgumentHelp("Encoder runs: AdamW's decoupled weight decay (not on biases and LayerNorm weights).", valueName: "λ"))
     var weightDecay: Float = 0.01
     @Option(name: .customLong("warmup-ratio"), help: ArgumentHelp("Encoder runs: fraction of the steps with linear warm-up (then linear decay to 0).", valueName: "f"))
@@ -23,18 +25,45 @@ struct EncoderArguments: ParsableArguments {
 
     /// Whether an encoder-only option was given a non-default value.
     var isSet: Bool {
-        maxLength != 128 || trainLimit != nil || weightDecay != 0.01 || warmupRatio != 0 || testDataset != nil
+        maxLength != 128 || trainLimit != nil || testLimit != nil || weightDecay != 0.01 || warmupRatio != 0 || testDataset != nil
             || textColumn != "text" || textPairColumn != nil || labelColumn != "label"
     }
 }
 
-/// `train --model DIR --mode full`: the encoder path, a thin call into Training's ``EncoderTrainer``.
+/// `train --model DIR --mode full|subspace|lora`: the encoder path, a thin call into Training's ``EncoderTrainer``.
 enum TrainEncoder {
-    static func validate(_ t: TrainingArguments, _ e: EncoderArguments, mode: Train.Mode) throws {
-        guard mode == .full else {
-            throw ValidationError("--model DIR (an encoder folder): only --mode full is implemented yet (subspace and lora are not)")
+    /// The default peak learning rate of each mode: transformers' fine-tuning scale for full
+    /// training; for LoRA the rate at which a PyTorch+PEFT r = 4 run on R8 left the majority class
+    /// (1e-3 did not); for the subspace the rate of our learning-rate search on R8 (BENCHMARKS.md).
+    static func defaultLearningRate(_ mode: Train.Mode) -> Float {
+        switch mode {
+        case .full: return 1e-4
+        case .lora: return 3e-3
+        case .subspace: return 1e-2
+        }
+    }
+
+    static func validate(_ t: TrainingArguments, _ e: EncoderArguments, mode: Train.Mode, d: Int?, rank: Int?, lora: LoRAArguments) throws {
+        switch mode {
+        case .full:
+            guard d == nil, rank == nil, !lora.isSet else { throw ValidationError("--d, --rank and the LoRA options need --mode subspace or lora") }
+        case .subspace:
+            guard let d else { throw ValidationError("--mode subspace needs --d") }
+            guard d >= 1 else { throw ValidationError("--d must be positive, got \(d)") }
+            guard rank == nil, !lora.isSet else { throw ValidationError("--rank and the LoRA options apply to --mode lora only") }
+        case .lora:
+            guard d == nil else { throw ValidationError("--d applies to --mode subspace only; --mode lora takes --rank") }
+            guard let rank else { throw ValidationError("--mode lora needs --rank") }
+            guard rank >= 1 else { throw ValidationError("--rank must be at least 1, got \(rank)") }
+        }
+        if mode != .subspace, t.perTensor || t.said || t.blockLength != nil || t.projection != .fastfood || t.projectionSeed != nil {
+            throw ValidationError("--projection, --projection-seed, --per-tensor, --said and --block-length apply to --mode subspace only")
+        }
+        if t.optimizer != .adam || t.momentum != 0.9 || t.l2 != 1e-5 || t.classes != 10 || t.testFraction != 0.1 {
+            throw ValidationError("--optimizer, --momentum, --l2, --classes and --test-fraction are for fc/lenet; an encoder run uses AdamW with --weight-decay and takes its labels from the dataset")
         }
         if let limit = e.trainLimit, limit < 1 { throw ValidationError("--train-limit must be at least 1, got \(limit)") }
+        if let limit = e.testLimit, limit < 1 { throw ValidationError("--test-limit must be at least 1, got \(limit)") }
         guard e.maxLength >= 3 else { throw ValidationError("--max-length must be at least 3 (room for [CLS], [SEP], [SEP]), got \(e.maxLength)") }
         if t.initCheckpoint != nil { throw ValidationError("--init is for fc/lenet; an encoder starts from --model DIR") }
         let isCatalogued = TextDatasetCatalog.entries.contains { $0.name == t.dataset }
@@ -45,58 +74,100 @@ enum TrainEncoder {
         if !isCatalogued, e.testDataset == nil { throw ValidationError("--dataset FILE needs --test-dataset FILE for an encoder run") }
     }
 
-    static func options(_ t: TrainingArguments, _ e: EncoderArguments, seed: UInt64) -> EncoderTrainingOptions {
+    static func options(_ t: TrainingArguments, _ e: EncoderArguments, mode: Train.Mode, seed: UInt64) -> EncoderTrainingOptions {
         var o = EncoderTrainingOptions()
         o.epochs = t.epochs ?? 3
         o.batchSize = t.batchSize ?? 32
-        o.learningRate = t.learningRate ?? 1e-4
+        o.learningRate = t.learningRate ?? defaultLearningRate(mode)
         o.weightDecay = e.weightDecay
         o.warmupRatio = e.warmupRatio
+        o.beta1 = t.beta1
+        o.beta2 = t.beta2 ?? 0.999
+        o.epsilon = t.epsilon
         o.maxLength = e.maxLength
         o.seed = seed
         return o
     }
 
-    static func run(folder: String, _ t: TrainingArguments, _ e: EncoderArguments, seed: UInt64, out: String) throws {
+    /// The subspace construction of an encoder run: per-tensor Fastfood (or `--projection`), with
+    /// SAID's per-tensor scales unless `--per-tensor` asks for per-tensor P alone.
+    static func subspace(_ t: TrainingArguments, d: Int, seed: UInt64) -> RunSpecification.Subspace {
+        RunSpecification.Subspace(projection: t.projection, d: d, projectionSeed: t.projectionSeed ?? seed, perTensor: true,
+                                  said: !t.perTensor, blockLength: t.blockLength, wht: t.wht)
+    }
+
+    /// The LoRA configuration of an encoder run: `--targets` are PEFT keys (default `query,value`).
+    static func lora(_ l: LoRAArguments, rank: Int) -> RunSpecification.LoRA {
+        let keys = l.targets.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) } }
+            ?? ["query", "value"]
+        return RunSpecification.LoRA(rank: rank, alpha: l.alpha, useRSLoRA: l.rslora, targets: keys, initialization: l.loraInit,
+                                     capRank: l.capRank)
+    }
+
+    static func run(folder: String, _ t: TrainingArguments, _ e: EncoderArguments, mode modeName: Train.Mode, d: Int?, rank: Int?,
+                    loraArguments: LoRAArguments, seed: UInt64, out: String) throws {
         let started = Date()
-        let options = options(t, e, seed: seed)
+        let options = options(t, e, mode: modeName, seed: seed)
         try options.validate()
         let task: TextTask
         if let entry = TextDatasetCatalog.entries.first(where: { $0.name == t.dataset }) {
-            task = try TextTask(entry, directory: (t.dataDirectory as NSString).appendingPathComponent("text"), trainLimit: e.trainLimit)
+            task = try TextTask(entry, directory: (t.dataDirectory as NSString).appendingPathComponent("text"), trainLimit: e.trainLimit,
+                                testLimit: e.testLimit)
         } else {
             task = try TextTask(train: t.dataset, test: e.testDataset!,
                                 columns: TextColumns(text: e.textColumn, textPair: e.textPairColumn, label: e.labelColumn),
-                                trainLimit: e.trainLimit)
+                                trainLimit: e.trainLimit, testLimit: e.testLimit)
         }
         let checkpoint = try EncoderCheckpoint.load(folder: folder, labels: task.labels, seed: seed)
+        let model = checkpoint.model
         let tokenizer = try BertTokenizer(directory: folder)
-        let trainer = try EncoderTrainer(model: checkpoint.model, parameters: checkpoint.parameters, task: task,
-                                         tokenizer: tokenizer, options: options, threads: t.threads)
+        var subspace: RunSpecification.Subspace?
+        var loraSpec: RunSpecification.LoRA?
+        var loraMap: LoRAMap?
+        var mode = TrainingMode.full
+        var what = "full"
+        switch modeName {
+        case .full: break
+        case .subspace:
+            let s = Self.subspace(t, d: d!, seed: seed)
+            subspace = s
+            mode = .subspace(try s.makeMap(for: model.layout, memoryBudget: t.memoryBudget.bytes, threads: t.threads))
+            what = "\(s.said ? "SAID " : "per-tensor ")\(s.projection.rawValue) d = \(s.d)"
+        case .lora:
+            let l = Self.lora(loraArguments, rank: rank!)
+            let map = try l.makeEncoderMap(for: model, seed: seed, threads: t.threads)
+            loraSpec = l
+            loraMap = map
+            mode = .lora(map)
+            what = "LoRA r = \(l.rank) on \(l.targets.joined(separator: ",")) (\(map.targets.count) modules) + classifier, \(map.trainableParameters) trained"
+        }
+        let trainer = try EncoderTrainer(model: model, parameters: checkpoint.parameters, task: task,
+                                         tokenizer: tokenizer, options: options, mode: mode, threads: t.threads)
         let provenance = { (seconds: Double) in
             RunProvenance(command: "train", arguments: CommandLine.arguments,
                           inputs: ["model": .init(path: folder, files: []), "train": .init(path: task.train.path, files: []),
                                    "test": .init(path: task.test.path, files: [])],
-                          options: ["mode": "full", "seed": String(seed), "threads": String(t.threads)],
+                          options: ["mode": modeName.rawValue, "seed": String(seed), "threads": String(t.threads)],
                           startedAt: started, seconds: seconds)
         }
-        var report = EncoderRunReport(model: checkpoint.model, options: options, task: task, modelFolder: folder, dataset: t.dataset,
-                                      initializedTensors: checkpoint.initializedTensors, threads: t.threads, provenance: provenance(0))
-        Terminal.line("train: \(folder) (\(checkpoint.model.configuration.layerCount) layers, D = \(checkpoint.model.layout.count)) on \(t.dataset) " +
-                      "(\(task.train.count) train, \(task.test.count) test, \(task.labels.count) labels, max length \(options.maxLength)), full, " +
-                      "\(trainer.totalSteps) steps; majority-class test accuracy \(String(format: "%.4f", task.majorityTestAccuracy))")
+        func report(_ seconds: Double) -> EncoderRunReport {
+            EncoderRunReport(model: model, options: options, task: task, modelFolder: folder, dataset: t.dataset,
+                             initializedTensors: checkpoint.initializedTensors, threads: t.threads, subspace: subspace,
+                             lora: loraSpec, loraMap: loraMap, provenance: provenance(seconds))
+        }
+        Terminal.line("train: \(folder) (\(model.configuration.layerCount) layers, D = \(model.layout.count)) on \(t.dataset) " +
+                      "(\(task.train.count) train, \(task.test.count) test, \(task.labels.count) labels, max length \(options.maxLength)), \(what), " +
+                      "lr \(options.learningRate), \(trainer.totalSteps) steps; majority-class test accuracy \(String(format: "%.4f", task.majorityTestAccuracy))")
         var records: [EncoderEpochRecord] = []
+        let early = report(0)
         let result = try trainer.run { r in
             records.append(r)
-            try report.writeMetrics(records, to: out)
+            try early.writeMetrics(records, to: out)
             let eta = r.seconds / Double(r.epoch) * Double(options.epochs - r.epoch)
             Terminal.progress("epoch \(r.epoch)/\(options.epochs)  train loss \(String(format: "%.4f", r.trainLoss))  test accuracy \(String(format: "%.4f", r.testAccuracy))  macro-F1 \(String(format: "%.4f", r.testMacroF1))  elapsed \(Terminal.duration(r.seconds))  ETA \(Terminal.duration(eta))")
         }
         Terminal.endProgress()
-        report = EncoderRunReport(model: checkpoint.model, options: options, task: task, modelFolder: folder, dataset: t.dataset,
-                                  initializedTensors: checkpoint.initializedTensors, threads: t.threads,
-                                  provenance: provenance(Date().timeIntervalSince(started)))
-        try report.write(result, schedule: trainer.schedule, to: out)
+        try report(Date().timeIntervalSince(started)).write(result, initialParameters: checkpoint.parameters, schedule: trainer.schedule, to: out)
         if result.status == .diverged {
             Terminal.line("train: diverged (\(result.divergence ?? "")); the files in \(out) hold the run up to that point")
             throw ExitCode(2)

@@ -21,7 +21,8 @@ struct TrainingArguments: ParsableArguments {
     var learningRate: Float?
     @Option(help: "SGD momentum μ.") var momentum: Float = 0.9
     @Option(help: "Adam β₁.") var beta1: Float = 0.9
-    @Option(help: "Adam β₂ (Li et al.: 0.99).") var beta2: Float = 0.99
+    @Option(help: ArgumentHelp("Adam β₂ (default 0.99, Li et al.; 0.999 for an encoder folder, torch's AdamW).", valueName: "b"))
+    var beta2: Float?
     @Option(help: "Adam ε.") var epsilon: Float = 1e-8
     @Option(help: "λ of the L2 penalty (λ/2)·‖θ_D‖² on the full parameter vector.") var l2: Float = 1e-5
 
@@ -57,7 +58,7 @@ struct TrainingArguments: ParsableArguments {
         o.learningRate = learningRate ?? 1e-3
         o.momentum = momentum
         o.beta1 = beta1
-        o.beta2 = beta2
+        o.beta2 = beta2 ?? 0.99
         o.epsilon = epsilon
         o.l2 = l2
         o.seed = seed

@@ -1,5 +1,5 @@
-"""Checks that transformers itself loads the model `intrinsic-dim train --model DIR --mode full`
-writes, and that it gives our reported test accuracy and our logits.
+"""Checks that transformers (and PEFT) load what `intrinsic-dim train --model DIR` writes in each
+mode, and that they give our reported test accuracy and our logits.
 
     python3 Tests/Scripts/check_encoder_training.py [BIN]    (default .build/debug/intrinsic-dim)
 
@@ -21,6 +21,15 @@ In a temporary folder:
      small random encoder still answers R8's majority topic for every document, so the accuracy
      check alone is weak; the logits check is the strong one. The real MiniLM base is left to a
      release-build run.)
+  5. the same task with `--mode lora --rank 4 --targets query,value --lr 2e-2`:
+     PeftModel.from_pretrained(BertForSequenceClassification.from_pretrained(small, num_labels=K),
+     run/adapter) must give run.json's accuracy, predictions.csv's predictions and its logits to
+     1e-4; the adapter's config must say SEQ_CLS with the classifier in modules_to_save; every
+     weight PEFT leaves frozen must equal the base's exactly in our model.safetensors; and PEFT's
+     merge_and_unload() must equal our merged model.safetensors (1e-6 relative per tensor);
+  6. `--mode subspace --d 300` (SAID): from_pretrained(run) gives run.json's accuracy and our
+     logits; theta_d.npy holds d values, the last T (one per tensor) SAID's scales; every tensor,
+     embeddings included, moved.
 
 Prints one line per check and closes with `check-encoder-training: N passed, M failed`; exits 1 on
 any failure. Without torch and transformers it fails, unless INTRINSIC_DIM_NO_CLIENTS=1 opts out
@@ -151,7 +160,98 @@ def main():
               abs(majority - report["majority_test_accuracy"]) < 1e-12, f"{majority} vs {report['majority_test_accuracy']}")
         rel = float(np.abs(our_logits - logits).max() / np.abs(our_logits).max())
         check(f"predictions.csv's logits equal transformers' to {LOGITS_TOL:g}", rel <= LOGITS_TOL, f"max |diff| / max |ours| = {rel:.2e}")
+        check_lora(binary, tmp, small, base, test, labels, tokenizer)
+        check_subspace(binary, tmp, small, test, labels, tokenizer, initial)
     print(f"check-encoder-training: {time.time() - started:.1f} s")
+
+
+def train(binary, tmp, small, name, extra):
+    run = os.path.join(tmp, name)
+    r = subprocess.run([binary, "train", "--model", small, "--dataset", os.path.join(tmp, "train.tsv"),
+                        "--test-dataset", os.path.join(tmp, "test.tsv"), "--max-length", "32",
+                        "--batch-size", "16", "--epochs", "2", "--warmup-ratio", "0.25",
+                        "--seed", "7", "--threads", "2", "--out", run] + extra, capture_output=True, text=True)
+    check(f"train {' '.join(extra)} exits 0", r.returncode == 0, "" if r.returncode == 0 else r.stderr.strip()[-300:])
+    return run if r.returncode == 0 else None
+
+
+def logits_of(model, tokenizer, test):
+    out = []
+    with torch.no_grad():
+        for s in range(0, len(test), 16):
+            batch = tokenizer([t for _, t in test[s:s + 16]], truncation=True, max_length=32, padding=True, return_tensors="pt")
+            out.append(model(**batch).logits.double().numpy())
+    return np.concatenate(out)
+
+
+def compare_to_run(what, run, logits, test, labels):
+    report = json.load(open(os.path.join(run, "run.json")))
+    with open(os.path.join(run, "predictions.csv"), encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    ours = np.array([[float(row[f"logit_{j}"]) for j in range(len(labels))] for row in rows])
+    predictions = logits.argmax(axis=1)
+    gold = np.array([labels.index(label) for label, _ in test])
+    accuracy = float((predictions == gold).sum()) / len(test)
+    check(f"{what}: accuracy equals run.json's final_test_accuracy", accuracy == report["final_test_accuracy"],
+          f"{accuracy} vs {report['final_test_accuracy']}")
+    check(f"{what}: predictions equal predictions.csv's", (np.array([int(r["prediction"]) for r in rows]) == predictions).all())
+    rel = float(np.abs(ours - logits).max() / np.abs(ours).max())
+    check(f"{what}: logits equal predictions.csv's to {LOGITS_TOL:g}", rel <= LOGITS_TOL, f"max |diff| / max |ours| = {rel:.2e}")
+    return report
+
+
+def check_lora(binary, tmp, small, base, test, labels, tokenizer):
+    from peft import PeftModel
+    run = train(binary, tmp, small, "lora", ["--mode", "lora", "--rank", "4", "--targets", "query,value", "--lr", "2e-2"])
+    if run is None:
+        return
+    config = json.load(open(os.path.join(run, "adapter", "adapter_config.json")))
+    check("adapter_config.json: SEQ_CLS, r 4, targets query/value, classifier saved",
+          config["task_type"] == "SEQ_CLS" and config["r"] == 4 and sorted(config["target_modules"]) == ["query", "value"]
+          and "classifier" in config["modules_to_save"], f"{config['task_type']} {config['r']} {config['target_modules']} {config['modules_to_save']}")
+    id2label = dict(enumerate(labels))
+    def fresh():
+        torch.manual_seed(123)  # PEFT must overwrite the freshly drawn classifier with the saved one
+        return BertForSequenceClassification.from_pretrained(small, num_labels=len(labels), id2label=id2label,
+                                                             label2id={v: k for k, v in id2label.items()})
+    model = PeftModel.from_pretrained(fresh(), os.path.join(run, "adapter")).eval()
+    compare_to_run("PEFT loading our adapter", run, logits_of(model, tokenizer, test), test, labels)
+    ours = load_file(os.path.join(run, "model.safetensors"))
+    initial = {"bert." + k: v for k, v in load_file(os.path.join(small, "model.safetensors")).items()}
+    frozen = [k for k in initial if not k.endswith(("query.weight", "value.weight")) and k in ours]
+    unchanged = all(np.array_equal(ours[k], initial[k]) for k in frozen)
+    check(f"our merged model keeps the {len(frozen)} frozen base tensors exactly", unchanged and len(frozen) > 20)
+    merged = PeftModel.from_pretrained(fresh(), os.path.join(run, "adapter")).merge_and_unload().state_dict()
+    worst, missing = 0.0, []
+    for k, v in ours.items():
+        if k not in merged:
+            missing.append(k)
+            continue
+        m = merged[k].numpy()
+        worst = max(worst, float(np.abs(m - v).max() / max(np.abs(v).max(), 1e-30)))
+    check("PEFT's merge_and_unload() equals our merged model.safetensors (1e-6 relative per tensor)",
+          not missing and worst <= 1e-6, f"worst {worst:.2e}" + (f", missing {missing[:3]}" if missing else ""))
+    moved = float(np.abs(ours["bert.encoder.layer.0.attention.self.query.weight"]
+                         - initial["bert.encoder.layer.0.attention.self.query.weight"]).max())
+    check("LoRA moved the targeted weights", moved > 1e-5, f"max |Δ| {moved:.3g}")
+
+
+def check_subspace(binary, tmp, small, test, labels, tokenizer, initial):
+    run = train(binary, tmp, small, "said", ["--mode", "subspace", "--d", "300", "--lr", "5e-2"])
+    if run is None:
+        return
+    model = BertForSequenceClassification.from_pretrained(run).eval()
+    report = compare_to_run("transformers loading our SAID run", run, logits_of(model, tokenizer, test), test, labels)
+    theta = np.load(os.path.join(run, "theta_d.npy"))
+    ours = load_file(os.path.join(run, "model.safetensors"))
+    tensors = len(ours)
+    check("theta_d.npy: d = 300 float32 values, run.json's trainable_parameters", theta.shape == (300,) and theta.dtype == np.float32
+          and report["trainable_parameters"] == 300, f"{theta.shape} {theta.dtype} {report['trainable_parameters']}")
+    scales = theta[-tensors:]
+    check(f"SAID's {tensors} per-tensor scales moved from 1 but stay near it", 0 < float(np.abs(scales - 1).max()) < 0.5,
+          f"max |λ − 1| {float(np.abs(scales - 1).max()):.3g}")
+    still = [k for k, v in initial.items() if "bert." + k in ours and np.array_equal(ours["bert." + k], v)]
+    check("every tensor moved in the subspace, embeddings included", not still, f"unmoved: {still[:3]}")
 
 
 try:

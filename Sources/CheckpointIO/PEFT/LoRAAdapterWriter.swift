@@ -53,6 +53,15 @@ public struct LoRAAdapterWriter: Sendable {
         }
     }
 
+    /// Adds a tensor saved whole (PEFT's `modules_to_save`, e.g. a new classifier head: `path`
+    /// `classifier.weight`), under PEFT's key `base_model.model.<path>`, C-contiguous.
+    ///
+    /// - Precondition: `values.count` is the product of `shape`; the path is new.
+    public mutating func add(fullTensor path: String, shape: [Int], values: [Double]) {
+        precondition(shape.reduce(1, *) == values.count, "LoRAAdapterWriter: \(values.count) values for shape \(shape) of '\(path)'")
+        weights.add(LoRAAdapter.keyPrefix + path, shape: shape, values: values, as: dtype)
+    }
+
     /// The tensors of one module under PEFT's keys and shapes, in the order they are written.
     static func tensors(module path: String, kind: LoRAModule.Kind, b: Matrix<Double>, a: Matrix<Double>,
                         kernel: [Int]) -> [(key: String, shape: [Int], values: [Double])] {

@@ -132,7 +132,9 @@ public struct BertClassifier: Sendable {
     /// Forward pass on `batch` (eval mode when `dropout` is nil, training
     /// mode with the masks of `dropout` otherwise); when `gradient` is given
     /// (``layout`` count values) writes ∂(mean cross-entropy)/∂θ into it,
-    /// overwriting every element. Logits stay in `workspace` (n × classes).
+    /// overwriting every element except the slots of weights that the workspace's
+    /// ``BertWorkspace/weightGradientConsumer`` takes (those it receives as (x, dy) instead).
+    /// Logits stay in `workspace` (n × classes).
     ///
     /// - Precondition: the batch fits the workspace and passes ``validate(_:source:)``;
     ///   labels are present when `gradient` is given.

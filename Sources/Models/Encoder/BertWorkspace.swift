@@ -20,6 +20,11 @@ public final class BertWorkspace: @unchecked Sendable {
     public let lengthCapacity: Int
     /// Threads for matrix products and attention heads (results do not depend on it).
     public let threads: Int
+    /// Takes the dense layers' weight gradients in factored form (LoRA training sets one): for
+    /// every weight it ``WeightGradientConsumer/consumes(weightAt:)``, the backward pass hands it
+    /// (x, dy) and leaves that weight's slot of the dense gradient untouched, so a frozen or
+    /// factored weight costs no dense ∂W = dyᵀ·x. The offset is the weight's first element in θ.
+    public var weightGradientConsumer: (any WeightGradientConsumer)? = nil
 
     struct Layer {
         var input: UnsafeMutablePointer<Float>      // T×H, the layer's input (also the residual)

@@ -4,18 +4,21 @@ import Models
 import Projections
 import Text
 
-/// Full fine-tuning of a ``Models/BertClassifier`` on a ``Text/TextTask`` with AdamW and a
-/// linear warm-up/decay schedule, as transformers' `Trainer` does by default.
+/// Fine-tuning of a ``Models/BertClassifier`` on a ``Text/TextTask`` with AdamW and a
+/// linear warm-up/decay schedule, as transformers' `Trainer` does by default: in full, in a
+/// random subspace (θ = θ⁰ + f(θ_d), e.g. SAID over every tensor) or with LoRA factors
+/// (``TrainingMode``; one step is ``EncoderTrainingState/step(_:dropout:learningRate:)``).
 ///
 /// Every example is encoded once by the tokenizer (truncated to
 /// ``EncoderTrainingOptions/maxLength``). Epoch e visits the training examples in the order of
 /// a Fisher–Yates shuffle from stream `(seed, shuffle, index: e)`, in batches of
 /// ``EncoderTrainingOptions/batchSize`` (the last one smaller), each padded to its longest
 /// encoding. Global step k (0-based) runs the model in training mode with the dropout masks of
-/// `DropoutStream(seed: seed, step: k)`, then one ``AdamW`` update at learning rate
-/// lr·``LinearWarmupSchedule/factor(step:)``(k). Weight decay applies to every tensor except
-/// biases and LayerNorm weights (names ending in `.bias` or containing `LayerNorm`), as
-/// transformers' `Trainer.get_decay_parameter_names`. After each epoch the test set is
+/// `DropoutStream(seed: seed, step: k)`, then one ``AdamW`` update of the trained vector at
+/// learning rate lr·``LinearWarmupSchedule/factor(step:)``(k). In full training weight decay
+/// applies to every tensor except biases and LayerNorm weights (names ending in `.bias` or
+/// containing `LayerNorm`), as transformers' `Trainer.get_decay_parameter_names`; see
+/// ``EncoderTrainingState`` for the other modes. After each epoch the test set is
 /// evaluated in eval mode (no dropout) in file order.
 ///
 /// The model's kernels use a split fixed by the sizes (see ``Models/BertClassifier``), the
@@ -28,6 +31,8 @@ public struct EncoderTrainer: Sendable {
     public let initialParameters: [Float]
     /// The options.
     public let options: EncoderTrainingOptions
+    /// What is trained.
+    public let mode: TrainingMode
     /// Threads for the model's products and heads.
     public let threads: Int
     /// The encoded training examples, in file order.
@@ -48,9 +53,12 @@ public struct EncoderTrainer: Sendable {
     ///   the model's `max_position_embeddings`; ``Models/ModelError`` (`invalidBatch`, naming the
     ///   file and line) for a token id outside the model's vocabulary.
     public init(model: BertClassifier, parameters: [Float], task: TextTask, tokenizer: BertTokenizer,
-                options: EncoderTrainingOptions, threads: Int = 1) throws {
+                options: EncoderTrainingOptions, mode: TrainingMode = .full, threads: Int = 1) throws {
         try options.validate()
         precondition(parameters.count == model.layout.count, "EncoderTrainer: \(parameters.count) parameters for \(model.layout.count)")
+        if let f = mode.map, f.fullDimension != model.layout.count {
+            throw TrainingError.invalidOption("d", "the subspace map is for D = \(f.fullDimension), the model has D = \(model.layout.count)")
+        }
         guard task.labels.count == model.classCount else {
             throw TrainingError.invalidOption("model", "the model has \(model.classCount) labels, the task \(task.labels.count)")
         }
@@ -62,6 +70,7 @@ public struct EncoderTrainer: Sendable {
         self.model = model
         self.initialParameters = parameters
         self.options = options
+        self.mode = mode
         self.threads = max(1, threads)
         trainEncodings = tokenizer.encode(task.train, maxLength: options.maxLength)
         testEncodings = tokenizer.encode(task.test, maxLength: options.maxLength)
@@ -140,11 +149,9 @@ public struct EncoderTrainer: Sendable {
     /// Stops early (status ``RunStatus/diverged``) at the first non-finite training loss.
     public func run(onEpoch: (EncoderEpochRecord) throws -> Void = { _ in }) rethrows -> EncoderTrainingResult {
         BLASThreads.set(1)
-        let ws = model.makeWorkspace(batchCapacity: options.batchSize, lengthCapacity: lengthCapacity, threads: threads)
-        var theta = initialParameters
-        var gradient = [Float](repeating: 0, count: theta.count)
-        var adam = AdamW(count: theta.count, decayedRanges: Self.decayedRanges(model.layout), weightDecay: options.weightDecay,
-                         beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon)
+        let state = EncoderTrainingState(model: model, mode: mode, initialParameters: initialParameters, options: options,
+                                         batchCapacity: options.batchSize, lengthCapacity: lengthCapacity, threads: threads)
+        let ws = state.workspace
         let schedule = self.schedule
         let started = Date()
         var records: [EncoderEpochRecord] = []
@@ -160,24 +167,18 @@ public struct EncoderTrainer: Sendable {
             while start < order.count {
                 let end = min(order.count, start + options.batchSize)
                 let b = Self.batch(trainEncodings, labels: trainLabels, indices: order[start..<end], paddingID: paddingID)
-                let r = theta.withUnsafeBufferPointer { t in
-                    gradient.withUnsafeMutableBufferPointer { g in
-                        model.evaluate(parameters: t.baseAddress!, batch: b, dropout: DropoutStream(seed: options.seed, step: step),
-                                       gradient: g.baseAddress!, workspace: ws)
-                    }
-                }
-                guard r.lossSum.isFinite else {
+                lr = Double(options.learningRate) * schedule.factor(step: step)
+                let outcome = state.step(b, dropout: DropoutStream(seed: options.seed, step: step), learningRate: Float(lr))
+                guard case let .ok(r) = outcome else {
+                    if case let .nonFinite(why) = outcome { divergence = "epoch \(epoch), step \(step): \(why)" }
                     status = .diverged
-                    divergence = "epoch \(epoch), step \(step): training loss \(r.lossSum)"
                     break epochs
                 }
                 lossSum += r.lossSum; correct += r.correct; seen += r.count
-                lr = Double(options.learningRate) * schedule.factor(step: step)
-                adam.update(&theta, gradient: gradient, learningRate: Float(lr))
                 step += 1
                 start = end
             }
-            last = evaluate(theta, workspace: ws)
+            last = evaluate(state.parameters, workspace: ws)
             let record = EncoderEpochRecord(
                 epoch: epoch, step: step, trainLoss: lossSum / Double(seen), trainAccuracy: Double(correct) / Double(seen),
                 testLoss: last.loss, testAccuracy: ClassificationMetrics.accuracy(predictions: last.predictions, labels: testLabels),
@@ -186,8 +187,10 @@ public struct EncoderTrainer: Sendable {
             records.append(record)
             try onEpoch(record)
         }
-        if status == .diverged { last = evaluate(theta, workspace: ws) }
-        return EncoderTrainingResult(epochs: records, parameters: theta, status: status, divergence: divergence,
+        if status == .diverged { last = evaluate(state.parameters, workspace: ws) }
+        return EncoderTrainingResult(epochs: records, parameters: state.parameters,
+                                     trainableParameters: state.trainableParameters.isEmpty ? nil : state.trainableParameters,
+                                     status: status, divergence: divergence,
                                      steps: step, testLogits: last.logits, testPredictions: last.predictions)
     }
 }

@@ -4,6 +4,8 @@ public struct EncoderTrainingResult: Sendable {
     public var epochs: [EncoderEpochRecord]
     /// The trained θ in the model's ``Models/ParameterLayout`` order.
     public var parameters: [Float]
+    /// The trained θ_d (subspace) or θ_lora (LoRA: factors, then the saved tensors' offsets), `nil` in full training.
+    public var trainableParameters: [Float]?
     /// Whether every step had a finite loss.
     public var status: RunStatus
     /// Where training stopped on a non-finite loss, else `nil`.
@@ -22,9 +24,9 @@ public struct EncoderTrainingResult: Sendable {
     public var bestTestAccuracy: Double { epochs.map(\.testAccuracy).max() ?? 0 }
 
     /// A result from its fields.
-    public init(epochs: [EncoderEpochRecord], parameters: [Float], status: RunStatus, divergence: String?,
-                steps: Int, testLogits: [Float], testPredictions: [Int]) {
-        self.epochs = epochs; self.parameters = parameters; self.status = status; self.divergence = divergence
+    public init(epochs: [EncoderEpochRecord], parameters: [Float], trainableParameters: [Float]? = nil, status: RunStatus,
+                divergence: String?, steps: Int, testLogits: [Float], testPredictions: [Int]) {
+        self.epochs = epochs; self.parameters = parameters; self.trainableParameters = trainableParameters; self.status = status; self.divergence = divergence
         self.steps = steps; self.testLogits = testLogits; self.testPredictions = testPredictions
     }
 }

@@ -33,13 +33,18 @@ struct BertPass {
                       into: y, ldc: m, threads: threads)
     }
 
-    /// Backward of ``linear``: dW = dYᵀ·X and db = Σ dY (into the gradient),
+    /// Backward of ``linear``: dW = dYᵀ·X (into the gradient, or (X, dY) to the workspace's
+    /// weight-gradient consumer when it takes W) and db = Σ dY (into the gradient),
     /// dX = dY·W (+ dX when `accumulate`), when `dx` is given.
     func linearBackward(_ dy: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int, in k: Int, out m: Int,
                         weight w: Int, bias: Int, gradient g: UnsafeMutablePointer<Float>,
                         dx: UnsafeMutablePointer<Float>?, accumulate: Bool = false) {
-        GEMM.multiply(m: m, n: k, k: rows, dy, lda: m, transposeA: true, x, ldb: k, beta: 0,
-                      into: g + w, ldc: k, threads: threads)
+        if let consumer = ws.weightGradientConsumer, consumer.consumes(weightAt: w) {
+            consumer.consume(weightAt: w, inputs: x, outputGradient: dy, rows: rows)
+        } else {
+            GEMM.multiply(m: m, n: k, k: rows, dy, lda: m, transposeA: true, x, ldb: k, beta: 0,
+                          into: g + w, ldc: k, threads: threads)
+        }
         BertKernels.columnSums(dy, rows: rows, width: m, into: g + bias, scratch: ws.rowScratch, threads: threads)
         if let dx {
             GEMM.multiply(m: rows, n: k, k: m, dy, lda: m, theta + w, ldb: k, beta: accumulate ? 1 : 0,
