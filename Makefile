@@ -98,6 +98,7 @@ bench: deps-bench release
 	python3 bench/train/run_bench.py --reps 3 --markdown-out bench-out/train.md
 	python3 bench/lora/run_bench.py --reps 5 --markdown-out bench-out/lora.md
 	python3 bench/tokenizer/run_bench.py --reps 5 --markdown-out bench-out/tokenizer.md
+	python3 bench/encoder/run_bench.py --reps 3 --markdown-out bench-out/encoder.md
 
 # A synthetic LLaMA-7B-shaped BF16 pair (27 GB under bench-out/llama7b/pair, generated once, ~10 min):
 # rank --top-k 128 --method randomized vs torch.svd_lowrank on layers 0-3, σ accuracy against the
