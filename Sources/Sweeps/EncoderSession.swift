@@ -13,6 +13,9 @@ import Training
 /// `predictions.csv`, `model.safetensors`, `config.json`, `theta_d.npy`/`projection.json` or
 /// `adapter/`, and `run.json` last). `train --model DIR` runs through it too, so a sweep's run and
 /// the `train` run of the same ``Training/EncoderRunSpecification`` make the same operations.
+/// After every epoch but the last a run leaves ``Reports/EncoderResumeState`` in its folder; running
+/// the same specification into that folder again continues after that epoch, bit-identical to a
+/// run that never stopped.
 public struct EncoderSession {
     /// The specification the session was loaded for (its folder, task files, columns and limits count).
     public let specification: EncoderRunSpecification
@@ -121,15 +124,21 @@ public struct EncoderSession {
                                     dataset: spec.dataset, initializedTensors: checkpoint.initializedTensors, threads: threads,
                                     subspace: spec.subspace, lora: spec.lora, loraMap: loraMap, provenance: provenance)
         }
-        var records: [EncoderEpochRecord] = []
+        // An unfinished run of this specification in `directory` continues after its last epoch.
+        let key = EncoderResumeState.key(spec)
+        let count = mode.trainableCount(fullDimension: model.layout.count)
+        let resume = try EncoderResumeState.read(from: directory, key: key, count: count)
+        var records = resume?.records ?? []
         let early = report(0)
-        let result = try trainer.run { r in
+        let result = try trainer.run(resumingFrom: resume) { r, snapshot in
             records.append(r)
             try early.writeMetrics(records, to: directory)
+            if r.epoch < options.epochs { try EncoderResumeState.write(snapshot(), key: key, to: directory) }
             onEpoch(r)
         }
         try report(Date().timeIntervalSince(started)).write(result, initialParameters: checkpoint.parameters,
                                                             schedule: trainer.schedule, to: directory)
+        EncoderResumeState.remove(from: directory)
         return result
     }
 }

@@ -12,6 +12,9 @@ public enum TrainingMode: Sendable {
     /// decay), not on θ_D.
     case lora(LoRAMap)
 
+    /// The number of trained values for a model of D parameters: D, or the map's d.
+    public func trainableCount(fullDimension: Int) -> Int { map?.subspaceDimension ?? fullDimension }
+
     /// The map of a subspace or LoRA run.
     var map: (any SubspaceMap)? {
         switch self {

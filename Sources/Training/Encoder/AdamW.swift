@@ -44,6 +44,17 @@ public struct AdamW: Sendable {
         secondMoment = [Float](repeating: 0, count: count)
     }
 
+    /// Sets the moments and step count, as a snapshot of this optimiser held them.
+    ///
+    /// - Precondition: both moment vectors hold ``firstMoment``'s count of values; `step` ≥ 0.
+    public mutating func restore(step: Int, firstMoment m: [Float], secondMoment v: [Float]) {
+        precondition(m.count == firstMoment.count && v.count == firstMoment.count && step >= 0,
+                     "AdamW.restore: \(m.count)/\(v.count) moments for \(firstMoment.count), step \(step)")
+        self.step = step
+        firstMoment = m
+        secondMoment = v
+    }
+
     /// One step on `parameters` with `gradient` at learning rate `learningRate`.
     ///
     /// - Precondition: both buffers hold ``firstMoment``'s count of values.

@@ -147,19 +147,37 @@ public struct EncoderTrainer: Sendable {
 
     /// Trains for ``EncoderTrainingOptions/epochs`` epochs, calling `onEpoch` after each.
     /// Stops early (status ``RunStatus/diverged``) at the first non-finite training loss.
-    public func run(onEpoch: (EncoderEpochRecord) throws -> Void = { _ in }) rethrows -> EncoderTrainingResult {
+    ///
+    /// - Parameters:
+    ///   - snapshot: continue after its last epoch (``EncoderTrainingSnapshot``): the result is
+    ///     bit-identical to the run that never stopped. Its `seconds` continue from its last record.
+    ///   - onEpoch: called after each epoch with its record and a function that makes the
+    ///     snapshot of that moment (call it to save one; it copies the trained vector and moments).
+    /// - Precondition: a snapshot's vectors fit this run's mode and its last epoch is below ``EncoderTrainingOptions/epochs``.
+    public func run(resumingFrom snapshot: EncoderTrainingSnapshot? = nil,
+                    onEpoch: (EncoderEpochRecord, () -> EncoderTrainingSnapshot) throws -> Void) rethrows -> EncoderTrainingResult {
         BLASThreads.set(1)
         let state = EncoderTrainingState(model: model, mode: mode, initialParameters: initialParameters, options: options,
                                          batchCapacity: options.batchSize, lengthCapacity: lengthCapacity, threads: threads)
         let ws = state.workspace
         let schedule = self.schedule
-        let started = Date()
         var records: [EncoderEpochRecord] = []
         var step = 0
+        var firstEpoch = 1
+        var earlier = 0.0
+        if let snapshot {
+            precondition(snapshot.epoch < options.epochs, "EncoderTrainer.run: the snapshot ends at epoch \(snapshot.epoch) of \(options.epochs)")
+            state.restore(snapshot)
+            records = snapshot.records
+            step = snapshot.optimizerStep
+            firstEpoch = snapshot.epoch + 1
+            earlier = snapshot.records.last!.seconds
+        }
+        let started = Date().addingTimeInterval(-earlier)
         var status = RunStatus.ok
         var divergence: String?
         var last = (loss: 0.0, logits: [Float](), predictions: [Int]())
-        epochs: for epoch in 1...options.epochs {
+        epochs: for epoch in firstEpoch...options.epochs {
             let order = Self.order(epoch: epoch, count: trainEncodings.count, seed: options.seed)
             var lossSum = 0.0, correct = 0, seen = 0
             var lr = 0.0
@@ -185,12 +203,18 @@ public struct EncoderTrainer: Sendable {
                 testMacroF1: ClassificationMetrics.macroF1(predictions: last.predictions, labels: testLabels, classCount: model.classCount),
                 learningRate: lr, seconds: Date().timeIntervalSince(started))
             records.append(record)
-            try onEpoch(record)
+            let finished = records
+            try onEpoch(record) { state.snapshot(records: finished) }
         }
         if status == .diverged { last = evaluate(state.parameters, workspace: ws) }
         return EncoderTrainingResult(epochs: records, parameters: state.parameters,
                                      trainableParameters: state.trainableParameters.isEmpty ? nil : state.trainableParameters,
                                      status: status, divergence: divergence,
                                      steps: step, testLogits: last.logits, testPredictions: last.predictions)
+    }
+
+    /// ``run(resumingFrom:onEpoch:)`` from the start, `onEpoch` taking only the record.
+    public func run(onEpoch: (EncoderEpochRecord) throws -> Void = { _ in }) rethrows -> EncoderTrainingResult {
+        try run(resumingFrom: nil) { record, _ in try onEpoch(record) }
     }
 }

@@ -146,6 +146,21 @@ public final class EncoderTrainingState {
         return result
     }
 
+    /// The trained vector and AdamW's state, with the finished epochs' `records`.
+    public func snapshot(records: [EncoderEpochRecord]) -> EncoderTrainingSnapshot {
+        EncoderTrainingSnapshot(trainable: map == nil ? parameters : trainableParameters, firstMoment: optimizer.firstMoment,
+                                secondMoment: optimizer.secondMoment, optimizerStep: optimizer.step, records: records)
+    }
+
+    /// Continues from `snapshot`: the trained vector (θ rebuilt from it) and AdamW's state.
+    ///
+    /// - Precondition: the snapshot's vectors have ``trainableCount`` values.
+    public func restore(_ snapshot: EncoderTrainingSnapshot) {
+        setTrainableParameters(snapshot.trainable)
+        optimizer.restore(step: snapshot.optimizerStep, firstMoment: snapshot.firstMoment, secondMoment: snapshot.secondMoment)
+        steps = snapshot.optimizerStep
+    }
+
     /// Sets the trained vector (θ_d or θ_lora; θ itself in full mode) and rebuilds θ.
     ///
     /// - Precondition: `values.count` is ``trainableCount``.
