@@ -45,5 +45,12 @@ SAID_LR=${SAID_LR:-$(python3 scripts/r8_finding.py best-lr "$OUT" "$SEARCH_D")}
 echo "r8-finding: SAID learning rate $SAID_LR (best of the search at d = $SEARCH_D)" >&2
 for d in $DS; do for s in $SEEDS; do run "said-d$d-lr$SAID_LR-s$s" --mode subspace --d "$d" --lr "$SAID_LR" --seed "$s"; done; done
 for r in $RANKS; do for s in $SEEDS; do run "lora-r$r-lr$LORA_LR-s$s" --mode lora --rank "$r" --lr "$LORA_LR" --seed "$s"; done; done
-python3 scripts/r8_finding.py summary "$OUT" --said-lr "$SAID_LR" --lora-lr "$LORA_LR" > "$OUT/summary.md"
+# ΔW_full's spectra (seed 0 against the bare base: the new head is skipped) and the adapters of the
+# largest rank against the full fine-tune and against each other (seeds 0 and 1).
+R=${RANKS##* }
+[[ -f "$OUT/rank-full-s0/rank_summary.csv" ]] || "$BIN" rank --base data/finetune-pair/base --tuned "$OUT/runs/full-s0" --out "$OUT/rank-full-s0" > "$OUT/rank-full-s0.log" 2>&1
+[[ -f "$OUT/compare-r$R-s0-s1/compare_summary.csv" ]] || "$BIN" compare --base data/finetune-pair/base \
+  --adapter "$OUT/runs/lora-r$R-lr$LORA_LR-s0/adapter" --adapter2 "$OUT/runs/lora-r$R-lr$LORA_LR-s1/adapter" \
+  --tuned "$OUT/runs/full-s0" --out "$OUT/compare-r$R-s0-s1" > "$OUT/compare-r$R-s0-s1.log" 2>&1
+python3 scripts/r8_finding.py summary "$OUT" --said-lr "$SAID_LR" --lora-lr "$LORA_LR" --rank "$R" > "$OUT/summary.md"
 cat "$OUT/summary.md"

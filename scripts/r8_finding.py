@@ -2,13 +2,14 @@
 """Summarises the runs of scripts/r8-finding.sh (its `train` folders under OUT/runs) for BENCHMARKS.md.
 
     python3 scripts/r8_finding.py best-lr OUT D           the SAID learning rate of the search at d = D
-    python3 scripts/r8_finding.py summary OUT --said-lr LR --lora-lr LR    a Markdown report on stdout
+    python3 scripts/r8_finding.py summary OUT --said-lr LR --lora-lr LR --rank R   a Markdown report on stdout
 
 Reads only run.json and metrics.csv. d_int90 (r_int90) is the smallest grid d (r) whose mean final test
 accuracy over seeds reaches 90 % of the full fine-tune's mean, and, between the two bracketing grid
 points, the log-linear interpolation of that crossing (Li et al. 2018 read it off such a curve).
 Standard library only.
 """
+import csv
 import glob
 import json
 import math
@@ -60,7 +61,37 @@ def best_lr(out, d):
     print(max(scored)[1])
 
 
-def summary(out, said_lr, lora_lr):
+def spectra(out, rank):
+    """ΔW_full's energy ranks (rank-full-s0) and the adapters' φ and captured energy (compare-rR-s0-s1)."""
+    lines = []
+    path = os.path.join(out, "rank-full-s0", "rank_summary.csv")
+    if os.path.exists(path):
+        rows = [r for r in csv.DictReader(open(path)) if int(r["rows"]) > 1 and int(r["cols"]) > 1]
+        dense = [r for r in rows if "embeddings" not in r["tensor"]]
+        def med(key, group):
+            return statistics.median(float(r[key]) for r in group)
+        lines.append(f"- ΔW_full (seed 0 − base), {len(dense)} encoder weight matrices (384×384 attention, 1536×384 / 384×1536 "
+                     f"feed-forward, the pooler): energy rank at 90 % median {med('energy_rank_90', dense):.0f} "
+                     f"(range {min(int(r['energy_rank_90']) for r in dense)}–{max(int(r['energy_rank_90']) for r in dense)}), "
+                     f"at 50 % median {med('energy_rank_50', dense):.0f}, stable rank median {med('stable_rank', dense):.1f}; "
+                     f"‖ΔW‖/‖W‖ median {med('rel_update', dense):.2e}. Word embeddings: energy rank 90 % "
+                     + ", ".join(f"{int(r['energy_rank_90'])}" for r in rows if "word_embeddings" in r["tensor"]) + ".")
+    path = os.path.join(out, f"compare-r{rank}-s0-s1", "compare_summary.csv")
+    sim = os.path.join(out, f"compare-r{rank}-s0-s1", "subspace_similarity.csv")
+    if os.path.exists(path) and os.path.exists(sim):
+        rows = list(csv.DictReader(open(path)))
+        captured = [float(r["captured_energy"]) for r in rows if r["captured_energy"]]
+        phis = [r for r in csv.DictReader(open(sim)) if r["side"] == "right" and int(r["i"]) == 1 and int(r["j"]) == 1]
+        seeds = [float(r["phi"]) for r in phis if r["comparison"] == "lora_lora2"]
+        random = [float(r["phi"]) for r in phis if r["comparison"] == "random"]
+        full = [float(r["phi"]) for r in phis if r["comparison"] == "lora_full"]
+        lines.append(f"- LoRA r = {rank} (seed 0) on {len(rows)} modules: captures a mean {statistics.mean(captured):.3f} of ΔW_full's energy "
+                     f"(its left directions); φ(1, 1) on the input side between the seed-0 and seed-1 adapters: mean {statistics.mean(seeds):.3f} "
+                     f"(random subspaces: {statistics.mean(random):.4f}); between the seed-0 adapter and ΔW_full: mean {statistics.mean(full):.3f}.")
+    return lines
+
+
+def summary(out, said_lr, lora_lr, rank):
     full = runs(out, "full-s")
     if not full:
         sys.exit(f"r8_finding: no full runs under {out}/runs")
@@ -105,8 +136,13 @@ def summary(out, said_lr, lora_lr):
     search = runs(out, "said-d")
     searched = sorted((name.split("-lr")[1].rsplit("-s", 1)[0], r["final_test_accuracy"], name.split("-d")[1].split("-")[0])
                       for name, r in search.items() if name.endswith("-s0"))
+    lines += [""] + spectra(out, rank)
+    by_d = {}
+    for lr, acc, d in searched:
+        by_d.setdefault(d, []).append((lr, acc))
+    searched = [(lr, acc, d) for lr, acc, d in searched if len(by_d[d]) > 1]
     lines += ["", "Subspace learning-rate search (seed 0): " + ", ".join(f"d = {d} lr {lr}: {acc:.4f}" for lr, acc, d in searched
-                                                                    if lr != said_lr or True) + "."]
+                                                                    ) + "."]
     print("\n".join(lines))
 
 
@@ -117,6 +153,7 @@ if __name__ == "__main__":
         args = sys.argv[3:]
         said = args[args.index("--said-lr") + 1]
         lora = args[args.index("--lora-lr") + 1]
-        summary(sys.argv[2], said, lora)
+        rank = args[args.index("--rank") + 1] if "--rank" in args else "4"
+        summary(sys.argv[2], said, lora, rank)
     else:
         sys.exit(__doc__)

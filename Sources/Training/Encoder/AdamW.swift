@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// `torch.optim.AdamW` (decoupled weight decay, Loshchilov & Hutter) on one flat Float32
 /// parameter buffer, with weight decay applied only to the element ranges given.
@@ -55,10 +56,11 @@ public struct AdamW: Sendable {
         secondMoment = v
     }
 
-    /// One step on `parameters` with `gradient` at learning rate `learningRate`.
+    /// One step on `parameters` with `gradient` at learning rate `learningRate`, the elements
+    /// split over up to `threads` threads (the values do not depend on it).
     ///
     /// - Precondition: both buffers hold ``firstMoment``'s count of values.
-    public mutating func update(_ parameters: inout [Float], gradient: [Float], learningRate: Float) {
+    public mutating func update(_ parameters: inout [Float], gradient: [Float], learningRate: Float, threads: Int = 1) {
         precondition(parameters.count == firstMoment.count && gradient.count == firstMoment.count,
                      "AdamW.update: \(parameters.count) parameters, \(gradient.count) gradients for \(firstMoment.count)")
         step += 1
@@ -74,12 +76,16 @@ public struct AdamW: Sendable {
             gradient.withUnsafeBufferPointer { g in
                 firstMoment.withUnsafeMutableBufferPointer { m in
                     secondMoment.withUnsafeMutableBufferPointer { v in
-                        for i in 0..<p.count {
-                            let gi = g[i]
-                            m[i] += (gi - m[i]) * (1 - b1)
-                            v[i] = v[i] * b2 + (1 - b2) * gi * gi
-                            let denom = v[i].squareRoot() / bc2Root + eps
-                            p[i] -= stepSize * (m[i] / denom)
+                        // Elements are independent, so any split gives the same values.
+                        nonisolated(unsafe) let (p, g, m, v) = (p, g, m, v)
+                        ParallelChunks.run(count: p.count, threads: threads) { _, range in
+                            for i in range {
+                                let gi = g[i]
+                                m[i] += (gi - m[i]) * (1 - b1)
+                                v[i] = v[i] * b2 + (1 - b2) * gi * gi
+                                let denom = v[i].squareRoot() / bc2Root + eps
+                                p[i] -= stepSize * (m[i] / denom)
+                            }
                         }
                     }
                 }

@@ -98,9 +98,9 @@ public final class EncoderTrainingState {
         guard result.lossSum.isFinite else { return .nonFinite("training loss is \(result.lossSum)") }
         guard Self.isFinite(map == nil ? gradient : trainableGradient) else { return .nonFinite("the gradient is not finite") }
         if map == nil {
-            optimizer.update(&parameters, gradient: gradient, learningRate: learningRate)
+            optimizer.update(&parameters, gradient: gradient, learningRate: learningRate, threads: threads)
         } else {
-            optimizer.update(&trainableParameters, gradient: trainableGradient, learningRate: learningRate)
+            optimizer.update(&trainableParameters, gradient: trainableGradient, learningRate: learningRate, threads: threads)
             refresh()
         }
         return .ok(result)
