@@ -73,7 +73,7 @@ let package = Package(
             dependencies: ["LinearAlgebra", "CheckpointIO", "Text", "Models", "Training", "RankAnalysis"]),
         .target(
             name: "Sweeps",
-            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Models", "Training", "Reports"]),
+            dependencies: ["LinearAlgebra", "Projections", "CheckpointIO", "Text", "Models", "Training", "Reports"]),
         .target(
             name: "Experiments",
             dependencies: ["CheckpointIO", "Models", "Training", "RankAnalysis", "Reports", "Sweeps"]),

@@ -2,10 +2,43 @@
 /// per-d summary and the bootstrap spread. `nil` values are JSON `null`
 /// (no baseline run finished, or no d reached the target).
 public struct DInt90Estimate: Sendable, Hashable, Encodable {
-    /// Mean, spread and counts of one d over its seeds (d = 0: the baseline).
+    /// One learning rate tried at a d: its runs and mean accuracy.
+    public struct LearningRateMean: Sendable, Hashable, Encodable {
+        /// The learning rate (`nil`: runs from journals that predate the column).
+        public var lr: Double?
+        /// Runs finished at this d and rate.
+        public var runs: Int
+        /// Runs that did not diverge.
+        public var ok: Int
+        /// Mean test accuracy of the ok runs (`nil`: none).
+        public var meanAccuracy: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case lr, runs, ok
+            case meanAccuracy = "mean_accuracy"
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(lr, forKey: .lr)
+            try c.encode(runs, forKey: .runs)
+            try c.encode(ok, forKey: .ok)
+            try c.encode(meanAccuracy, forKey: .meanAccuracy)
+        }
+    }
+
+    /// Mean, spread and counts of one d over its seeds (d = 0: the baseline), at the learning
+    /// rate chosen for it.
     public struct Dimension: Sendable, Hashable, Encodable {
         /// The subspace dimension (0: the full-training baseline).
         public var d: Int
+        /// The learning rate whose runs are summarised here: of the rates tried at this d, the
+        /// one with the best mean accuracy (`nil` in journals that predate the column).
+        public var lr: Double? = nil
+        /// Every learning rate tried at this d, ascending, with its mean (one entry without a search).
+        public var lrSearch: [LearningRateMean] = []
+        /// Encoder sweeps: mean test macro-F1 of the ok runs (final or best, as ``DInt90Estimate/accuracy``).
+        public var meanMacroF1: Double? = nil
         /// Runs finished at this d.
         public var runs: Int
         /// Runs that did not diverge (the ones averaged).
@@ -22,9 +55,10 @@ public struct DInt90Estimate: Sendable, Hashable, Encodable {
         public var maxAccuracy: Double?
 
         enum CodingKeys: String, CodingKey {
-            case d, runs, ok, diverged
+            case d, runs, ok, diverged, lr
             case meanAccuracy = "mean_accuracy", stdAccuracy = "std_accuracy"
             case minAccuracy = "min_accuracy", maxAccuracy = "max_accuracy"
+            case lrSearch = "lr_search", meanMacroF1 = "mean_macro_f1"
         }
     }
 
@@ -108,6 +142,17 @@ public struct DInt90Estimate: Sendable, Hashable, Encodable {
     public var dimensions: [Dimension]
     /// The bootstrap over seeds (nil with 0 replicates).
     public var bootstrap: Bootstrap?
+    /// Encoder sweeps: the accuracy of always answering the test set's most common label — the
+    /// floor next to d_int90, so that a trivial 90 % is visible (`nil` otherwise).
+    public var majorityTestAccuracy: Double? = nil
+    /// Whether ``targetAccuracy`` is at or below ``majorityTestAccuracy`` (then d_int90 says
+    /// little: the majority class alone reaches it); `nil` without either.
+    public var targetBelowMajority: Bool? {
+        guard let t = targetAccuracy, let m = majorityTestAccuracy else { return nil }
+        return t <= m
+    }
+    /// The learning rate chosen at ``dInt90`` (`nil` without it).
+    public var lrAtDInt90: Double? { dInt90.flatMap { d in dimensions.first { $0.d == d }?.lr } }
 
     enum CodingKeys: String, CodingKey {
         case threshold, accuracy, dimensions, bootstrap
@@ -115,6 +160,8 @@ public struct DInt90Estimate: Sendable, Hashable, Encodable {
         case absoluteBaseline = "absolute_baseline", targetAccuracy = "target_accuracy"
         case targetAccuracyAbsolute = "target_accuracy_absolute"
         case dInt90 = "d_int90", dInt90Absolute = "d_int90_absolute"
+        case majorityTestAccuracy = "majority_test_accuracy", targetBelowMajority = "target_below_majority"
+        case lrAtDInt90 = "lr_at_d_int90"
     }
 
     // Encode nil as null rather than omitting keys, so every file has every field.
@@ -129,6 +176,9 @@ public struct DInt90Estimate: Sendable, Hashable, Encodable {
         try c.encode(targetAccuracyAbsolute, forKey: .targetAccuracyAbsolute)
         try c.encode(dInt90, forKey: .dInt90)
         try c.encode(dInt90Absolute, forKey: .dInt90Absolute)
+        try c.encode(majorityTestAccuracy, forKey: .majorityTestAccuracy)
+        try c.encode(targetBelowMajority, forKey: .targetBelowMajority)
+        try c.encode(lrAtDInt90, forKey: .lrAtDInt90)
         try c.encode(dimensions, forKey: .dimensions)
         try c.encode(bootstrap, forKey: .bootstrap)
     }

@@ -10,6 +10,12 @@ import Training
 /// `runs/<d…|r…|full>-seed…/` (a ``TrainingSession`` run folder), with `journal.jsonl`
 /// (``SweepJournal``), `sweep.csv` and `d_int90.json` (``SweepReport``) rewritten after every run.
 ///
+/// A sweep of an encoder folder (``encoder``, `sweep --model DIR`) makes each run an
+/// ``EncoderSession`` run (`train --model DIR`): SAID or per-tensor subspaces, LoRA on PEFT keys,
+/// full fine-tunes as baselines; its records add macro-F1 and the majority-class floor. With
+/// ``SweepPlan/learningRates`` every (size, learning rate, seed) is a run, in
+/// `runs/d…-lr…-seed…/`, and ``DInt90Estimator`` uses each size's best rate.
+///
 /// ``run(progress:)`` resumes: runs already in the journal are skipped and an interrupted one is
 /// redone, so calling it again after a crash or kill gives the uninterrupted result. A journal
 /// written by a sweep of another ``configuration(fullDimension:)`` is refused.
@@ -79,6 +85,9 @@ public struct Sweep: Sendable {
             self.capRank = capRank
         }
 
+        /// The targets of an encoder sweep without ``targets``: PEFT's default for BERT.
+        public static let encoderTargets = ["query", "value"]
+
         /// The configuration of rank `rank` on a model of layout `layout`.
         public func specification(rank: Int, layout: ParameterLayout) -> RunSpecification.LoRA {
             RunSpecification.LoRA(rank: rank, alpha: alpha, useRSLoRA: useRSLoRA, targets: targets ?? LoRAMap.weightModules(of: layout),
@@ -88,14 +97,20 @@ public struct Sweep: Sendable {
 
     /// Which runs are made: sizes, seeds, shard.
     public var plan: SweepPlan
-    /// What every run shares: model, dataset, classes, test fraction, θ_D⁰ checkpoint and the
-    /// hyper-parameters (its `subspace`, `lora` and `options.seed` are set per run).
+    /// What every run of a built-in model shares: model, dataset, classes, test fraction, θ_D⁰
+    /// checkpoint and the hyper-parameters (its `subspace`, `lora`, `options.seed` and
+    /// `options.learningRate` are set per run). Unused when ``encoder`` is set.
     public var training: RunSpecification
+    /// Non-`nil` for a sweep of an encoder folder: what every run shares — the folder, the task
+    /// (files, columns, limits) and the options (`--max-length`, `--weight-decay`, …); its
+    /// `subspace`, `lora`, `options.seed` and `options.learningRate` are set per run. Each run is
+    /// an ``EncoderSession`` run (the same as `train --model DIR`) in `runs/<run>/`.
+    public var encoder: EncoderRunSpecification? = nil
     /// The subspace construction (recorded in the journal of a LoRA sweep too).
     public var subspace: Sweep.Subspace = Sweep.Subspace()
     /// Non-`nil` for a LoRA sweep: the plan's sizes are ranks r and each run trains LoRA factors.
     public var lora: Sweep.LoRA? = nil
-    /// The learning rate of the full-training baselines (`nil`: `training.options.learningRate`).
+    /// The learning rate of the full-training baselines (`nil`: the runs' own, ``runLearningRate``).
     public var baselineLearningRate: Float? = nil
     /// How `d_int90.json` summarises the records.
     public var summary: SweepSummaryOptions = SweepSummaryOptions()
@@ -121,8 +136,28 @@ public struct Sweep: Sendable {
         self.threads = threads
     }
 
+    /// A sweep of `plan` of the encoder runs `encoder` into `directory` (catalogued tasks read from
+    /// `dataDirectory/text`); nothing runs until ``run(progress:)``.
+    public init(plan: SweepPlan, encoder: EncoderRunSpecification, directory: String, dataDirectory: String = "data", threads: Int = 1) {
+        self.init(plan: plan, training: RunSpecification(model: .fc, dataset: encoder.dataset, options: TrainingOptions()),
+                  directory: directory, dataDirectory: dataDirectory, threads: threads)
+        self.encoder = encoder
+    }
+
     /// Whether this is a LoRA sweep.
     public var isLoRA: Bool { lora != nil }
+
+    /// Checks d against D and, for SAID, against the tensor count (d counts the per-tensor scales).
+    private func checkSubspace(_ d: Int, _ backend: any SweepBackend) throws {
+        try backend.checkSubspace(d)
+        if subspace.said, d <= backend.tensorCount {
+            throw TrainingError.invalidOption("d", "SAID's d = \(d) must exceed its \(backend.tensorCount) per-tensor scales (one per tensor of the model)")
+        }
+    }
+
+    /// The learning rate of the subspace (or LoRA) runs without a list of rates (and of the
+    /// baselines without ``baselineLearningRate``): the specification's.
+    public var runLearningRate: Float { encoder?.options.learningRate ?? training.options.learningRate }
 
     /// Checks the plan against the mode before anything is loaded.
     ///
@@ -132,6 +167,12 @@ public struct Sweep: Sendable {
     public func validate() throws(TrainingError) {
         guard plan.seeds >= 1 else { throw .invalidOption("seeds", "must be at least 1, got \(plan.seeds)") }
         try summary.validate()
+        if let bad = plan.learningRates.first(where: { !($0 > 0 && $0.isFinite) }) {
+            throw .invalidOption("lrs", "learning rates must be positive and finite, got \(bad)")
+        }
+        if !plan.learningRates.isEmpty, plan.isSearch {
+            throw .invalidOption("lrs", "a --search runs one learning rate; sweep a --d list with --lrs instead")
+        }
         let option = isLoRA ? "ranks" : "d"
         switch plan.sizes {
         case let .grid(ds):
@@ -160,22 +201,21 @@ public struct Sweep: Sendable {
     @discardableResult
     public func run(progress: (SweepProgress) -> Void = { _ in }) throws -> SweepReport {
         try validate()
-        let session = try TrainingSession(training, dataDirectory: dataDirectory, memoryBudget: memoryBudget, threads: threads)
-        let layout = session.model.layout
-        let D = layout.count
+        let backend: any SweepBackend = try encoder.map { try EncoderSweepBackend(self, specification: $0) } ?? BuiltinSweepBackend(self)
+        let D = backend.fullDimension
         var sizes: [Int] = []
         if case let .grid(ds) = plan.sizes { sizes = ds }
         // Each rank's trainable parameters (and a check that it fits every target) before any run.
         var loraParameters: [Int: Int] = [:]
-        if let lora {
-            for r in sizes { loraParameters[r] = try lora.specification(rank: r, layout: layout).makeMap(for: layout, seed: 0, threads: 1).trainableParameters }
+        if lora != nil {
+            for r in sizes { loraParameters[r] = try backend.loraParameters(rank: r) }
         } else {
-            for d in sizes { try session.checkSubspace(d) }
+            for d in sizes { try checkSubspace(d, backend) }
         }
         var searcher: SweepSearch? = nil
         var searchTarget = SweepPlan.SearchTarget.measured
         if case let .search(start, limit, resolution, target) = plan.sizes {
-            if let limit { try session.checkSubspace(limit) }
+            if let limit { try checkSubspace(limit, backend) }
             searcher = SweepSearch(start: start, limit: limit ?? D, resolution: resolution, seeds: plan.seeds, firstSeed: plan.firstSeed)
             searchTarget = target
         }
@@ -185,6 +225,8 @@ public struct Sweep: Sendable {
         let planned = plan.runs
         let started = Date()
         var finishedHere = 0
+        let epochs = backend.epochs
+        let learningRateSwept = !plan.learningRates.isEmpty
 
         func nextRuns() -> [SweepRun] {
             if let searcher {
@@ -205,19 +247,19 @@ public struct Sweep: Sendable {
         if journal.records.count > 0 { progress(.resuming(finishedRuns: journal.records.count)) }
         while let run = nextRuns().first {
             let isLoRARun = isLoRA && !run.isBaseline
-            var spec = training
-            spec.subspace = run.isBaseline || isLoRARun ? nil : subspace.specification(d: run.d, seed: run.seed)
-            spec.lora = isLoRARun ? lora!.specification(rank: run.d, layout: layout) : nil
-            spec.options.seed = run.seed
-            if run.isBaseline, let lr = baselineLearningRate { spec.options.learningRate = lr }
-            let epochs = spec.options.epochs
+            let learningRate = run.isBaseline ? baselineLearningRate ?? runLearningRate : run.learningRate ?? runLearningRate
+            let mode = run.isBaseline ? "full" : isLoRARun ? "lora" : "subspace"
             let position = SweepProgress.Run(position: journal.records.count + 1, total: searcher == nil ? planned.count : nil, run: run,
-                                             mode: spec.modeName, projection: spec.subspace.map { $0.projection.rawValue } ?? "none",
+                                             mode: mode, projection: run.isBaseline || isLoRARun ? "none" : subspace.projection.rawValue,
                                              epochs: epochs)
-            let folder = isLoRARun ? "r\(run.d)-seed\(run.seed)" : run.directoryName  // = SweepRecord.directoryName
+            var record = SweepRecord(index: run.index, d: run.d, seed: run.seed, projection: "none", status: .ok, bestTestAccuracy: 0,
+                                     finalTestAccuracy: 0, epochs: 0, seconds: 0)
+            record.mode = mode
+            record.learningRate = SweepRecord.decimal(learningRate)
+            let folder = record.directoryName(learningRateSwept: learningRateSwept)
             let t0 = Date()
-            let result = try session.run(spec, command: command, arguments: arguments,
-                                         into: (directory as NSString).appendingPathComponent("runs/" + folder)) { r in
+            var trained = try backend.train(run, lora: isLoRARun, learningRate: learningRate,
+                                            into: (directory as NSString).appendingPathComponent("runs/" + folder)) { r in
                 var remaining: Double? = nil
                 if let total = position.total {
                     let perEpoch = Date().timeIntervalSince(started) / Double(finishedHere * epochs + r.epoch)
@@ -225,18 +267,15 @@ public struct Sweep: Sendable {
                 }
                 progress(.epoch(position, r, secondsRemaining: remaining))
             }
-            var record = SweepRecord(index: run.index, d: run.d, seed: run.seed,
-                                     projection: run.isBaseline || isLoRARun ? "none" : subspace.projection.rawValue,
-                                     status: result.status, bestTestAccuracy: result.bestTestAccuracy,
-                                     finalTestAccuracy: result.finalTestAccuracy, epochs: result.epochs.count,
-                                     seconds: Date().timeIntervalSince(t0))
-            record.mode = spec.modeName
-            record.rank = isLoRARun ? run.d : nil
-            record.trainableParameters = run.isBaseline ? D : isLoRARun ? loraParameters[run.d] : run.d
-            try journal.append(record)
+            trained.seconds = Date().timeIntervalSince(t0)
+            trained.mode = mode
+            trained.rank = isLoRARun ? run.d : nil
+            trained.trainableParameters = run.isBaseline ? D : isLoRARun ? loraParameters[run.d] : run.d
+            trained.learningRate = record.learningRate
+            try journal.append(trained)
             finishedHere += 1
             latest = try writeSummary()
-            progress(.finished(position, record))
+            progress(.finished(position, trained))
         }
         return latest
     }

@@ -52,7 +52,7 @@ public struct SweepMerge: Sendable {
                 }
                 if merged[r.index] == nil {
                     merged[r.index] = r
-                    sources.append((dir, [r.directoryName]))
+                    sources.append((dir, [r.directoryName(learningRateSwept: j.configuration["lrs"] != nil)]))
                 }
             }
         }
@@ -79,7 +79,8 @@ public struct SweepMerge: Sendable {
         // A grid's plan length, from the recorded options (a search has none).
         let planned: Int? = (config["d"] ?? config["ranks"]).map { d in
             SweepPlan.grid(dimensions: d.split(separator: ",").compactMap { Int($0) },
-                           seeds: Int(config["seeds"] ?? "") ?? 0).count
+                           seeds: Int(config["seeds"] ?? "") ?? 0,
+                           learningRates: (config["lrs"] ?? "").split(separator: ",").compactMap { Float($0) }).count
         }
         let report = summary.report(records, configuration: config, plannedRuns: planned)
         try report.write(to: directory)

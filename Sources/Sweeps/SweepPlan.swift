@@ -2,7 +2,8 @@
 ///
 /// A grid plan runs the full-training baselines first (one per seed), then
 /// every size (d, or the rank r of a LoRA sweep) in ascending order, each with
-/// every seed. A search plan (``SweepSearch``) decides its next d from the
+/// every learning rate of ``learningRates`` (ascending; none: the sweep's own) and every
+/// seed. A search plan (``SweepSearch``) decides its next d from the
 /// results so far. Seeds are `firstSeed, firstSeed+1, …`. A plan with a
 /// ``shard`` makes only every N-th run of its grid (``shard(_:k:of:)``).
 public struct SweepPlan: Sendable, Hashable {
@@ -32,13 +33,19 @@ public struct SweepPlan: Sendable, Hashable {
     public var firstSeed: UInt64
     /// Make only shard k of N of the grid (`nil`: every run); a search cannot be sharded.
     public var shard: SweepShard?
+    /// The learning rates of the subspace (or LoRA) runs: each (size, learning rate, seed) is a
+    /// run; `[]`: every run at the sweep's own rate. The baselines keep theirs. Order and repeats
+    /// do not matter.
+    public var learningRates: [Float] = []
 
-    /// A grid over `dimensions` (d, or the ranks of a LoRA sweep) with `seeds` seeds each.
-    public init(dimensions: [Int], seeds: Int, firstSeed: UInt64 = 0, shard: SweepShard? = nil) {
+    /// A grid over `dimensions` (d, or the ranks of a LoRA sweep) with `seeds` seeds each, at each
+    /// of `learningRates` (`[]`: the sweep's own rate).
+    public init(dimensions: [Int], seeds: Int, firstSeed: UInt64 = 0, shard: SweepShard? = nil, learningRates: [Float] = []) {
         sizes = .grid(dimensions)
         self.seeds = seeds
         self.firstSeed = firstSeed
         self.shard = shard
+        self.learningRates = learningRates
     }
 
     /// A search on d from `start` up to `limit` (`nil`: D), stopping at a bracket narrower
@@ -66,16 +73,22 @@ public struct SweepPlan: Sendable, Hashable {
     /// The runs of this plan's grid that its shard makes, in plan order (`[]` for a search).
     public var runs: [SweepRun] {
         guard case let .grid(ds) = sizes else { return [] }
-        let grid = Self.grid(dimensions: ds, seeds: seeds, firstSeed: firstSeed)
+        let grid = Self.grid(dimensions: ds, seeds: seeds, firstSeed: firstSeed, learningRates: learningRates)
         return shard.map { Self.shard(grid, k: $0.k, of: $0.n) } ?? grid
     }
 
-    /// The grid: baselines, then (d, seed) in ascending d.
-    public static func grid(dimensions: [Int], seeds: Int, firstSeed: UInt64 = 0) -> [SweepRun] {
+    /// The learning rates swept, ascending without repeats (`[]`: none).
+    public var sortedLearningRates: [Float] { Array(Set(learningRates)).sorted() }
+
+    /// The grid: baselines, then (d, learning rate, seed) in ascending d, then ascending rate.
+    public static func grid(dimensions: [Int], seeds: Int, firstSeed: UInt64 = 0, learningRates: [Float] = []) -> [SweepRun] {
         var runs: [SweepRun] = []
         for s in 0..<seeds { runs.append(SweepRun(index: runs.count, d: 0, seed: firstSeed + UInt64(s))) }
+        let rates: [Float?] = learningRates.isEmpty ? [nil] : Array(Set(learningRates)).sorted()
         for d in Array(Set(dimensions)).sorted() {
-            for s in 0..<seeds { runs.append(SweepRun(index: runs.count, d: d, seed: firstSeed + UInt64(s))) }
+            for lr in rates {
+                for s in 0..<seeds { runs.append(SweepRun(index: runs.count, d: d, seed: firstSeed + UInt64(s), learningRate: lr)) }
+            }
         }
         return runs
     }

@@ -17,9 +17,10 @@ public enum SweepProgress: Sendable {
         /// The epochs each run trains.
         public let epochs: Int
 
-        /// `full`, `LoRA r = 8` or `fastfood d = 750`.
+        /// `full`, `LoRA r = 8` or `fastfood d = 750`, with `, lr 0.003` in a sweep over learning rates.
         public var label: String {
-            mode == "full" ? "full" : mode == "lora" ? "LoRA r = \(run.d)" : "\(projection) d = \(run.d)"
+            let size = mode == "full" ? "full" : mode == "lora" ? "LoRA r = \(run.d)" : "\(projection) d = \(run.d)"
+            return size + (run.learningRate.map { ", lr \($0)" } ?? "")
         }
     }
 

@@ -26,6 +26,16 @@ public struct SweepRecord: Sendable, Hashable, Codable {
     public var rank: Int? = nil
     /// Parameters trained: D for a full run, d for a subspace run, Σ r·(in + out) for LoRA.
     public var trainableParameters: Int? = nil
+    /// The run's (peak) learning rate, the shortest decimal of its Float value (`nil` in journals
+    /// that predate it).
+    public var learningRate: Double? = nil
+    /// Encoder runs: the last end-of-epoch test macro-F1, a fraction in [0, 1] (`nil` otherwise).
+    public var finalTestMacroF1: Double? = nil
+    /// Encoder runs: the best end-of-epoch test macro-F1 (`nil` otherwise).
+    public var bestTestMacroF1: Double? = nil
+    /// Encoder runs: the accuracy of always answering the test set's most common label, the floor
+    /// an accuracy must clear (`nil` otherwise).
+    public var majorityTestAccuracy: Double? = nil
 
     /// A record; ``mode``, ``rank`` and ``trainableParameters`` start as `nil`.
     public init(index: Int, d: Int, seed: UInt64, projection: String, status: RunStatus, bestTestAccuracy: Double,
@@ -45,9 +55,18 @@ public struct SweepRecord: Sendable, Hashable, Codable {
     public var modeName: String { mode ?? (d == 0 ? "full" : "subspace") }
 
     /// The run's folder under the sweep's `runs/`: `full-seed3`, `d750-seed3` or `r8-seed3` (LoRA).
-    public var directoryName: String {
-        modeName == "lora" ? "r\(d)-seed\(seed)" : SweepRun(index: index, d: d, seed: seed).directoryName
+    public var directoryName: String { directoryName(learningRateSwept: false) }
+
+    /// The run's folder under the sweep's `runs/`; in a sweep over learning rates
+    /// (`learningRateSwept`) a subspace or LoRA run's name holds its rate: `d750-lr0.003-seed3`, `r8-lr0.003-seed3`.
+    public func directoryName(learningRateSwept: Bool) -> String {
+        let lr = learningRateSwept && d != 0 ? learningRate.map { "lr\(Float($0))-" } ?? "" : ""
+        if modeName == "lora" { return "r\(d)-\(lr)seed\(seed)" }
+        return d == 0 ? "full-seed\(seed)" : "d\(d)-\(lr)seed\(seed)"
     }
+
+    /// The shortest decimal of a Float learning rate as a Double (0.003, not 0.0030000000260770321).
+    public static func decimal(_ learningRate: Float) -> Double { Double(String(learningRate))! }
 
     /// The same run (plan position, d, seed) with the same outcome, ignoring wall time.
     public func sameOutcome(as other: SweepRecord) -> Bool {
@@ -59,6 +78,9 @@ public struct SweepRecord: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case index, d, seed, projection, status, epochs, seconds, mode, rank
         case trainableParameters = "trainable_parameters"
+        case learningRate = "lr"
+        case finalTestMacroF1 = "final_test_macro_f1", bestTestMacroF1 = "best_test_macro_f1"
+        case majorityTestAccuracy = "majority_test_accuracy"
         case bestTestAccuracy = "best_test_accuracy"
         case finalTestAccuracy = "final_test_accuracy"
     }

@@ -6,10 +6,12 @@ import Training
 /// The summary files of a sweep, rewritten (atomically) after every run and
 /// by `sweep merge`:
 ///
-/// - `sweep.csv`: `d,seed,projection,status,best_test_accuracy,final_test_accuracy,epochs,seconds,mode,rank,trainable_parameters`,
+/// - `sweep.csv`: `d,seed,projection,status,best_test_accuracy,final_test_accuracy,epochs,seconds,mode,rank,trainable_parameters,lr,final_test_macro_f1,best_test_macro_f1,majority_test_accuracy`,
 ///   one row per finished run in plan order; baselines have d = 0 and projection `none`;
 ///   `mode` is `full`, `subspace` or `lora`; in a LoRA sweep `d` and `rank` hold r;
 ///   `trainable_parameters` is D, d or Σ r·(in + out) (empty in journals that predate it);
+///   then `lr` (the run's peak learning rate), `final_test_macro_f1`, `best_test_macro_f1` and
+///   `majority_test_accuracy` (encoder sweeps; empty otherwise);
 /// - `d_int90.json`: ``DInt90Estimate`` (threshold, baseline_accuracy,
 ///   d_int90, d_int90_absolute, per-d means, bootstrap spread) plus the
 ///   sweep's configuration and how many runs are finished; `size_axis` (`d`,
@@ -38,7 +40,8 @@ public struct SweepReport: Sendable {
 
     /// The columns of `sweep.csv`, in order (accuracies are fractions, `seconds` wall time).
     public static let columns = ["d", "seed", "projection", "status", "best_test_accuracy", "final_test_accuracy", "epochs", "seconds",
-                                 "mode", "rank", "trainable_parameters"]
+                                 "mode", "rank", "trainable_parameters", "lr", "final_test_macro_f1", "best_test_macro_f1",
+                                 "majority_test_accuracy"]
 
     /// `sweep.csv`: one row per record, ``columns``.
     public var csv: String {
@@ -47,7 +50,9 @@ public struct SweepReport: Sendable {
             t.append([.integer(r.d), .text(String(r.seed)), .text(r.projection), .text(r.status.rawValue),
                       .real(r.bestTestAccuracy), .real(r.finalTestAccuracy), .integer(r.epochs), .real(r.seconds),
                       .text(r.modeName), r.rank.map { .integer($0) } ?? .text(""),
-                      r.trainableParameters.map { .integer($0) } ?? .text("")])
+                      r.trainableParameters.map { .integer($0) } ?? .text(""),
+                      r.learningRate.map { .real($0) } ?? .text(""), r.finalTestMacroF1.map { .real($0) } ?? .text(""),
+                      r.bestTestMacroF1.map { .real($0) } ?? .text(""), r.majorityTestAccuracy.map { .real($0) } ?? .text("")])
         }
         return t.text
     }

@@ -1,7 +1,7 @@
 import Training
 
 /// How a sweep's records become its summary (``SweepReport``, `d_int90.json`):
-/// the options of ``DInt90Estimator/estimate(_:threshold:absoluteBaseline:accuracy:replicates:seed:)``.
+/// the options of ``DInt90Estimator/estimate(_:threshold:absoluteBaseline:accuracy:replicates:seed:chooseLearningRate:)``.
 public struct SweepSummaryOptions: Sendable, Hashable {
     /// The fraction of the baseline to reach, in (0, 1] (0.9 for d_int90).
     public var threshold: Double = 0.9
@@ -24,10 +24,12 @@ public struct SweepSummaryOptions: Sendable, Hashable {
         guard bootstrapReplicates >= 0 else { throw .invalidOption("bootstrap", "must be ≥ 0, got \(bootstrapReplicates)") }
     }
 
-    /// The summary of `records` (any order), recording `configuration` and `plannedRuns`.
+    /// The summary of `records` (any order), recording `configuration` and `plannedRuns`; each d's
+    /// learning rate is chosen when the configuration has `lrs` (a sweep over learning rates).
     public func report(_ records: [SweepRecord], configuration: [String: String], plannedRuns: Int?) -> SweepReport {
         let estimate = DInt90Estimator.estimate(records, threshold: threshold, absoluteBaseline: absoluteBaseline,
-                                                accuracy: accuracy, replicates: bootstrapReplicates)
+                                                accuracy: accuracy, replicates: bootstrapReplicates,
+                                                chooseLearningRate: configuration["lrs"] != nil)
         return SweepReport(records: records, estimate: estimate, configuration: configuration, plannedRuns: plannedRuns)
     }
 }

@@ -15,4 +15,11 @@ public struct EpochRecord: Sendable, Hashable, Codable {
     public var testAccuracy: Double
     /// Wall time since training started (seconds).
     public var seconds: Double
+
+    /// A record from its fields.
+    public init(epoch: Int, step: Int, trainLoss: Double, trainAccuracy: Double, testLoss: Double, testAccuracy: Double,
+                seconds: Double) {
+        self.epoch = epoch; self.step = step; self.trainLoss = trainLoss; self.trainAccuracy = trainAccuracy
+        self.testLoss = testLoss; self.testAccuracy = testAccuracy; self.seconds = seconds
+    }
 }

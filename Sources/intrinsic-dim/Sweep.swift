@@ -12,7 +12,13 @@ struct Sweep: ParsableCommand {
             are skipped, the interrupted one is redone. --shard k/N runs every N-th run so a Slurm \
             job array or GNU parallel spreads one sweep; `sweep merge` combines the shards. \
             With --mode lora --ranks r,r,…, each run trains LoRA factors of rank r instead (see \
-            `train --mode lora`), and d_int90.json reports r_int90 and the trainable parameters at it.
+            `train --mode lora`), and d_int90.json reports r_int90 and the trainable parameters at it. \
+            --lrs a,b,… runs every (d, lr, seed); d_int90 uses, per d, the rate with the best mean \
+            accuracy (d_int90.json lists each d's chosen rate and every rate's mean). \
+            With --model DIR (a BERT folder) each run is a `train --model DIR` run: SAID subspaces \
+            (--mode subspace) or LoRA on --targets (default query,value), the full fine-tunes at \
+            --baseline-lr (default 1e-4), and sweep.csv / d_int90.json add macro-F1 and the \
+            majority-class floor.
             """,
         subcommands: [SweepRunCommand.self, SweepMergeCommand.self],
         defaultSubcommand: SweepRunCommand.self)
@@ -51,9 +57,12 @@ struct SweepRunCommand: ParsableCommand {
     @OptionGroup var training: TrainingArguments
     @OptionGroup var summary: SummaryArguments
     @OptionGroup var loraOptions: LoRAArguments
+    @OptionGroup var encoder: EncoderArguments
     @Option(help: "subspace (sweep d) or lora (sweep the rank r).") var mode: SweepMode = .subspace
+    @Option(name: .customLong("lrs"), help: ArgumentHelp("Comma-separated learning rates of the subspace/LoRA runs: every (d, lr, seed) is a run; d_int90 uses each d's best rate (default: --lr only).", valueName: "lr,lr,…"))
+    var learningRateList: String?
     @Option(help: ArgumentHelp("Comma-separated LoRA ranks (--mode lora).", valueName: "r,r,…")) var ranks: String?
-    @Option(name: .customLong("baseline-lr"), help: ArgumentHelp("Learning rate of the full-training baselines (default --lr).", valueName: "lr"))
+    @Option(name: .customLong("baseline-lr"), help: ArgumentHelp("Learning rate of the full-training baselines (default --lr; 1e-4 for an encoder folder).", valueName: "lr"))
     var baselineLearningRate: Float?
     @Option(name: .customLong("d"), help: ArgumentHelp("Comma-separated subspace dimensions.", valueName: "n,n,…")) var dList: String?
     @Flag(help: "Doubling-then-bisection search on d instead of a list.") var search = false
@@ -74,10 +83,23 @@ struct SweepRunCommand: ParsableCommand {
         mode == .lora ? try IntegerListOption.values(ranks, "--ranks") : try IntegerListOption.values(dList, "--d")
     }
 
-    func validate() throws {
-        if let folder = training.model.folder {
-            throw ValidationError("--model \(folder): sweeps of encoder folders are not implemented yet (train --mode full only)")
+    /// The learning rates of `--lrs` (`[]` without it).
+    func learningRates() throws -> [Float] {
+        guard let text = learningRateList else { return [] }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Float($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0.map { $0 > 0 && $0.isFinite } ?? false }) else {
+            throw ValidationError("--lrs must be comma-separated positive learning rates, got '\(text)'")
         }
+        return parts.map { $0! }
+    }
+
+    func validate() throws {
+        if training.model.folder != nil {
+            try TrainEncoder.validateShared(training, encoder, subspace: mode == .subspace)
+        } else if encoder.isSet {
+            throw ValidationError("--max-length, --train-limit, --test-limit, --weight-decay, --warmup-ratio, --test-dataset and the column options apply to --model DIR only")
+        }
+        if try !learningRates().isEmpty, search { throw ValidationError("--lrs runs a --d list; --search runs one learning rate") }
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1, got \(seeds)") }
         if let lr = baselineLearningRate, !(lr > 0 && lr.isFinite) { throw ValidationError("--baseline-lr must be positive, got \(lr)") }
         let ds = try dimensions()
@@ -107,13 +129,25 @@ struct SweepRunCommand: ParsableCommand {
                              seeds: seeds, firstSeed: firstSeed)
         } else {
             plan = SweepPlan(dimensions: try dimensions(), seeds: seeds, firstSeed: firstSeed,
-                             shard: try ShardOption.parse(shard).map { try SweepShard($0.k, of: $0.n) })
+                             shard: try ShardOption.parse(shard).map { try SweepShard($0.k, of: $0.n) }, learningRates: try learningRates())
         }
-        var sweep = IntrinsicDim.Sweep(plan: plan, training: training.specification(d: nil, seed: 0), directory: out,
+        var sweep: IntrinsicDim.Sweep
+        if let folder = training.model.folder {
+            // The runs `train --model DIR` makes: SAID (per-tensor P alone with --per-tensor), the
+            // mode's default rate, the full fine-tunes at transformers' fine-tuning rate.
+            let spec = TrainEncoder.specification(training, encoder, folder: folder, mode: mode == .lora ? .lora : .subspace, seed: 0)
+            sweep = IntrinsicDim.Sweep(plan: plan, encoder: spec, directory: out, dataDirectory: training.dataDirectory, threads: training.threads)
+            let t = training
+            sweep.subspace = IntrinsicDim.Sweep.Subspace(projection: t.projection, projectionSeed: t.projectionSeed, perTensor: true,
+                                                         said: !t.perTensor, blockLength: t.blockLength, wht: t.wht)
+            sweep.baselineLearningRate = baselineLearningRate ?? TrainEncoder.defaultLearningRate(.full)
+        } else {
+            sweep = IntrinsicDim.Sweep(plan: plan, training: training.specification(d: nil, seed: 0), directory: out,
                                        dataDirectory: training.dataDirectory, threads: training.threads)
-        sweep.subspace = training.subspace
+            sweep.subspace = training.subspace
+            sweep.baselineLearningRate = baselineLearningRate
+        }
         sweep.lora = mode == .lora ? loraOptions.sweepLoRA : nil
-        sweep.baselineLearningRate = baselineLearningRate
         sweep.summary = summary.options
         sweep.memoryBudget = training.memoryBudget.bytes
         return sweep
@@ -124,7 +158,9 @@ struct SweepRunCommand: ParsableCommand {
             let report = try sweep().run(progress: SweepProgressPrinter.print)
             let est = report.estimate
             let name = mode == .lora ? "r_int90" : "d_int90"
-            Terminal.line("sweep: \(report.records.count) runs; baseline \(est.baselineAccuracy.map { String(format: "%.4f", $0) } ?? "n/a"), \(name) \(est.dInt90.map(String.init) ?? "not reached"), \(name)_absolute \(est.dInt90Absolute.map(String.init) ?? "not reached") → \(out)")
+            let floor = est.majorityTestAccuracy.map { ", majority-class floor \(String(format: "%.4f", $0))" } ?? ""
+            let lr = learningRateList == nil ? "" : est.lrAtDInt90.map { " (lr \($0))" } ?? ""
+            Terminal.line("sweep: \(report.records.count) runs; baseline \(est.baselineAccuracy.map { String(format: "%.4f", $0) } ?? "n/a"), \(name) \(est.dInt90.map(String.init) ?? "not reached")\(lr), \(name)_absolute \(est.dInt90Absolute.map(String.init) ?? "not reached")\(floor) → \(out)")
         }
     }
 }

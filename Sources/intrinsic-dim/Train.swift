@@ -17,8 +17,8 @@ struct Train: ParsableCommand {
 
             With --model DIR (a Hugging Face BERT folder: config.json, model.safetensors, vocab.txt) and \
             --dataset reuters-r8, 20newsgroups (in DATA_DIR/text, scripts/fetch-text-datasets.sh) or FILE \
-            --test-dataset FILE (TSV/CSV/JSONL/.tab with --text-column, --label-column): full fine-tuning \
-            (--mode full only) with AdamW as torch.optim.AdamW (β 0.9/0.999, ε 1e-8, --weight-decay not on \
+            --test-dataset FILE (TSV/CSV/JSONL/.tab with --text-column, --label-column): fine-tuning \
+            (--mode full, subspace: SAID, or lora) with AdamW as torch.optim.AdamW (β 0.9/0.999, ε 1e-8, --weight-decay not on \
             biases and LayerNorm weights), linear warm-up (--warmup-ratio) and decay to 0, dropout on in \
             training. Writes metrics.csv (with test macro-F1 and the majority-class floor), predictions.csv \
             (test logits), model.safetensors + config.json (BertForSequenceClassification.from_pretrained \

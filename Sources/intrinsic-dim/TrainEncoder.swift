@@ -56,7 +56,13 @@ enum TrainEncoder {
             guard let rank else { throw ValidationError("--mode lora needs --rank") }
             guard rank >= 1 else { throw ValidationError("--rank must be at least 1, got \(rank)") }
         }
-        if mode != .subspace, t.perTensor || t.said || t.blockLength != nil || t.projection != .fastfood || t.projectionSeed != nil {
+        try validateShared(t, e, subspace: mode == .subspace)
+    }
+
+    /// The checks `train` and `sweep` make of an encoder run's options: subspace options only in
+    /// subspace mode, no fc/lenet options, limits, `--max-length`, the dataset.
+    static func validateShared(_ t: TrainingArguments, _ e: EncoderArguments, subspace: Bool) throws {
+        if !subspace, t.perTensor || t.said || t.blockLength != nil || t.projection != .fastfood || t.projectionSeed != nil {
             throw ValidationError("--projection, --projection-seed, --per-tensor, --said and --block-length apply to --mode subspace only")
         }
         if t.optimizer != .adam || t.momentum != 0.9 || t.l2 != 1e-5 || t.classes != 10 || t.testFraction != 0.1 {
@@ -104,70 +110,41 @@ enum TrainEncoder {
                                      capRank: l.capRank)
     }
 
+    /// The full fine-tuning run these options describe (set its `subspace` or `lora` for the other modes).
+    static func specification(_ t: TrainingArguments, _ e: EncoderArguments, folder: String, mode: Train.Mode, seed: UInt64) -> EncoderRunSpecification {
+        EncoderRunSpecification(modelFolder: folder, dataset: t.dataset, testDataset: e.testDataset,
+                                columns: TextColumns(text: e.textColumn, textPair: e.textPairColumn, label: e.labelColumn),
+                                trainLimit: e.trainLimit, testLimit: e.testLimit, options: options(t, e, mode: mode, seed: seed))
+    }
+
     static func run(folder: String, _ t: TrainingArguments, _ e: EncoderArguments, mode modeName: Train.Mode, d: Int?, rank: Int?,
                     loraArguments: LoRAArguments, seed: UInt64, out: String) throws {
-        let started = Date()
-        let options = options(t, e, mode: modeName, seed: seed)
+        var spec = specification(t, e, folder: folder, mode: modeName, seed: seed)
+        let options = spec.options
         try options.validate()
-        let task: TextTask
-        if let entry = TextDatasetCatalog.entries.first(where: { $0.name == t.dataset }) {
-            task = try TextTask(entry, directory: (t.dataDirectory as NSString).appendingPathComponent("text"), trainLimit: e.trainLimit,
-                                testLimit: e.testLimit)
-        } else {
-            task = try TextTask(train: t.dataset, test: e.testDataset!,
-                                columns: TextColumns(text: e.textColumn, textPair: e.textPairColumn, label: e.labelColumn),
-                                trainLimit: e.trainLimit, testLimit: e.testLimit)
-        }
-        let checkpoint = try EncoderCheckpoint.load(folder: folder, labels: task.labels, seed: seed)
-        let model = checkpoint.model
-        let tokenizer = try BertTokenizer(directory: folder)
-        var subspace: RunSpecification.Subspace?
-        var loraSpec: RunSpecification.LoRA?
-        var loraMap: LoRAMap?
-        var mode = TrainingMode.full
-        var what = "full"
         switch modeName {
         case .full: break
-        case .subspace:
-            let s = Self.subspace(t, d: d!, seed: seed)
-            subspace = s
-            mode = .subspace(try s.makeMap(for: model.layout, memoryBudget: t.memoryBudget.bytes, threads: t.threads))
+        case .subspace: spec.subspace = subspace(t, d: d!, seed: seed)
+        case .lora: spec.lora = lora(loraArguments, rank: rank!)
+        }
+        let session = try EncoderSession(spec, dataDirectory: t.dataDirectory, memoryBudget: t.memoryBudget.bytes, threads: t.threads)
+        let model = session.model, task = session.task
+        var what = "full"
+        if let s = spec.subspace {
+            try session.checkSubspace(s.d)
             what = "\(s.said ? "SAID " : "per-tensor ")\(s.projection.rawValue) d = \(s.d)"
-        case .lora:
-            let l = Self.lora(loraArguments, rank: rank!)
-            let map = try l.makeEncoderMap(for: model, seed: seed, threads: t.threads)
-            loraSpec = l
-            loraMap = map
-            mode = .lora(map)
+        } else if let l = spec.lora {
+            let map = try session.loraMap(l, seed: seed)
             what = "LoRA r = \(l.rank) on \(l.targets.joined(separator: ",")) (\(map.targets.count) modules) + classifier, \(map.trainableParameters) trained"
-        }
-        let trainer = try EncoderTrainer(model: model, parameters: checkpoint.parameters, task: task,
-                                         tokenizer: tokenizer, options: options, mode: mode, threads: t.threads)
-        let provenance = { (seconds: Double) in
-            RunProvenance(command: "train", arguments: CommandLine.arguments,
-                          inputs: ["model": .init(path: folder, files: []), "train": .init(path: task.train.path, files: []),
-                                   "test": .init(path: task.test.path, files: [])],
-                          options: ["mode": modeName.rawValue, "seed": String(seed), "threads": String(t.threads)],
-                          startedAt: started, seconds: seconds)
-        }
-        func report(_ seconds: Double) -> EncoderRunReport {
-            EncoderRunReport(model: model, options: options, task: task, modelFolder: folder, dataset: t.dataset,
-                             initializedTensors: checkpoint.initializedTensors, threads: t.threads, subspace: subspace,
-                             lora: loraSpec, loraMap: loraMap, provenance: provenance(seconds))
         }
         Terminal.line("train: \(folder) (\(model.configuration.layerCount) layers, D = \(model.layout.count)) on \(t.dataset) " +
                       "(\(task.train.count) train, \(task.test.count) test, \(task.labels.count) labels, max length \(options.maxLength)), \(what), " +
-                      "lr \(options.learningRate), \(trainer.totalSteps) steps; majority-class test accuracy \(String(format: "%.4f", task.majorityTestAccuracy))")
-        var records: [EncoderEpochRecord] = []
-        let early = report(0)
-        let result = try trainer.run { r in
-            records.append(r)
-            try early.writeMetrics(records, to: out)
+                      "lr \(options.learningRate), \(session.totalSteps(options)) steps; majority-class test accuracy \(String(format: "%.4f", task.majorityTestAccuracy))")
+        let result = try session.run(spec, command: "train", arguments: CommandLine.arguments, into: out) { r in
             let eta = r.seconds / Double(r.epoch) * Double(options.epochs - r.epoch)
             Terminal.progress("epoch \(r.epoch)/\(options.epochs)  train loss \(String(format: "%.4f", r.trainLoss))  test accuracy \(String(format: "%.4f", r.testAccuracy))  macro-F1 \(String(format: "%.4f", r.testMacroF1))  elapsed \(Terminal.duration(r.seconds))  ETA \(Terminal.duration(eta))")
         }
         Terminal.endProgress()
-        try report(Date().timeIntervalSince(started)).write(result, initialParameters: checkpoint.parameters, schedule: trainer.schedule, to: out)
         if result.status == .diverged {
             Terminal.line("train: diverged (\(result.divergence ?? "")); the files in \(out) hold the run up to that point")
             throw ExitCode(2)

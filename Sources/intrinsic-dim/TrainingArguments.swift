@@ -5,7 +5,7 @@ import IntrinsicDim
 /// The options `train` and `sweep` share: data, model, optimiser, subspace
 /// construction. Defaults are Li et al. (2018)'s MNIST settings.
 struct TrainingArguments: ParsableArguments {
-    @Option(help: ArgumentHelp("fc (784-200-200-10), lenet (LeNet-5), or a Hugging Face BERT folder (train --mode full only).", valueName: "model"))
+    @Option(help: ArgumentHelp("fc (784-200-200-10), lenet (LeNet-5), or a Hugging Face BERT folder (train and sweep).", valueName: "model"))
     var model: ModelArgument = .builtin(.fc)
     @Option(help: ArgumentHelp("mnist, fashion-mnist, or FILE.npz (arrays x, y; optional x_test, y_test).", valueName: "name"))
     var dataset: String = "mnist"

@@ -62,7 +62,8 @@ final class TrainEncoderCommandTests: XCTestCase {
         let dir = try TinyTextTask.make(train: 6, test: 3)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
         let files = ["--dataset", dir + "/train.tsv", "--test-dataset", dir + "/test.tsv", "--out", dir + "/out"]
-        for args in [["--mode", "subspace", "--d", "10"] + files, ["--mode", "lora", "--rank", "2"] + files,
+        for args in [["--mode", "subspace"] + files, ["--mode", "lora", "--d", "50"] + files, ["--mode", "full", "--rank", "2"] + files,
+                     ["--mode", "lora", "--rank", "2", "--projection", "dense"] + files, ["--classes", "4"] + files,
                      ["--max-length", "2"] + files, ["--train-limit", "0"] + files,
                      ["--dataset", "no-such-task", "--out", dir + "/out"], ["--dataset", dir + "/train.tsv", "--out", dir + "/out"]] {
             let r = try CommandRunner.run(["train", "--model", dir] + args)

@@ -39,6 +39,64 @@ final class SweepTests: XCTestCase {
         XCTAssertEqual(DInt90Estimator.estimate(records, threshold: 0.9, accuracy: .best, replicates: 0).dInt90Absolute, 400)
     }
 
+    /// Two rates per d, an encoder-like majority floor and macro-F1: baseline 0.9/0.9 (target 0.81);
+    /// d = 100: lr 0.01 → 0.70/0.74 (0.72), lr 0.03 → 0.80/0.78 (0.79, chosen, below the target);
+    /// d = 200: lr 0.01 → 0.83/0.85 (0.84, chosen), lr 0.03 → 0.60 and a diverged run (0.60).
+    /// Without the choice the means would be 0.755 and 0.76 and no d would qualify.
+    func testDInt90UsesEachDsBestLearningRate() throws {
+        func run(_ i: Int, d: Int, seed: UInt64, lr: Double, accuracy: Double, status: RunStatus = .ok) -> SweepRecord {
+            var r = record(i, d: d, seed: seed, accuracy: accuracy, status: status)
+            r.learningRate = lr
+            r.majorityTestAccuracy = 0.49
+            r.finalTestMacroF1 = accuracy / 2
+            return r
+        }
+        let records = [run(0, d: 0, seed: 0, lr: 1e-4, accuracy: 0.9), run(1, d: 0, seed: 1, lr: 1e-4, accuracy: 0.9),
+                       run(2, d: 100, seed: 0, lr: 0.01, accuracy: 0.70), run(3, d: 100, seed: 1, lr: 0.01, accuracy: 0.74),
+                       run(4, d: 100, seed: 0, lr: 0.03, accuracy: 0.80), run(5, d: 100, seed: 1, lr: 0.03, accuracy: 0.78),
+                       run(6, d: 200, seed: 0, lr: 0.01, accuracy: 0.83), run(7, d: 200, seed: 1, lr: 0.01, accuracy: 0.85),
+                       run(8, d: 200, seed: 0, lr: 0.03, accuracy: 0.60), run(9, d: 200, seed: 1, lr: 0.03, accuracy: .nan, status: .diverged)]
+        let e = DInt90Estimator.estimate(records, threshold: 0.9, absoluteBaseline: 0.9, replicates: 200, seed: 1)
+        XCTAssertEqual(e.dimensions.map(\.lr), [1e-4, 0.03, 0.01])
+        XCTAssertEqual(e.dInt90, 200)                      // 0.84 ≥ 0.81; d = 100's best, 0.79, is not
+        XCTAssertEqual(e.dInt90Absolute, 200)              // target 0.81 as well
+        XCTAssertEqual(e.lrAtDInt90, 0.01)
+        let d100 = e.dimensions[1], d200 = e.dimensions[2]
+        assertClose(d100.meanAccuracy!, 0.79, rtol: 1e-12)
+        assertClose(d200.meanAccuracy!, 0.84, rtol: 1e-12)
+        XCTAssertEqual([d200.runs, d200.ok, d200.diverged], [2, 2, 0], "the chosen rate's runs only")
+        XCTAssertEqual(d200.lrSearch.map(\.lr), [0.01, 0.03])
+        XCTAssertEqual(d200.lrSearch.map(\.ok), [2, 1])
+        assertClose(d200.lrSearch[0].meanAccuracy!, 0.84, rtol: 1e-12)
+        assertClose(d200.lrSearch[1].meanAccuracy!, 0.60, rtol: 1e-12)
+        assertClose(d100.lrSearch[0].meanAccuracy!, 0.72, rtol: 1e-12)
+        assertClose(d200.meanMacroF1!, 0.42, rtol: 1e-12)
+        XCTAssertEqual(e.majorityTestAccuracy, 0.49)
+        XCTAssertEqual(e.targetBelowMajority, false)       // 0.81 > 0.49
+        XCTAssertEqual(e.bootstrap!.dInt90.p50, 200, "replicates resample the chosen rate's seeds")
+        // A trivial target: 0.5 × 0.9 = 0.45 ≤ the floor 0.49.
+        XCTAssertEqual(DInt90Estimator.estimate(records, threshold: 0.5, replicates: 0).targetBelowMajority, true)
+        // Ties go to the smaller rate; in d_int90.json every dimension names its rate.
+        let tie = [run(0, d: 0, seed: 0, lr: 1e-4, accuracy: 0.9), run(1, d: 50, seed: 0, lr: 0.03, accuracy: 0.8),
+                   run(2, d: 50, seed: 0, lr: 0.01, accuracy: 0.8)]
+        XCTAssertEqual(DInt90Estimator.estimate(tie, threshold: 0.9, replicates: 0).dimensions[1].lr, 0.01)
+        // A sweep without a list of rates (a journal begun before runs recorded theirs, resumed):
+        // every run of a d counts.
+        var old = self.records
+        for i in [1, 3, 5, 7] { old[i].learningRate = 0.001 }
+        let mixed = DInt90Estimator.estimate(old, threshold: 0.9, replicates: 0, chooseLearningRate: false)
+        XCTAssertEqual(mixed.dInt90, 200)
+        XCTAssertEqual(mixed.dimensions.map(\.runs), [2, 2, 2, 3])
+        XCTAssertEqual(mixed.dimensions.map(\.lr), [0.001, 0.001, 0.001, 0.001])
+        var summary = SweepSummaryOptions()
+        summary.bootstrapReplicates = 0
+        XCTAssertEqual(summary.report(old, configuration: [:], plannedRuns: nil).estimate, mixed)
+        XCTAssertEqual(summary.report(records, configuration: ["lrs": "0.01,0.03"], plannedRuns: nil).estimate.dInt90, 200)
+        let json = try SweepReport(records: records, estimate: e, configuration: [:], plannedRuns: 10).json()
+        XCTAssertTrue(json.contains("\"lr_at_d_int90\" : 0.01") || json.contains("\"lr_at_d_int90\": 0.01"), json)
+        XCTAssertTrue(json.contains("\"majority_test_accuracy\""), json)
+    }
+
     func testBootstrapSpreadBracketsTheEstimate() {
         let e = DInt90Estimator.estimate(records, threshold: 0.9, replicates: 2000, seed: 3)
         let b = e.bootstrap!

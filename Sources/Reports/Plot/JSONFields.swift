@@ -25,6 +25,15 @@ struct JSONFields {
         self.object = object
     }
 
+    /// The objects of the list at `key`, `[]` when it is absent or null.
+    ///
+    /// - Throws: ``CheckpointIO/CheckpointError/Code/invalidEntry`` naming the key when the value is not a list of objects.
+    func objects(_ key: String) throws(CheckpointError) -> [[String: Any]] {
+        guard let value = object[key], !(value is NSNull) else { return [] }
+        guard let list = value as? [[String: Any]] else { throw CheckpointError(.invalidEntry, path: path, "key '\(key)': expected a list of objects") }
+        return list
+    }
+
     /// The number at `key`, nil when it is absent or null; `"inf"`, `"-inf"` and `"nan"` strings count as numbers.
     ///
     /// - Throws: ``CheckpointIO/CheckpointError/Code/invalidEntry`` naming the key when the value is of another type.

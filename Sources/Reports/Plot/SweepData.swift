@@ -7,7 +7,7 @@ struct SweepData {
     /// One run: size (d, or the rank r of a LoRA sweep; 0 for a full-training baseline), seed, accuracy.
     struct Run { let size: Int; let seed: String; let accuracy: Double }
 
-    /// The ok runs with size > 0, in file order.
+    /// The ok runs with size > 0, in file order (in a sweep over learning rates, only each size's chosen rate).
     let runs: [Run]
     /// The ok full-training runs (size 0).
     let baselines: [Run]
@@ -55,11 +55,18 @@ struct SweepData {
             throw CheckpointError(.invalidEntry, path: jsonPath, "key 'accuracy': expected \"final\" or \"best\", got \"\(accuracy)\"")
         }
         let column = accuracy == "final" ? "final_test_accuracy" : "best_test_accuracy"
+        // A sweep over learning rates: each d is drawn at the rate d_int90.json chose for it.
+        var chosenRate: [Int: Double] = [:]
+        for dimension in try json.objects("dimensions") {
+            if let d = dimension["d"] as? Int, let lr = dimension["lr"] as? Double { chosenRate[d] = lr }
+        }
+        let hasRates = csv.columns.contains("lr")
         var runs: [Run] = [], baselines: [Run] = []
         var failed = 0
         for r in csv.rows.indices {
             let d = try csv.integer(r, "d")
             guard d >= 0 else { throw CheckpointError(.invalidEntry, path: csvPath, "line \(csv.lines[r]): column 'd': negative size \(d)") }
+            if hasRates, d > 0, let want = chosenRate[d], let lr = try csv.optionalDouble(r, "lr"), lr != want { continue }
             let status = try csv.text(r, "status")
             // Read both accuracies so a malformed cell is reported whichever one counts.
             let best = try csv.optionalDouble(r, "best_test_accuracy")
