@@ -82,12 +82,38 @@ public struct FineTuningExperiment: Sendable {
         public var command: String = "experiment finetune"
         /// The command line recorded there.
         public var arguments: [String] = CommandLine.arguments
+        /// The learning rates of the subspace sweep (every (d, lr, seed) a run, each d at its
+        /// best-mean rate, ``SweepPlan/learningRates``); `[]`: ``subspaceLearningRate`` alone.
+        public var subspaceLearningRates: [Float] = []
+        /// Non-`nil` for an experiment on a Hugging Face encoder folder (`--model DIR`): the folder
+        /// is the base (no pretraining), the task and its files, columns and limits, and the
+        /// encoder options (`maxLength`, `weightDecay`, `warmupRatio`, `batchSize`, β, ε) every run
+        /// shares; its `options.epochs`, `options.learningRate` and `options.seed` are replaced by
+        /// ``epochs``, each sweep's rate and each run's seed. ``pretrain``, ``pretrainEpochs``,
+        /// ``classes`` and ``dataDirectory``'s `mnist/` are then unused (the task is read from
+        /// `dataDirectory/text` when catalogued).
+        public var encoder: EncoderRunSpecification? = nil
 
         /// The defaults, with the two tasks and the output directory.
         public init(pretrain: String, task: String, directory: String) {
             self.pretrain = pretrain
             self.task = task
             self.directory = directory
+        }
+
+        /// The defaults of an encoder experiment on `encoder` (its folder is the base, its
+        /// dataset the task) into `directory`: full fine-tunes at 1e-4, SAID subspaces at 1e-2,
+        /// LoRA at 3e-3 (the `train --model DIR` defaults), d ∈ {250, 500, 1000, 2000} (SAID's d
+        /// must exceed the tensor count, ~100 for MiniLM), ranks {1, 2, 4, 8} on `query,value`,
+        /// ``epochs`` = `encoder.options.epochs`.
+        public init(encoder: EncoderRunSpecification, directory: String) {
+            self.init(pretrain: "", task: encoder.dataset, directory: directory)
+            self.encoder = encoder
+            dimensions = [250, 500, 1000, 2000]
+            epochs = encoder.options.epochs
+            learningRate = 1e-4
+            subspaceLearningRate = 1e-2
+            loraLearningRate = 3e-3
         }
 
         /// Checks the options' ranges before anything runs.
@@ -104,8 +130,17 @@ public struct FineTuningExperiment: Sendable {
                 guard !sizes.isEmpty else { throw .invalidOption(name, "give at least one size") }
                 if let bad = sizes.first(where: { $0 <= 0 }) { throw .invalidOption(name, "values must be positive, got \(bad)") }
             }
-            for (name, lr) in [("lr", learningRate), ("subspace-lr", subspaceLearningRate ?? learningRate), ("lora-lr", loraLearningRate ?? learningRate)] {
+            for (name, lr) in [("lr", learningRate), ("subspace-lr", subspaceLearningRate ?? learningRate), ("lora-lr", loraLearningRate ?? learningRate)]
+                + subspaceLearningRates.map({ ("subspace-lrs", $0) }) {
                 guard lr > 0, lr.isFinite else { throw .invalidOption(name, "must be positive, got \(lr)") }
+            }
+            if let e = encoder {
+                var o = e.options
+                o.epochs = epochs
+                o.learningRate = learningRate
+                try o.validate()
+                if let limit = e.trainLimit, limit < 1 { throw .invalidOption("train-limit", "must be at least 1, got \(limit)") }
+                if let limit = e.testLimit, limit < 1 { throw .invalidOption("test-limit", "must be at least 1, got \(limit)") }
             }
         }
     }
@@ -138,24 +173,14 @@ public struct FineTuningExperiment: Sendable {
         try o.validate()
         let started = Date()
         try ReportDirectory.create(o.directory)
-        // 1. The base.
-        let base = path("pretrain")
-        if !FileManager.default.fileExists(atPath: base + "/run.json") {
-            // A shard trains into its own folder and renames it into place: shards started together
-            // each train the same (deterministic) base, and the first rename wins.
-            let into = o.shard.map { base + ".shard-\($0.k)-of-\($0.n)" } ?? base
-            progress(.pretraining(dataset: o.pretrain, directory: base))
-            try pretrain(into: into, progress: progress)
-            if into != base, (try? FileManager.default.moveItem(atPath: into, toPath: base)) == nil {
-                try? FileManager.default.removeItem(atPath: into)
-                guard FileManager.default.fileExists(atPath: base + "/run.json") else {
-                    throw FineTuningExperimentError.baseNotMoved(base: base, from: into)
-                }
-            }
+        // 1. The base: an encoder folder as it is, else pretrained here.
+        let baseModel: String
+        if let e = o.encoder {
+            baseModel = e.modelFolder
+            progress(.encoderBase(folder: e.modelFolder))
         } else {
-            progress(.keepingBase(directory: base))
+            baseModel = try pretrainedBase(progress: progress)
         }
-        let baseModel = base + "/model.safetensors"
         // 2. The sweeps; their baselines are the full fine-tunes from the base.
         if let shard = o.shard {
             for (name, sweep) in sweeps(baseModel: baseModel) {
@@ -173,7 +198,30 @@ public struct FineTuningExperiment: Sendable {
         }
         // 3. rank and compare, and the summary.
         progress(.summarising)
+        if let e = o.encoder { return .finished(try summariseEncoder(e, started: started)) }
         return .finished(try summarise(baseModel: baseModel, started: started))
+    }
+
+    /// `pretrain/model.safetensors`, trained first unless a finished run is there.
+    func pretrainedBase(progress: (FineTuningExperimentProgress) -> Void) throws -> String {
+        let o = options
+        let base = path("pretrain")
+        if !FileManager.default.fileExists(atPath: base + "/run.json") {
+            // A shard trains into its own folder and renames it into place: shards started together
+            // each train the same (deterministic) base, and the first rename wins.
+            let into = o.shard.map { base + ".shard-\($0.k)-of-\($0.n)" } ?? base
+            progress(.pretraining(dataset: o.pretrain, directory: base))
+            try pretrain(into: into, progress: progress)
+            if into != base, (try? FileManager.default.moveItem(atPath: into, toPath: base)) == nil {
+                try? FileManager.default.removeItem(atPath: into)
+                guard FileManager.default.fileExists(atPath: base + "/run.json") else {
+                    throw FineTuningExperimentError.baseNotMoved(base: base, from: into)
+                }
+            }
+        } else {
+            progress(.keepingBase(directory: base))
+        }
+        return base + "/model.safetensors"
     }
 
     /// Full training on the pretraining task into `directory`.
@@ -197,6 +245,7 @@ public struct FineTuningExperiment: Sendable {
     /// fine-tunes (the baseline learning rate is ``Options/learningRate``): deterministic, so bit-identical.
     func sweeps(baseModel: String) -> [(String, Sweep)] {
         let o = options
+        if let e = o.encoder { return encoderSweeps(e) }
         func sweep(_ name: String, sizes: [Int], learningRate: Float) -> Sweep {
             var training = TrainingOptions()
             training.epochs = o.epochs
@@ -209,6 +258,7 @@ public struct FineTuningExperiment: Sendable {
             return s
         }
         var subspace = sweep("subspace", sizes: o.dimensions, learningRate: o.subspaceLearningRate ?? o.learningRate)
+        subspace.plan.learningRates = o.subspaceLearningRates
         subspace.subspace = Sweep.Subspace(projection: .fastfood, wht: o.wht)
         var lora = sweep("lora", sizes: o.ranks, learningRate: o.loraLearningRate ?? o.learningRate)
         lora.lora = Sweep.LoRA(targets: o.targets, capRank: true)

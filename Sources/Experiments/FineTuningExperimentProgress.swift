@@ -9,6 +9,8 @@ public enum FineTuningExperimentProgress: Sendable {
     case pretrainingEpoch(EpochRecord, epochs: Int)
     /// Pretraining finished with this final test accuracy.
     case pretrained(finalTestAccuracy: Double)
+    /// The base is the encoder folder `folder` itself (no pretraining).
+    case encoderBase(folder: String)
     /// A finished base is already in `directory`; it is kept.
     case keepingBase(directory: String)
     /// `count` shards' journals of the sweep `sweep` (`subspace` or `lora`) are being merged.
