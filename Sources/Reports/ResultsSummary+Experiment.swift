@@ -18,7 +18,7 @@ extension ResultsSummary {
         let floor = Self.number(j, "majority_test_accuracy")
         var md = ""
         if isEncoder {
-            md += "## Fine-tuning a pretrained text encoder: SAID subspace, LoRA and the rank of ΔW (`\(name)/`)\n\n"
+            md += "## Fine-tuning a text encoder: SAID subspace, LoRA and the rank of ΔW (`\(name)/`)\n\n"
             let limits = [options["train_limit"].flatMap { $0.isEmpty ? nil : "the first \($0) training documents" },
                           options["test_limit"].flatMap { $0.isEmpty ? nil : "the first \($0) test documents" },
                           options["max_length"].map { "at most \($0) tokens" }].compactMap { $0 }.joined(separator: ", ")
@@ -44,10 +44,18 @@ extension ResultsSummary {
         md += "in Fastfood subspaces from the base (θ_D⁰ = the base, Aghajanyan et al. 2020), and with LoRA (Hu et al. 2021).\n\n"
         }
         md += "**How many parameters reach \(Self.pct(threshold)) of the full fine-tune:**\n\n"
-        md += "| measure | size | trainable parameters |\n|---|---:|---:|\n"
+        // An encoder's rows add the mean accuracy there beside the majority-class floor.
+        func at(_ mode: String, _ size: Int?) -> String {
+            guard isEncoder else { return "\n" }
+            let i = modes.indices.first { modes[$0] == mode && sizes[$0].map { Int($0) } == size }
+            return " \(Self.acc(i.flatMap { means[$0] })) (floor \(Self.acc(floor))) |\n"
+        }
+        md += isEncoder ? "| measure | size | trainable parameters | mean accuracy there (majority-class floor) |\n|---|---:|---:|---:|\n"
+            : "| measure | size | trainable parameters |\n|---|---:|---:|\n"
         md += "| random subspace, d_int90 | \(Self.count(Self.integer(j, "d_int90"))) | \(Self.count(Self.integer(j, "d_int90_trainable_parameters"))) |"
-        md += isEncoder ? " (majority-class floor \(Self.acc(floor)))\n" : "\n"
-        md += "| LoRA, r_int90 | \(Self.count(Self.integer(j, "r_int90"))) | \(Self.count(Self.integer(j, "r_int90_trainable_parameters"))) |\n"
+        md += at("subspace", Self.integer(j, "d_int90"))
+        md += "| LoRA, r_int90 | \(Self.count(Self.integer(j, "r_int90"))) | \(Self.count(Self.integer(j, "r_int90_trainable_parameters"))) |"
+        md += at("lora", Self.integer(j, "r_int90"))
         let extractions = j["extractions"] as? [[String: Any]] ?? []
         if let energy = extractions.first(where: { $0["mode"] as? String == "extracted_energy" }) {
             let p = (energy["trainable_parameters"] as? [NSNumber])?.map(\.doubleValue) ?? []
@@ -55,7 +63,8 @@ extension ResultsSummary {
             let meanP = p.isEmpty ? nil : Int((p.reduce(0, +) / Double(p.count)).rounded())
             let meanA = a.isEmpty ? nil : a.reduce(0, +) / Double(a.count)
             md += "| ΔW_full truncated to \(Self.integer(energy, "size") ?? 90) % energy per layer (accuracy \(Self.acc(meanA)), "
-            md += "\(Self.pct(meanA.flatMap { m in full.map { m / $0 } })) of full) | ranks below | \(Self.count(meanP)) |\n"
+            md += "\(Self.pct(meanA.flatMap { m in full.map { m / $0 } })) of full) | ranks below | \(Self.count(meanP)) |"
+            md += isEncoder ? " \(Self.acc(meanA)) (floor \(Self.acc(floor))) |\n" : "\n"
         }
         md += "\n" + images(name, ["/accuracy_vs_parameters.svg"])
         md += "| mode | size | trainable parameters | mean accuracy | std | runs | fraction of full |"

@@ -72,7 +72,7 @@ def check_experiment(checks, md, p, name, encoder):
         checks.record(m is not None and e.get("majority_test_accuracy") is not None
                       and abs(float(m.group(1)) - e["majority_test_accuracy"]) <= 5e-5,
                       f"summary.md's {name} majority floor is experiment.json's", f"{m.group(1) if m else None} vs {e.get('majority_test_accuracy')}")
-        m = re.search(r"d_int90 \| [^|]+ \| [^|]+ \| \(majority-class floor ([0-9.]+)\)", exp)
+        m = re.search(r"d_int90 \| [^|]+ \| [^|]+ \| (?:[0-9.]+|n/a) \(floor ([0-9.]+)\) \|", exp)
         checks.record(m is not None and abs(float(m.group(1)) - e["majority_test_accuracy"]) <= 5e-5,
                       f"summary.md's {name} states the floor next to d_int90")
         m = re.search(r"fully \(AdamW at [^;]+; accuracy ([0-9.]+|n/a), macro-F1 ([0-9.]+|n/a)\)", exp)
