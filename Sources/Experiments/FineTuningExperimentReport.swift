@@ -76,6 +76,7 @@ public struct FineTuningExperimentReport: Sendable {
             case mode, size, accuracy, ranks
             case trainableParameters = "trainable_parameters", macroF1 = "macro_f1"
         }
+        /// Encodes the keys of ``CodingKeys``; `macro_f1` only when present (encoder experiments).
         public func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(mode, forKey: .mode)
