@@ -24,6 +24,13 @@ import Training
 ///   every rank and at ``Options/extractEnergy``, merged into `merged.safetensors` and evaluated;
 /// - `experiment.csv` and `experiment.json` (``FineTuningExperimentReport``).
 ///
+/// With ``Options/encoder`` (a Hugging Face BERT folder, ``Options/init(encoder:directory:)``) the
+/// folder is the base and there is no `pretrain/`: `subspace/` is a SAID ``Sweep`` of encoder runs
+/// (over ``Options/subspaceLearningRates`` when given), `lora/` a LoRA sweep on `query,value`
+/// (``Options/targets``), `rank/`, `compare/` and `extract/` pair the run folders with the bare
+/// base across the `bert.` prefix, each extraction is evaluated as the base with its W₀ + B·A and
+/// the run's classifier, and the summary adds macro-F1 and the majority-class floor.
+///
 /// Calling ``run(progress:)`` again resumes: a finished pretraining is kept and the sweeps resume
 /// from their journals. With ``Options/shard`` only that shard of both sweeps runs, into
 /// `shards/k-of-N/`; a later call without a shard merges the shards and summarises.
