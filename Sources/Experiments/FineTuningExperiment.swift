@@ -198,8 +198,10 @@ public struct FineTuningExperiment: Sendable {
             }
             return .shard(shard, directory: path("shards", "\(shard.k)-of-\(shard.n)"))
         }
-        for (name, sweep) in sweeps(baseModel: baseModel) {
+        let all = sweeps(baseModel: baseModel)
+        for (k, (name, sweep)) in all.enumerated() {
             try mergeShards(of: name, progress: progress)
+            if k > 0 { try reuseBaselines(from: all[0].1, into: sweep) }
             // Resumes: after a merge only the runs no shard finished are made.
             progress(.sweepFinished(name, try sweep.run { progress(.sweep(name, $0)) }))
         }
@@ -270,6 +272,32 @@ public struct FineTuningExperiment: Sendable {
         var lora = sweep("lora", sizes: o.ranks, learningRate: o.loraLearningRate ?? o.learningRate)
         lora.lora = Sweep.LoRA(targets: o.targets, capRank: true)
         return [("subspace", subspace), ("lora", lora)]
+    }
+
+    /// The later sweep's full fine-tunes are the first sweep's (the same options, seeds and plan
+    /// positions: deterministic, so bit-identical): when `target` has no journal yet, the first
+    /// sweep's baseline run folders are copied into `target/runs/` and their records begin
+    /// `target`'s journal, so ``Sweep/run(progress:)`` skips them instead of training them again.
+    func reuseBaselines(from source: Sweep, into target: Sweep) throws {
+        let fm = FileManager.default
+        let journalPath = (target.directory as NSString).appendingPathComponent("journal.jsonl")
+        guard !fm.fileExists(atPath: journalPath), target.plan.seeds == source.plan.seeds,
+              target.plan.firstSeed == source.plan.firstSeed, !source.plan.isSearch, !target.plan.isSearch,
+              let journal = try? SweepJournal.read((source.directory as NSString).appendingPathComponent("journal.jsonl")) else { return }
+        let baselines = journal.records.filter { $0.d == 0 && $0.status == .ok }.sorted { $0.index < $1.index }
+        let planned = target.plan.runs.filter(\.isBaseline)
+        guard baselines.count == planned.count, zip(baselines, planned).allSatisfy({ $0.index == $1.index && $0.seed == $1.seed }),
+              let D = baselines.first?.trainableParameters else { return }
+        try ReportDirectory.create((target.directory as NSString).appendingPathComponent("runs"))
+        var copy = try SweepJournal.open(journalPath, configuration: target.configuration(fullDimension: D))
+        for record in baselines {
+            let name = record.directoryName(learningRateSwept: false)
+            let from = (source.directory as NSString).appendingPathComponent("runs/" + name)
+            let to = (target.directory as NSString).appendingPathComponent("runs/" + name)
+            try? fm.removeItem(atPath: to)
+            try fm.copyItem(atPath: from, toPath: to)
+            try copy.append(record)
+        }
     }
 
     /// ``SweepMerge`` of `shards/*/<name>` into `<name>`, when shards ran and `<name>` has no journal yet.

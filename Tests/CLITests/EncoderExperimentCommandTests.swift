@@ -59,7 +59,8 @@ final class EncoderExperimentCommandTests: XCTestCase {
             XCTAssertEqual(try file(out + "/lora/runs/\(run)/adapter/adapter_model.safetensors"),
                            try file(lora + "/runs/\(run)/adapter/adapter_model.safetensors"), run)
         }
-        // Both sweeps ran the same full fine-tunes.
+        // The full fine-tunes are trained once (by the subspace sweep) and copied into the LoRA sweep.
+        XCTAssertEqual(r.stderr.components(separatedBy: "(full, seed 1)").count - 1, 1, r.stderr)
         XCTAssertEqual(try file(out + "/subspace/runs/full-seed1/model.safetensors"), try file(out + "/lora/runs/full-seed1/model.safetensors"))
 
         // rank, compare and extract-lora of the run folders are the standalone commands' results.
