@@ -201,7 +201,9 @@ public struct FineTuningExperiment: Sendable {
         let all = sweeps(baseModel: baseModel)
         for (k, (name, sweep)) in all.enumerated() {
             try mergeShards(of: name, progress: progress)
-            if k > 0 { try reuseBaselines(from: all[0].1, into: sweep) }
+            if k > 0, let count = try reuseBaselines(from: all[0].1, into: sweep) {
+                progress(.reusedBaselines(sweep: name, from: all[0].0, count: count))
+            }
             // Resumes: after a merge only the runs no shard finished are made.
             progress(.sweepFinished(name, try sweep.run { progress(.sweep(name, $0)) }))
         }
@@ -278,16 +280,17 @@ public struct FineTuningExperiment: Sendable {
     /// positions: deterministic, so bit-identical): when `target` has no journal yet, the first
     /// sweep's baseline run folders are copied into `target/runs/` and their records begin
     /// `target`'s journal, so ``Sweep/run(progress:)`` skips them instead of training them again.
-    func reuseBaselines(from source: Sweep, into target: Sweep) throws {
+    /// Returns how many were copied (`nil`: none, the target trains its own).
+    func reuseBaselines(from source: Sweep, into target: Sweep) throws -> Int? {
         let fm = FileManager.default
         let journalPath = (target.directory as NSString).appendingPathComponent("journal.jsonl")
         guard !fm.fileExists(atPath: journalPath), target.plan.seeds == source.plan.seeds,
               target.plan.firstSeed == source.plan.firstSeed, !source.plan.isSearch, !target.plan.isSearch,
-              let journal = try? SweepJournal.read((source.directory as NSString).appendingPathComponent("journal.jsonl")) else { return }
+              let journal = try? SweepJournal.read((source.directory as NSString).appendingPathComponent("journal.jsonl")) else { return nil }
         let baselines = journal.records.filter { $0.d == 0 && $0.status == .ok }.sorted { $0.index < $1.index }
         let planned = target.plan.runs.filter(\.isBaseline)
         guard baselines.count == planned.count, zip(baselines, planned).allSatisfy({ $0.index == $1.index && $0.seed == $1.seed }),
-              let D = baselines.first?.trainableParameters else { return }
+              let D = baselines.first?.trainableParameters else { return nil }
         try ReportDirectory.create((target.directory as NSString).appendingPathComponent("runs"))
         var copy = try SweepJournal.open(journalPath, configuration: target.configuration(fullDimension: D))
         for record in baselines {
@@ -298,6 +301,7 @@ public struct FineTuningExperiment: Sendable {
             try fm.copyItem(atPath: from, toPath: to)
             try copy.append(record)
         }
+        return baselines.count
     }
 
     /// ``SweepMerge`` of `shards/*/<name>` into `<name>`, when shards ran and `<name>` has no journal yet.

@@ -17,6 +17,8 @@ public enum FineTuningExperimentProgress: Sendable {
     case mergingShards(sweep: String, count: Int)
     /// The sweep folder `directory` already has a journal, so the shards in `shards` are not merged again.
     case shardsAlreadyMerged(directory: String, shards: String)
+    /// The sweep `sweep` starts with `count` full fine-tunes copied from the sweep `from` (the same runs).
+    case reusedBaselines(sweep: String, from: String, count: Int)
     /// Progress of the sweep `sweep` (`subspace` or `lora`).
     case sweep(String, SweepProgress)
     /// The sweep `sweep` (or this shard of it) finished; its summary, as in its `d_int90.json`.

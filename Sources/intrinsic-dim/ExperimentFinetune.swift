@@ -174,6 +174,8 @@ struct ExperimentFinetune: ParsableCommand {
         case let .mergingShards(sweep, count): Terminal.line("experiment: merging \(count) shards of \(sweep)")
         case let .shardsAlreadyMerged(directory, shards):
             Terminal.line("experiment: \(directory) already has a journal; the shards in \(shards) are not merged again")
+        case let .reusedBaselines(sweep, from, count):
+            Terminal.line("experiment: the \(sweep) sweep starts with the \(from) sweep's \(count) full fine-tunes (the same runs, copied)")
         case let .sweep(_, progress): SweepProgressPrinter.print(progress)
         case let .sweepFinished(name, report):
             let est = report.estimate, size = report.isLoRA ? "r_int90" : "d_int90"
