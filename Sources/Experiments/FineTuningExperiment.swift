@@ -24,6 +24,13 @@ import Training
 ///   every rank and at ``Options/extractEnergy``, merged into `merged.safetensors` and evaluated;
 /// - `experiment.csv` and `experiment.json` (``FineTuningExperimentReport``).
 ///
+/// With ``Options/encoder`` (a Hugging Face BERT folder, ``Options/init(encoder:directory:)``) the
+/// folder is the base and there is no `pretrain/`: `subspace/` is a SAID ``Sweep`` of encoder runs
+/// (over ``Options/subspaceLearningRates`` when given), `lora/` a LoRA sweep on `query,value`
+/// (``Options/targets``), `rank/`, `compare/` and `extract/` pair the run folders with the bare
+/// base across the `bert.` prefix, each extraction is evaluated as the base with its W₀ + B·A and
+/// the run's classifier, and the summary adds macro-F1 and the majority-class floor.
+///
 /// Calling ``run(progress:)`` again resumes: a finished pretraining is kept and the sweeps resume
 /// from their journals. With ``Options/shard`` only that shard of both sweeps runs, into
 /// `shards/k-of-N/`; a later call without a shard merges the shards and summarises.
@@ -82,12 +89,38 @@ public struct FineTuningExperiment: Sendable {
         public var command: String = "experiment finetune"
         /// The command line recorded there.
         public var arguments: [String] = CommandLine.arguments
+        /// The learning rates of the subspace sweep (every (d, lr, seed) a run, each d at its
+        /// best-mean rate, ``SweepPlan/learningRates``); `[]`: ``subspaceLearningRate`` alone.
+        public var subspaceLearningRates: [Float] = []
+        /// Non-`nil` for an experiment on a Hugging Face encoder folder (`--model DIR`): the folder
+        /// is the base (no pretraining), the task and its files, columns and limits, and the
+        /// encoder options (`maxLength`, `weightDecay`, `warmupRatio`, `batchSize`, β, ε) every run
+        /// shares; its `options.epochs`, `options.learningRate` and `options.seed` are replaced by
+        /// ``epochs``, each sweep's rate and each run's seed. ``pretrain``, ``pretrainEpochs``,
+        /// ``classes`` and ``dataDirectory``'s `mnist/` are then unused (the task is read from
+        /// `dataDirectory/text` when catalogued).
+        public var encoder: EncoderRunSpecification? = nil
 
         /// The defaults, with the two tasks and the output directory.
         public init(pretrain: String, task: String, directory: String) {
             self.pretrain = pretrain
             self.task = task
             self.directory = directory
+        }
+
+        /// The defaults of an encoder experiment on `encoder` (its folder is the base, its
+        /// dataset the task) into `directory`: full fine-tunes at 1e-4, SAID subspaces at 1e-2,
+        /// LoRA at 3e-3 (the `train --model DIR` defaults), d ∈ {250, 500, 1000, 2000} (SAID's d
+        /// must exceed the tensor count, ~100 for MiniLM), ranks {1, 2, 4, 8} on `query,value`,
+        /// ``epochs`` = `encoder.options.epochs`.
+        public init(encoder: EncoderRunSpecification, directory: String) {
+            self.init(pretrain: "", task: encoder.dataset, directory: directory)
+            self.encoder = encoder
+            dimensions = [250, 500, 1000, 2000]
+            epochs = encoder.options.epochs
+            learningRate = 1e-4
+            subspaceLearningRate = 1e-2
+            loraLearningRate = 3e-3
         }
 
         /// Checks the options' ranges before anything runs.
@@ -104,8 +137,17 @@ public struct FineTuningExperiment: Sendable {
                 guard !sizes.isEmpty else { throw .invalidOption(name, "give at least one size") }
                 if let bad = sizes.first(where: { $0 <= 0 }) { throw .invalidOption(name, "values must be positive, got \(bad)") }
             }
-            for (name, lr) in [("lr", learningRate), ("subspace-lr", subspaceLearningRate ?? learningRate), ("lora-lr", loraLearningRate ?? learningRate)] {
+            for (name, lr) in [("lr", learningRate), ("subspace-lr", subspaceLearningRate ?? learningRate), ("lora-lr", loraLearningRate ?? learningRate)]
+                + subspaceLearningRates.map({ ("subspace-lrs", $0) }) {
                 guard lr > 0, lr.isFinite else { throw .invalidOption(name, "must be positive, got \(lr)") }
+            }
+            if let e = encoder {
+                var o = e.options
+                o.epochs = epochs
+                o.learningRate = learningRate
+                try o.validate()
+                if let limit = e.trainLimit, limit < 1 { throw .invalidOption("train-limit", "must be at least 1, got \(limit)") }
+                if let limit = e.testLimit, limit < 1 { throw .invalidOption("test-limit", "must be at least 1, got \(limit)") }
             }
         }
     }
@@ -138,7 +180,42 @@ public struct FineTuningExperiment: Sendable {
         try o.validate()
         let started = Date()
         try ReportDirectory.create(o.directory)
-        // 1. The base.
+        // 1. The base: an encoder folder as it is, else pretrained here.
+        let baseModel: String
+        if let e = o.encoder {
+            baseModel = e.modelFolder
+            progress(.encoderBase(folder: e.modelFolder))
+        } else {
+            baseModel = try pretrainedBase(progress: progress)
+        }
+        // 2. The sweeps; their baselines are the full fine-tunes from the base.
+        if let shard = o.shard {
+            for (name, sweep) in sweeps(baseModel: baseModel) {
+                var sharded = sweep
+                sharded.plan.shard = shard
+                sharded.directory = path("shards", "\(shard.k)-of-\(shard.n)", name)
+                progress(.sweepFinished(name, try sharded.run { progress(.sweep(name, $0)) }))
+            }
+            return .shard(shard, directory: path("shards", "\(shard.k)-of-\(shard.n)"))
+        }
+        let all = sweeps(baseModel: baseModel)
+        for (k, (name, sweep)) in all.enumerated() {
+            try mergeShards(of: name, progress: progress)
+            if k > 0, let count = try reuseBaselines(from: all[0].1, into: sweep) {
+                progress(.reusedBaselines(sweep: name, from: all[0].0, count: count))
+            }
+            // Resumes: after a merge only the runs no shard finished are made.
+            progress(.sweepFinished(name, try sweep.run { progress(.sweep(name, $0)) }))
+        }
+        // 3. rank and compare, and the summary.
+        progress(.summarising)
+        if let e = o.encoder { return .finished(try summariseEncoder(e, started: started)) }
+        return .finished(try summarise(baseModel: baseModel, started: started))
+    }
+
+    /// `pretrain/model.safetensors`, trained first unless a finished run is there.
+    func pretrainedBase(progress: (FineTuningExperimentProgress) -> Void) throws -> String {
+        let o = options
         let base = path("pretrain")
         if !FileManager.default.fileExists(atPath: base + "/run.json") {
             // A shard trains into its own folder and renames it into place: shards started together
@@ -155,25 +232,7 @@ public struct FineTuningExperiment: Sendable {
         } else {
             progress(.keepingBase(directory: base))
         }
-        let baseModel = base + "/model.safetensors"
-        // 2. The sweeps; their baselines are the full fine-tunes from the base.
-        if let shard = o.shard {
-            for (name, sweep) in sweeps(baseModel: baseModel) {
-                var sharded = sweep
-                sharded.plan.shard = shard
-                sharded.directory = path("shards", "\(shard.k)-of-\(shard.n)", name)
-                progress(.sweepFinished(name, try sharded.run { progress(.sweep(name, $0)) }))
-            }
-            return .shard(shard, directory: path("shards", "\(shard.k)-of-\(shard.n)"))
-        }
-        for (name, sweep) in sweeps(baseModel: baseModel) {
-            try mergeShards(of: name, progress: progress)
-            // Resumes: after a merge only the runs no shard finished are made.
-            progress(.sweepFinished(name, try sweep.run { progress(.sweep(name, $0)) }))
-        }
-        // 3. rank and compare, and the summary.
-        progress(.summarising)
-        return .finished(try summarise(baseModel: baseModel, started: started))
+        return base + "/model.safetensors"
     }
 
     /// Full training on the pretraining task into `directory`.
@@ -197,6 +256,7 @@ public struct FineTuningExperiment: Sendable {
     /// fine-tunes (the baseline learning rate is ``Options/learningRate``): deterministic, so bit-identical.
     func sweeps(baseModel: String) -> [(String, Sweep)] {
         let o = options
+        if let e = o.encoder { return encoderSweeps(e) }
         func sweep(_ name: String, sizes: [Int], learningRate: Float) -> Sweep {
             var training = TrainingOptions()
             training.epochs = o.epochs
@@ -209,10 +269,39 @@ public struct FineTuningExperiment: Sendable {
             return s
         }
         var subspace = sweep("subspace", sizes: o.dimensions, learningRate: o.subspaceLearningRate ?? o.learningRate)
+        subspace.plan.learningRates = o.subspaceLearningRates
         subspace.subspace = Sweep.Subspace(projection: .fastfood, wht: o.wht)
         var lora = sweep("lora", sizes: o.ranks, learningRate: o.loraLearningRate ?? o.learningRate)
         lora.lora = Sweep.LoRA(targets: o.targets, capRank: true)
         return [("subspace", subspace), ("lora", lora)]
+    }
+
+    /// The later sweep's full fine-tunes are the first sweep's (the same options, seeds and plan
+    /// positions: deterministic, so bit-identical): when `target` has no journal yet, the first
+    /// sweep's baseline run folders are copied into `target/runs/` and their records begin
+    /// `target`'s journal, so ``Sweep/run(progress:)`` skips them instead of training them again.
+    /// Returns how many were copied (`nil`: none, the target trains its own).
+    func reuseBaselines(from source: Sweep, into target: Sweep) throws -> Int? {
+        let fm = FileManager.default
+        let journalPath = (target.directory as NSString).appendingPathComponent("journal.jsonl")
+        guard !fm.fileExists(atPath: journalPath), target.plan.seeds == source.plan.seeds,
+              target.plan.firstSeed == source.plan.firstSeed, !source.plan.isSearch, !target.plan.isSearch,
+              let journal = try? SweepJournal.read((source.directory as NSString).appendingPathComponent("journal.jsonl")) else { return nil }
+        let baselines = journal.records.filter { $0.d == 0 && $0.status == .ok }.sorted { $0.index < $1.index }
+        let planned = target.plan.runs.filter(\.isBaseline)
+        guard baselines.count == planned.count, zip(baselines, planned).allSatisfy({ $0.index == $1.index && $0.seed == $1.seed }),
+              let D = baselines.first?.trainableParameters else { return nil }
+        try ReportDirectory.create((target.directory as NSString).appendingPathComponent("runs"))
+        var copy = try SweepJournal.open(journalPath, configuration: target.configuration(fullDimension: D))
+        for record in baselines {
+            let name = record.directoryName(learningRateSwept: false)
+            let from = (source.directory as NSString).appendingPathComponent("runs/" + name)
+            let to = (target.directory as NSString).appendingPathComponent("runs/" + name)
+            try? fm.removeItem(atPath: to)
+            try fm.copyItem(atPath: from, toPath: to)
+            try copy.append(record)
+        }
+        return baselines.count
     }
 
     /// ``SweepMerge`` of `shards/*/<name>` into `<name>`, when shards ran and `<name>` has no journal yet.

@@ -23,7 +23,8 @@ import Training
 ///   each LoRA rank (mean over seeds), the extractions seed by seed, plus the ``RunProvenance``.
 public struct FineTuningExperimentReport: Sendable {
     /// The columns of `experiment.csv`.
-    public static let columns = ["mode", "size", "trainable_parameters", "runs", "mean_accuracy", "std_accuracy", "fraction_of_full"]
+    public static let columns = ["mode", "size", "trainable_parameters", "runs", "mean_accuracy", "std_accuracy", "fraction_of_full",
+                                 "mean_macro_f1", "majority_test_accuracy"]
 
     /// One layer's rank findings.
     public struct Layer: Sendable, Encodable {
@@ -59,17 +60,31 @@ public struct FineTuningExperimentReport: Sendable {
         public let accuracy: [Double]
         /// Tensor → its extracted rank, seed by seed.
         public let ranks: [String: [Int]]
+        /// Test macro-F1 of the merged model, seed by seed (encoder experiments; `nil` for fc/lenet).
+        public let macroF1: [Double]?
         /// An extraction's findings.
-        public init(mode: String, size: Int, trainableParameters: [Int], accuracy: [Double], ranks: [String: [Int]]) {
+        public init(mode: String, size: Int, trainableParameters: [Int], accuracy: [Double], ranks: [String: [Int]],
+                    macroF1: [Double]? = nil) {
             self.mode = mode
             self.size = size
             self.trainableParameters = trainableParameters
             self.accuracy = accuracy
             self.ranks = ranks
+            self.macroF1 = macroF1
         }
         enum CodingKeys: String, CodingKey {
             case mode, size, accuracy, ranks
-            case trainableParameters = "trainable_parameters"
+            case trainableParameters = "trainable_parameters", macroF1 = "macro_f1"
+        }
+        /// Encodes the keys of ``CodingKeys``; `macro_f1` only when present (encoder experiments).
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(mode, forKey: .mode)
+            try c.encode(size, forKey: .size)
+            try c.encode(trainableParameters, forKey: .trainableParameters)
+            try c.encode(accuracy, forKey: .accuracy)
+            try c.encode(ranks, forKey: .ranks)
+            try c.encodeIfPresent(macroF1, forKey: .macroF1)
         }
     }
 
@@ -89,6 +104,9 @@ public struct FineTuningExperimentReport: Sendable {
     public let layers: [Layer]
     /// The command, its options and inputs, timings.
     public let provenance: RunProvenance
+    /// Encoder experiments: the accuracy of always answering the test set's most common label
+    /// (`nil` for fc/lenet).
+    public var majorityTestAccuracy: Double? = nil
 
     /// The summary of the parts' results.
     public init(subspace: [SweepRecord], lora: [SweepRecord], extractions: [Extraction] = [], threshold: Double,
@@ -105,6 +123,7 @@ public struct FineTuningExperimentReport: Sendable {
 
     struct Row {
         let mode: String, size: Int, trainable: Int?, runs: Int, mean: Double?, std: Double?
+        var macroF1: Double? = nil
     }
 
     /// Each sweep's estimate (the computation behind its `d_int90.json`): per-size runs, mean and
@@ -121,14 +140,16 @@ public struct FineTuningExperimentReport: Sendable {
         func rows(_ mode: String, _ estimate: DInt90Estimate, _ records: [SweepRecord], baseline: Bool) -> [Row] {
             estimate.dimensions.filter { ($0.d == 0) == baseline }.map { dim in
                 Row(mode: mode, size: dim.d, trainable: records.first { $0.d == dim.d }?.trainableParameters ?? (mode == "subspace" ? dim.d : nil),
-                    runs: dim.runs, mean: dim.meanAccuracy, std: dim.stdAccuracy)
+                    runs: dim.runs, mean: dim.meanAccuracy, std: dim.stdAccuracy, macroF1: dim.meanMacroF1)
             }
         }
         let extracted = extractions.map { e in
             let n = Double(e.accuracy.count), mean = e.accuracy.reduce(0, +) / n
             let std = e.accuracy.count > 1 ? (e.accuracy.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot() : nil
             let params = Int((Double(e.trainableParameters.reduce(0, +)) / Double(max(1, e.trainableParameters.count))).rounded())
-            return Row(mode: e.mode, size: e.size, trainable: params, runs: e.accuracy.count, mean: e.accuracy.isEmpty ? nil : mean, std: std)
+            let f1 = e.macroF1.flatMap { $0.isEmpty ? nil : $0.reduce(0, +) / Double($0.count) }
+            return Row(mode: e.mode, size: e.size, trainable: params, runs: e.accuracy.count, mean: e.accuracy.isEmpty ? nil : mean, std: std,
+                       macroF1: f1)
         }
         return rows("full", sub, subspace, baseline: true) + rows("subspace", sub, subspace, baseline: false)
             + rows("lora", lo, lora, baseline: false) + extracted
@@ -145,7 +166,8 @@ public struct FineTuningExperimentReport: Sendable {
             let size = r.mode == "full" ? (r.trainable ?? 0) : r.size
             t.append([.text(r.mode), .integer(size), r.trainable.map { .integer($0) } ?? .text(""), .integer(r.runs),
                       r.mean.map { .real($0) } ?? .text(""), r.std.map { .real($0) } ?? .text(""),
-                      (r.mean.flatMap { m in full.map { m / $0 } }).map { .real($0) } ?? .text("")])
+                      (r.mean.flatMap { m in full.map { m / $0 } }).map { .real($0) } ?? .text(""),
+                      r.macroF1.map { .real($0) } ?? .text(""), majorityTestAccuracy.map { .real($0) } ?? .text("")])
         }
         return t.text
     }
@@ -162,9 +184,12 @@ public struct FineTuningExperimentReport: Sendable {
 
     private struct Document: Encodable {
         let threshold: Double
-        let base_accuracy_pretrain_task: Double
+        let base_accuracy_pretrain_task: Double?
         let base_accuracy_target_task: Double
         let full_finetune_accuracy: Double?
+        let full_finetune_macro_f1: Double?
+        let majority_test_accuracy: Double?
+        let target_below_majority: Bool?
         let d_int90: Int?
         let d_int90_trainable_parameters: Int?
         let r_int90: Int?
@@ -178,8 +203,12 @@ public struct FineTuningExperimentReport: Sendable {
     public func json() throws -> String {
         let (d, r) = (dInt90, rInt90)
         return try JSONReport.encode(Document(
-            threshold: threshold, base_accuracy_pretrain_task: basePretrainAccuracy, base_accuracy_target_task: baseTaskAccuracy,
-            full_finetune_accuracy: fullAccuracy, d_int90: d, d_int90_trainable_parameters: trainable(subspace, d) ?? d,
+            threshold: threshold, base_accuracy_pretrain_task: basePretrainAccuracy.isNaN ? nil : basePretrainAccuracy,
+            base_accuracy_target_task: baseTaskAccuracy, full_finetune_accuracy: fullAccuracy,
+            full_finetune_macro_f1: majorityTestAccuracy == nil ? nil : estimates.subspace.dimensions.first { $0.d == 0 }?.meanMacroF1,
+            majority_test_accuracy: majorityTestAccuracy,
+            target_below_majority: majorityTestAccuracy.flatMap { floor in fullAccuracy.map { threshold * $0 <= floor } },
+            d_int90: d, d_int90_trainable_parameters: trainable(subspace, d) ?? d,
             r_int90: r, r_int90_trainable_parameters: trainable(lora, r), layers: layers, extractions: extractions,
             provenance: provenance))
     }

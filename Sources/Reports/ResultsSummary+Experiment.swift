@@ -13,15 +13,49 @@ extension ResultsSummary {
         let full = Self.number(j, "full_finetune_accuracy")
         let threshold = Self.number(j, "threshold") ?? 0.9
 
-        var md = "## Fine-tuning: subspace, LoRA and the rank of ΔW from one base (`\(name)/`)\n\n"
+        let isEncoder = options["model"] != nil && options["pretrain"] == nil
+        let macroF1 = (try? t.numbers("mean_macro_f1")) ?? modes.map { _ in nil }
+        let floor = Self.number(j, "majority_test_accuracy")
+        var md = ""
+        if isEncoder {
+            md += "## Fine-tuning a text encoder: SAID subspace, LoRA and the rank of ΔW (`\(name)/`)\n\n"
+            let limits = [options["train_limit"].flatMap { $0.isEmpty ? nil : "the first \($0) training documents" },
+                          options["test_limit"].flatMap { $0.isEmpty ? nil : "the first \($0) test documents" },
+                          options["max_length"].map { "at most \($0) tokens" }].compactMap { $0 }.joined(separator: ", ")
+            md += "The encoder folder `\(options["model"] ?? "?")` (the base itself, no pretraining; a new classification head) fine-tuned on "
+            md += "\(options["task"] ?? "?") (\(limits)) for \(options["epochs"] ?? "?") epochs, \(options["seeds"] ?? "?") seeds: fully "
+            md += "(AdamW at \(options["lr"] ?? "?"); accuracy \(Self.acc(full)), macro-F1 \(Self.acc(Self.number(j, "full_finetune_macro_f1")))), "
+            md += "in SAID subspaces (per-tensor Fastfood with one scale per tensor, Aghajanyan et al. 2020; "
+            let lrs = options["subspace_lrs"] ?? ""
+            md += lrs.isEmpty ? "lr \(options["subspace_lr"] ?? "?")), " : "each d at the best of lr ∈ {\(lrs)}), "
+            md += "and with LoRA on \(options["targets"] ?? "?") plus the trained classifier (lr \(options["lora_lr"] ?? "?")). "
+            md += "The base with seed 0's untrained head scores \(Self.acc(Self.number(j, "base_accuracy_target_task"))).\n\n"
+            md += "**Majority-class floor: \(Self.acc(floor))** (always answering the test set's most common label); "
+            md += "\(Self.pct(threshold)) of the full fine-tune is \(Self.acc(full.map { threshold * $0 }))"
+            if j["target_below_majority"] as? Bool == true {
+                md += " — **at or below the floor**, so d_int90 and r_int90 say little at this scale"
+            }
+            md += ".\n\n"
+        } else {
+        md += "## Fine-tuning: subspace, LoRA and the rank of ΔW from one base (`\(name)/`)\n\n"
         md += "A base pretrained on \(options["pretrain"] ?? "?") (accuracy there \(Self.acc(Self.number(j, "base_accuracy_pretrain_task"))); "
         md += "on \(options["task"] ?? "?") before fine-tuning \(Self.acc(Self.number(j, "base_accuracy_target_task")))), fine-tuned on "
         md += "\(options["task"] ?? "?") for \(options["epochs"] ?? "?") epochs, \(options["seeds"] ?? "?") seeds: fully (accuracy \(Self.acc(full))), "
         md += "in Fastfood subspaces from the base (θ_D⁰ = the base, Aghajanyan et al. 2020), and with LoRA (Hu et al. 2021).\n\n"
+        }
         md += "**How many parameters reach \(Self.pct(threshold)) of the full fine-tune:**\n\n"
-        md += "| measure | size | trainable parameters |\n|---|---:|---:|\n"
-        md += "| random subspace, d_int90 | \(Self.count(Self.integer(j, "d_int90"))) | \(Self.count(Self.integer(j, "d_int90_trainable_parameters"))) |\n"
-        md += "| LoRA, r_int90 | \(Self.count(Self.integer(j, "r_int90"))) | \(Self.count(Self.integer(j, "r_int90_trainable_parameters"))) |\n"
+        // An encoder's rows add the mean accuracy there beside the majority-class floor.
+        func at(_ mode: String, _ size: Int?) -> String {
+            guard isEncoder else { return "\n" }
+            let i = modes.indices.first { modes[$0] == mode && sizes[$0].map { Int($0) } == size }
+            return " \(Self.acc(i.flatMap { means[$0] })) (floor \(Self.acc(floor))) |\n"
+        }
+        md += isEncoder ? "| measure | size | trainable parameters | mean accuracy there (majority-class floor) |\n|---|---:|---:|---:|\n"
+            : "| measure | size | trainable parameters |\n|---|---:|---:|\n"
+        md += "| random subspace, d_int90 | \(Self.count(Self.integer(j, "d_int90"))) | \(Self.count(Self.integer(j, "d_int90_trainable_parameters"))) |"
+        md += at("subspace", Self.integer(j, "d_int90"))
+        md += "| LoRA, r_int90 | \(Self.count(Self.integer(j, "r_int90"))) | \(Self.count(Self.integer(j, "r_int90_trainable_parameters"))) |"
+        md += at("lora", Self.integer(j, "r_int90"))
         let extractions = j["extractions"] as? [[String: Any]] ?? []
         if let energy = extractions.first(where: { $0["mode"] as? String == "extracted_energy" }) {
             let p = (energy["trainable_parameters"] as? [NSNumber])?.map(\.doubleValue) ?? []
@@ -29,16 +63,21 @@ extension ResultsSummary {
             let meanP = p.isEmpty ? nil : Int((p.reduce(0, +) / Double(p.count)).rounded())
             let meanA = a.isEmpty ? nil : a.reduce(0, +) / Double(a.count)
             md += "| ΔW_full truncated to \(Self.integer(energy, "size") ?? 90) % energy per layer (accuracy \(Self.acc(meanA)), "
-            md += "\(Self.pct(meanA.flatMap { m in full.map { m / $0 } })) of full) | ranks below | \(Self.count(meanP)) |\n"
+            md += "\(Self.pct(meanA.flatMap { m in full.map { m / $0 } })) of full) | ranks below | \(Self.count(meanP)) |"
+            md += isEncoder ? " \(Self.acc(meanA)) (floor \(Self.acc(floor))) |\n" : "\n"
         }
         md += "\n" + images(name, ["/accuracy_vs_parameters.svg"])
-        md += "| mode | size | trainable parameters | mean accuracy | std | runs | fraction of full |\n|---|---:|---:|---:|---:|---:|---:|\n"
+        md += "| mode | size | trainable parameters | mean accuracy | std | runs | fraction of full |"
+        md += isEncoder ? " mean macro-F1 |\n|---|---:|---:|---:|---:|---:|---:|---:|\n" : "\n|---|---:|---:|---:|---:|---:|---:|\n"
         for i in modes.indices {
             md += "| \(modes[i]) | \(Self.count(sizes[i].map { Int($0) })) | \(Self.count(params[i].map { Int($0) })) | \(Self.acc(means[i])) | "
-            md += "\(Self.acc(stds[i])) | \(Int(runs[i] ?? 0)) | \(Self.pct(fractions[i])) |\n"
+            md += "\(Self.acc(stds[i])) | \(Int(runs[i] ?? 0)) | \(Self.pct(fractions[i])) |" + (isEncoder ? " \(Self.acc(macroF1[i])) |\n" : "\n")
         }
         md += "\n`extracted` r: the full fine-tune's ΔW truncated to rank r per layer (its best rank-r approximation), merged into "
-        md += "the base and evaluated — against `lora` r, trained LoRA with the same parameter count.\n\n"
+        md += "the base and evaluated — against `lora` r, trained LoRA with the same parameter count."
+        md += isEncoder ? " For the encoder, the merged model is the base with every extracted W₀ + B·A and the full run's classifier "
+            + "(the adapter's modules_to_save), evaluated in eval mode; a LoRA rank counts its classifier in the trainable parameters, "
+            + "an extraction does not.\n\n" : "\n\n"
 
         // Per layer: energy ranks of ΔW_full and what each LoRA rank captures.
         let layers = j["layers"] as? [[String: Any]] ?? []

@@ -9,6 +9,10 @@
 - the numbers summary.md states are the ones in the files it summarises: d_int90 (and the
   absolute one) against d_int90.json, d_int90 / r_int90 of the experiment against
   experiment.json, every row of its experiment table against experiment.csv;
+- the text part (`text-experiment/`, `experiment finetune --model DIR` on Reuters R8): its parts are
+  there (SAID and LoRA sweeps with macro-F1 and the majority floor, rank, compare, extract-lora), its
+  section states the experiment.json's full accuracy, majority floor, d_int90 and r_int90, one table
+  row per experiment.csv row (mean accuracy and macro-F1), and links its figures;
 - every figure parses as XML (SVG) and carries plotted marks.
 
 Exit 1 with one line per failed check.
@@ -46,6 +50,47 @@ def section(md, heading_fragment):
         if heading_fragment in p.split("\n", 1)[0]:
             return p
     return ""
+
+
+def check_experiment(checks, md, p, name, encoder):
+    """The section of experiment folder `name`: d_int90 / r_int90 (and, for an encoder, the full accuracy and
+    the majority floor) against experiment.json, every table row against experiment.csv."""
+    if not os.path.exists(p(name, "experiment.json")) or not os.path.exists(p(name, "experiment.csv")):
+        checks.record(False, f"{name}/experiment.json and experiment.csv exist")
+        return
+    e = json.load(open(p(name, "experiment.json")))
+    exp = section(md, f"(`{name}/`)")
+    checks.record(exp != "", f"summary.md has a section for {name}/")
+    for key, label in [("d_int90", "random subspace, d_int90"), ("r_int90", "LoRA, r_int90")]:
+        m = re.search(re.escape(label) + r" \| ([^|]+) \| ([^|]+) \|", exp)
+        checks.record(m is not None and m.group(1).strip() == stated(e.get(key))
+                      and m.group(2).strip() == stated(e.get(key + "_trainable_parameters")),
+                      f"summary.md's {name} {key} and its parameters are experiment.json's",
+                      f"summary {m.groups() if m else None}, json {e.get(key)}, {e.get(key + '_trainable_parameters')}")
+    if encoder:
+        m = re.search(r"\*\*Majority-class floor: ([0-9.]+)\*\*", exp)
+        checks.record(m is not None and e.get("majority_test_accuracy") is not None
+                      and abs(float(m.group(1)) - e["majority_test_accuracy"]) <= 5e-5,
+                      f"summary.md's {name} majority floor is experiment.json's", f"{m.group(1) if m else None} vs {e.get('majority_test_accuracy')}")
+        m = re.search(r"d_int90 \| [^|]+ \| [^|]+ \| (?:[0-9.]+|n/a) \(floor ([0-9.]+)\) \|", exp)
+        checks.record(m is not None and abs(float(m.group(1)) - e["majority_test_accuracy"]) <= 5e-5,
+                      f"summary.md's {name} states the floor next to d_int90")
+        m = re.search(r"fully \(AdamW at [^;]+; accuracy ([0-9.]+|n/a), macro-F1 ([0-9.]+|n/a)\)", exp)
+        full = e.get("full_finetune_accuracy")
+        checks.record(m is not None and full is not None and abs(float(m.group(1)) - full) <= 5e-5,
+                      f"summary.md's {name} full fine-tune accuracy is experiment.json's", f"{m.groups() if m else None} vs {full}")
+    rows = list(csv.DictReader(open(p(name, "experiment.csv"))))
+    table = re.findall(r"(?m)^\| (\w+) \| ([0-9,]+) \| ([0-9,]+) \| ([0-9.]+|n/a) \|.*?\|(?: ([0-9.]+|n/a) \|)?$", exp)
+    checks.record(len(table) == len(rows), f"summary.md's {name} table has one row per experiment.csv row",
+                  f"{len(table)} vs {len(rows)}")
+    for (mode, size, params, mean, f1), row in zip(table, rows):
+        ok = (mode == row["mode"] and size.replace(",", "") == row["size"]
+              and params.replace(",", "") == row["trainable_parameters"]
+              and (mean == "n/a" if row["mean_accuracy"] == "" else abs(float(mean) - float(row["mean_accuracy"])) <= 5e-5))
+        if encoder:
+            want = row.get("mean_macro_f1", "")
+            ok = ok and (f1 == "n/a" if want == "" else f1 not in ("", "n/a") and abs(float(f1) - float(want)) <= 5e-5)
+        checks.record(ok, f"{name} row {row['mode']} {row['size']} matches experiment.csv", f"{(mode, size, params, mean, f1)} vs {row}")
 
 
 def main():
@@ -94,24 +139,24 @@ def main():
     m = re.search(r"Full-training baseline: ([0-9.]+)", sweep)
     checks.record(m is not None and abs(float(m.group(1)) - d["baseline_accuracy"]) <= 5e-5, "summary.md's baseline is d_int90.json's")
 
-    # The experiment: d_int90 / r_int90 and every table row.
-    e = json.load(open(p("experiment", "experiment.json")))
-    exp = section(md, "(`experiment/`)")
-    for key, label in [("d_int90", "random subspace, d_int90"), ("r_int90", "LoRA, r_int90")]:
-        m = re.search(re.escape(label) + r" \| ([^|]+) \| ([^|]+) \|", exp)
-        checks.record(m is not None and m.group(1).strip() == stated(e.get(key))
-                      and m.group(2).strip() == stated(e.get(key + "_trainable_parameters")),
-                      f"summary.md's experiment {key} and its parameters are experiment.json's",
-                      f"summary {m.groups() if m else None}, json {e.get(key)}, {e.get(key + '_trainable_parameters')}")
-    rows = list(csv.DictReader(open(p("experiment", "experiment.csv"))))
-    table = re.findall(r"(?m)^\| (\w+) \| ([0-9,]+) \| ([0-9,]+) \| ([0-9.]+|n/a) \|", exp)
-    checks.record(len(table) == len(rows), "summary.md's experiment table has one row per experiment.csv row",
-                  f"{len(table)} vs {len(rows)}")
-    for (mode, size, params, mean), row in zip(table, rows):
-        ok = (mode == row["mode"] and size.replace(",", "") == row["size"]
-              and params.replace(",", "") == row["trainable_parameters"]
-              and (mean == "n/a" if row["mean_accuracy"] == "" else abs(float(mean) - float(row["mean_accuracy"])) <= 5e-5))
-        checks.record(ok, f"experiment row {row['mode']} {row['size']} matches experiment.csv", f"{(mode, size, params, mean)} vs {row}")
+    # The experiments: d_int90 / r_int90 and every table row.
+    check_experiment(checks, md, p, "experiment", encoder=False)
+
+    # The text part.
+    for f in ["experiment.csv", "experiment.json", "subspace/sweep.csv", "subspace/d_int90.json", "lora/sweep.csv",
+              "lora/d_int90.json", "rank/seed0/rank_summary.csv", "extract/seed0/energy90/extraction.csv",
+              "lora/runs/full-seed0/predictions.csv", "lora/runs/full-seed0/config.json"]:
+        checks.record(os.path.exists(p("text-experiment", f)), f"text-experiment/{f} exists")
+    tcompares = os.listdir(p("text-experiment", "compare")) if os.path.isdir(p("text-experiment", "compare")) else []
+    checks.record(any("-vs-" in c for c in tcompares) and any(c.endswith("-seed0") for c in tcompares),
+                  "text-experiment/compare holds adapter-vs-ΔW_full and adapter-vs-adapter comparisons", str(tcompares))
+    if os.path.exists(p("text-experiment", "subspace", "sweep.csv")):
+        srows = list(csv.DictReader(open(p("text-experiment", "subspace", "sweep.csv"))))
+        checks.record(srows and all(r["final_test_macro_f1"] != "" and r["majority_test_accuracy"] != "" for r in srows),
+                      "text-experiment's sweep.csv has macro-F1 and the majority floor on every run")
+    check_experiment(checks, md, p, "text-experiment", encoder=True)
+    text_figures = [l for l in links if l.startswith("figures/text-experiment/") and l.endswith(".svg")]
+    checks.record(len(text_figures) >= 1, "summary.md shows a figure of the text part", str(text_figures))
 
     # Figures.
     figures = [l for l in links if l.endswith(".svg")]
