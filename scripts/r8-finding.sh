@@ -3,7 +3,7 @@
 # all-MiniLM-L6-v2 (the base of the MiniLM pair) fine-tuned on Reuters R8 — the first 1,000
 # training documents, 32 tokens, 3 epochs, batch 32, AdamW with linear decay, the whole test
 # set (2,189 documents) — in full, with SAID (per-tensor Fastfood over all 22.7 M parameters)
-# at several d after a learning-rate search, and with LoRA (query,value) at several ranks,
+# at several d, each after a learning-rate search, and with LoRA (query,value) at several ranks,
 # 3 seeds each; then d_int90 / r_int90 against the full fine-tune, the majority floor, and
 # the rank of ΔW_full per tensor.
 #
@@ -11,16 +11,17 @@
 #
 # Every run is a `intrinsic-dim train` folder under OUT/runs; a run whose run.json exists is
 # skipped, so the script resumes where it stopped. Each run takes about 1–2 minutes on 2 cores.
-# The environment can override the grids: SEEDS, DS, RANKS, SEARCH_D, SEARCH_LRS, SAID_LR, LORA_LR.
+# The environment can override the grids: SEEDS, DS, RANKS, SEARCH_LRS (LRS_<d> per d), LORA_LR, FULL_LR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-out/r8-finding}
 BIN=${BIN:-.build/release/intrinsic-dim}
 SEEDS=${SEEDS:-"0 1 2"}
 DS=${DS:-"250 1000 4000"}
-RANKS=${RANKS:-"1 4"}
-SEARCH_D=${SEARCH_D:-1000}
+RANKS=${RANKS:-"1"}
 SEARCH_LRS=${SEARCH_LRS:-"1e-2 3e-2 1e-1"}
+LRS_250=${LRS_250:-"3e-2 1e-1"}
+LRS_4000=${LRS_4000:-"1e-2 3e-2"}
 LORA_LR=${LORA_LR:-3e-3}
 FULL_LR=${FULL_LR:-1e-4}
 COMMON=(--model data/finetune-pair/base --dataset reuters-r8 --data-dir data --train-limit 1000 --max-length 32
@@ -39,12 +40,17 @@ run() {  # run NAME ARGS...: one train run unless it finished before
 }
 
 for s in $SEEDS; do run "full-s$s" --mode full --lr "$FULL_LR" --seed "$s"; done
-# The subspace learning-rate search: seed 0 at d = SEARCH_D.
-for lr in $SEARCH_LRS; do run "said-d$SEARCH_D-lr$lr-s0" --mode subspace --d "$SEARCH_D" --lr "$lr" --seed 0; done
-SAID_LR=${SAID_LR:-$(python3 scripts/r8_finding.py best-lr "$OUT" "$SEARCH_D")}
-echo "r8-finding: SAID learning rate $SAID_LR (best of the search at d = $SEARCH_D)" >&2
-for d in $DS; do for s in $SEEDS; do run "said-d$d-lr$SAID_LR-s$s" --mode subspace --d "$d" --lr "$SAID_LR" --seed "$s"; done; done
+# The subspace learning-rate search, per d on seed 0 (with per-tensor unit columns the offset of a
+# tensor grows like √d·lr, so the best rate falls with d): LRS_<d> lists the rates tried at d.
+declare -A BEST_LR
+for d in $DS; do
+  var="LRS_$d"; lrs=${!var:-$SEARCH_LRS}
+  for lr in $lrs; do run "said-d$d-lr$lr-s0" --mode subspace --d "$d" --lr "$lr" --seed 0; done
+  BEST_LR[$d]=$(python3 scripts/r8_finding.py best-lr "$OUT" "$d")
+  echo "r8-finding: d = $d: learning rate ${BEST_LR[$d]} (best of $lrs on seed 0)" >&2
+done
 for r in $RANKS; do for s in $SEEDS; do run "lora-r$r-lr$LORA_LR-s$s" --mode lora --rank "$r" --lr "$LORA_LR" --seed "$s"; done; done
+for d in $DS; do for s in $SEEDS; do run "said-d$d-lr${BEST_LR[$d]}-s$s" --mode subspace --d "$d" --lr "${BEST_LR[$d]}" --seed "$s"; done; done
 # ΔW_full's spectra (seed 0 against the bare base: the new head is skipped) and the adapters of the
 # largest rank against the full fine-tune and against each other (seeds 0 and 1).
 R=${RANKS##* }
@@ -52,5 +58,5 @@ R=${RANKS##* }
 [[ -f "$OUT/compare-r$R-s0-s1/compare_summary.csv" ]] || "$BIN" compare --base data/finetune-pair/base \
   --adapter "$OUT/runs/lora-r$R-lr$LORA_LR-s0/adapter" --adapter2 "$OUT/runs/lora-r$R-lr$LORA_LR-s1/adapter" \
   --tuned "$OUT/runs/full-s0" --out "$OUT/compare-r$R-s0-s1" > "$OUT/compare-r$R-s0-s1.log" 2>&1
-python3 scripts/r8_finding.py summary "$OUT" --said-lr "$SAID_LR" --lora-lr "$LORA_LR" --rank "$R" > "$OUT/summary.md"
+python3 scripts/r8_finding.py summary "$OUT" --lora-lr "$LORA_LR" --rank "$R" > "$OUT/summary.md"
 cat "$OUT/summary.md"

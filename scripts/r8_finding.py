@@ -2,7 +2,9 @@
 """Summarises the runs of scripts/r8-finding.sh (its `train` folders under OUT/runs) for BENCHMARKS.md.
 
     python3 scripts/r8_finding.py best-lr OUT D           the SAID learning rate of the search at d = D
-    python3 scripts/r8_finding.py summary OUT --said-lr LR --lora-lr LR --rank R   a Markdown report on stdout
+    python3 scripts/r8_finding.py summary OUT --lora-lr LR --rank R   a Markdown report on stdout
+
+Each d's rows use the rate of its best seed-0 run (the search), as the script does.
 
 Reads only run.json and metrics.csv. d_int90 (r_int90) is the smallest grid d (r) whose mean final test
 accuracy over seeds reaches 90 % of the full fine-tune's mean, and, between the two bracketing grid
@@ -53,12 +55,19 @@ def crossing(points, target):
     return None, None
 
 
-def best_lr(out, d):
+def best_lr_of(out, d):
+    """The rate of the best seed-0 run at d (ties: the smaller rate)."""
     found = runs(out, f"said-d{d}-lr")
-    scored = [(r["final_test_accuracy"], name.split("-lr")[1].rsplit("-s", 1)[0]) for name, r in found.items() if name.endswith("-s0")]
-    if not scored:
+    scored = [(r["final_test_accuracy"], -float(name.split("-lr")[1].rsplit("-s", 1)[0]), name.split("-lr")[1].rsplit("-s", 1)[0])
+              for name, r in found.items() if name.endswith("-s0")]
+    return max(scored)[2] if scored else None
+
+
+def best_lr(out, d):
+    lr = best_lr_of(out, d)
+    if lr is None:
         sys.exit(f"r8_finding: no runs said-d{d}-lr*-s0 under {out}/runs")
-    print(max(scored)[1])
+    print(lr)
 
 
 def spectra(out, rank):
@@ -91,7 +100,7 @@ def spectra(out, rank):
     return lines
 
 
-def summary(out, said_lr, lora_lr, rank):
+def summary(out, lora_lr, rank):
     full = runs(out, "full-s")
     if not full:
         sys.exit(f"r8_finding: no full runs under {out}/runs")
@@ -119,9 +128,10 @@ def summary(out, said_lr, lora_lr, rank):
     row("full fine-tune", full, next(iter(full.values()))["options"]["learning_rate"])
     said_points, lora_points = [], []
     for d in sorted({int(n.split("-d")[1].split("-")[0]) for n in runs(out, "said-d")}):
-        group = runs(out, f"said-d{d}-lr{said_lr}-s")
+        lr = best_lr_of(out, d)
+        group = runs(out, f"said-d{d}-lr{lr}-s")
         if group:
-            said_points.append((d, row(f"SAID d = {d:,}", group, said_lr)))
+            said_points.append((d, row(f"SAID d = {d:,}", group, lr)))
     for r in sorted({int(n.split("-r")[1].split("-")[0]) for n in runs(out, "lora-r")}):
         group = runs(out, f"lora-r{r}-lr{lora_lr}-s")
         if group:
@@ -141,7 +151,7 @@ def summary(out, said_lr, lora_lr, rank):
     for lr, acc, d in searched:
         by_d.setdefault(d, []).append((lr, acc))
     searched = [(lr, acc, d) for lr, acc, d in searched if len(by_d[d]) > 1]
-    lines += ["", "Subspace learning-rate search (seed 0): " + ", ".join(f"d = {d} lr {lr}: {acc:.4f}" for lr, acc, d in searched
+    lines += ["", "Subspace learning-rate search (seed 0; the rate used at each d in bold): " + ", ".join((f"**d = {d} lr {lr}: {acc:.4f}**" if lr == best_lr_of(out, d) else f"d = {d} lr {lr}: {acc:.4f}") for lr, acc, d in sorted(searched, key=lambda t: (int(t[2]), float(t[0])))
                                                                     ) + "."]
     print("\n".join(lines))
 
@@ -151,9 +161,8 @@ if __name__ == "__main__":
         best_lr(sys.argv[2], sys.argv[3])
     elif len(sys.argv) >= 3 and sys.argv[1] == "summary":
         args = sys.argv[3:]
-        said = args[args.index("--said-lr") + 1]
         lora = args[args.index("--lora-lr") + 1]
         rank = args[args.index("--rank") + 1] if "--rank" in args else "4"
-        summary(sys.argv[2], said, lora, rank)
+        summary(sys.argv[2], lora, rank)
     else:
         sys.exit(__doc__)
