@@ -23,8 +23,11 @@ import Synchronization
 /// m = 2^⌈log₂ d⌉ per block plus O(L) gathers. The WHT next to x touches only
 /// d nonzero (or needed) entries: with H_L = H_{L/m} ⊗ H_m, H_L·pad(v) is
 /// H_m·v repeated L/m times (so Π gathers from index mod m), and the first m
-/// entries of H_L·u are H_m·(Σ of u's L/m blocks of m). The same values as two
-/// full-length WHTs up to rounding. Memory: per block, L permutation entries (UInt32) and L Gaussian
+/// entries of H_L·u are H_m·(Σ of u's L/m blocks of m); the transpose adds
+/// G·H·w straight into those m residues (per fixed chunk of 2^16 entries when
+/// m ≤ 2^14, the chunks then summed in order), so it never scatters into a
+/// length-L buffer. The same values as two full-length WHTs up to rounding, and
+/// the same for any thread count. Memory: per block, L permutation entries (UInt32) and L Gaussian
 /// entries in Float32 and Float64; scratch buffers of 2L values are pooled
 /// across calls.
 public final class FastfoodProjection: Projection, @unchecked Sendable {
@@ -128,6 +131,20 @@ public final class FastfoodProjection: Projection, @unchecked Sendable {
         }
     }
 
+    /// The transpose sums into m residues per chunk of `residueChunk` entries when m ≤ this.
+    static let residueLimit = 1 << 14
+    static let residueChunk = 1 << 16
+
+    /// Runs `body` over `0..<n` items (fixed units of work) split into contiguous ranges, one per thread.
+    private func inParts(_ n: Int, _ body: (Range<Int>) -> Void) {
+        let t = min(threads, n)
+        if t <= 1 { body(0..<n); return }
+        withoutActuallyEscaping(body) { b in
+            nonisolated(unsafe) let f = b
+            DispatchQueue.concurrentPerform(iterations: t) { w in f((n * w / t)..<(n * (w + 1) / t)) }
+        }
+    }
+
     private func applyGeneric<S: ProjectionScalar>(_ x: UnsafeBufferPointer<S>, _ y: UnsafeMutableBufferPointer<S>,
                                                    signs: (Block) -> [S], gaussian: (Block) -> AlignedBuffer<S>) {
         checkApply(x.count, y.count)
@@ -147,7 +164,7 @@ public final class FastfoodProjection: Projection, @unchecked Sendable {
                 }
                 S._wht(w, wht, threads: threads)
                 let s = S(block.scale), r0 = b * L, rows = min(L, D - r0)
-                for i in 0..<rows { y[r0 + i] = w[i] * s }
+                inChunks(rows) { r in for i in r { y[r0 + i] = w[i] * s } }
             }
         }
     }
@@ -161,20 +178,45 @@ public final class FastfoodProjection: Projection, @unchecked Sendable {
             for (b, block) in blocks.enumerated() {
                 let bs = signs(block), g = gaussian(block)
                 let s = S(block.scale), r0 = b * L, rows = min(L, D - r0)
-                for i in 0..<rows { w[i] = gIn[r0 + i] * s }
-                for i in rows..<L { w[i] = 0 }
+                inChunks(L) { r in
+                    for i in r { w[i] = i < rows ? gIn[r0 + i] * s : 0 }
+                }
                 S._wht(w, wht, threads: threads)
+                // The first m entries of H_L·v are H_m·(the sum of v's L/m blocks of m), and entry
+                // k of w lands at v[perm[k]], i.e. in residue perm[k] mod m of that sum.
+                let m = Self.innerLength(d: d, L: L), mask = m - 1
                 block.permutation.withUnsafeBufferPointer { perm in
                     g.withUnsafeBufferPointer { g in
-                        // A permutation: every v index is written by exactly one k.
-                        inChunks(L) { r in for k in r { v[Int(perm[k])] = g[k] * w[k] } }
+                        if m <= Self.residueLimit {
+                            // Scatter-add into m residues per fixed chunk of k (v holds the chunks'
+                            // partial sums, chunks·m ≤ L), then the chunks summed in order: cache-resident
+                            // writes instead of L random ones, and the same values for any thread count.
+                            let c = min(L, Self.residueChunk), chunks = L / c
+                            inParts(chunks) { parts in
+                                for part in parts {
+                                    let acc = v.baseAddress! + part * m
+                                    acc.initialize(repeating: 0, count: m)
+                                    for k in (part * c)..<((part + 1) * c) { acc[Int(perm[k]) & mask] += g[k] * w[k] }
+                                }
+                            }
+                            inChunks(m) { r in
+                                for j in r {
+                                    var sum = v[j]
+                                    for part in 1..<chunks { sum += v[part * m + j] }
+                                    w[j] = sum
+                                }
+                            }
+                        } else {
+                            // A permutation: every v index is written by exactly one k.
+                            inChunks(L) { r in for k in r { v[Int(perm[k])] = g[k] * w[k] } }
+                            // Summed in block order.
+                            let q = L / m
+                            inChunks(m) { r in
+                                for c in r { w[c] = v[c] }
+                                for a in 1..<max(1, q) { let o = a * m; for c in r { w[c] += v[o + c] } }
+                            }
+                        }
                     }
-                }
-                // The first m entries of H_L·v are H_m·(the sum of v's L/m blocks), summed in block order.
-                let m = Self.innerLength(d: d, L: L), q = L / m
-                inChunks(m) { r in
-                    for c in r { w[c] = v[c] }
-                    for a in 1..<max(1, q) { let o = a * m; for c in r { w[c] += v[o + c] } }
                 }
                 S._wht(UnsafeMutableBufferPointer(rebasing: w[0..<m]), wht, threads: threads)
                 for j in 0..<d { out[j] += w[j] * bs[j] }

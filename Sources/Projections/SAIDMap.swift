@@ -1,4 +1,5 @@
 import Foundation
+import LinearAlgebra
 /// Structure-Aware Intrinsic Dimension (Aghajanyan et al. 2020): per-tensor
 /// projections with one extra trainable scale per tensor, counted in d.
 ///
@@ -30,6 +31,29 @@ public final class SAIDMap: SubspaceMap, @unchecked Sendable {
         inner.subspaceDimension -= sizes.count
         try inner.validate()
         base = PerTensorProjection(inner, memoryBudget: memoryBudget, threads: threads)
+        self.threads = max(1, threads)
+    }
+
+    /// Threads of the element-wise passes over D (results do not depend on it).
+    public let threads: Int
+
+    /// Entries per unit of the element-wise passes: a tensor's λ-scaling and its dot product
+    /// run in fixed chunks of this many, the dot's partial sums added in chunk order.
+    static let chunk = 1 << 16
+
+    /// `body(range)` over the chunks of `range` split between the threads.
+    private func inChunks(_ range: Range<Int>, _ body: (Int, Range<Int>) -> Void) {
+        let n = range.count, chunks = (n + Self.chunk - 1) / Self.chunk
+        func one(_ c: Int) {
+            let lo = range.lowerBound + c * Self.chunk
+            body(c, lo..<min(lo + Self.chunk, range.upperBound))
+        }
+        let t = min(threads, chunks)
+        if t <= 1 { for c in 0..<chunks { one(c) }; return }
+        withoutActuallyEscaping(one) { f in
+            nonisolated(unsafe) let f = f
+            HotWorkers.run(parts: t) { w in for c in (chunks * w / t)..<(chunks * (w + 1) / t) { f(c) } }
+        }
     }
 
     public var initialPoint: [Double] {
@@ -50,7 +74,7 @@ public final class SAIDMap: SubspaceMap, @unchecked Sendable {
         base.apply(UnsafeBufferPointer(rebasing: theta[0..<d]), into: py)
         for (t, p) in base.blocks.enumerated() {
             let λ = theta[d + t]
-            for i in base.offsets[t]..<(base.offsets[t] + p.fullDimension) { y[i] = λ * py[i] }
+            inChunks(base.offsets[t]..<(base.offsets[t] + p.fullDimension)) { _, r in for i in r { y[i] = λ * py[i] } }
         }
     }
 
@@ -72,9 +96,17 @@ public final class SAIDMap: SubspaceMap, @unchecked Sendable {
         for (t, p) in base.blocks.enumerated() {
             let λ = theta[d + t]
             let rows = base.offsets[t]..<(base.offsets[t] + p.fullDimension)
-            var dot: Float = 0
-            for i in rows { dot += py[i] * g[i] }
-            out[d + t] = dot
+            let chunks = (rows.count + Self.chunk - 1) / Self.chunk
+            var partial = [Float](repeating: 0, count: chunks)
+            partial.withUnsafeMutableBufferPointer { sums in
+                nonisolated(unsafe) let sums = sums
+                inChunks(rows) { c, r in
+                    var dot: Float = 0
+                    for i in r { dot += py[i] * g[i] }
+                    sums[c] = dot
+                }
+            }
+            out[d + t] = partial.reduce(0, +)
             part.withUnsafeMutableBufferPointer { p.applyTranspose(UnsafeBufferPointer(rebasing: g[rows]), into: $0) }
             for j in 0..<d { out[j] += λ * part[j] }
         }

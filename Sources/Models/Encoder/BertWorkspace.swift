@@ -41,7 +41,8 @@ public final class BertWorkspace: @unchecked Sendable {
     }
 
     var layers: [Layer] = []
-    var output: UnsafeMutablePointer<Float>         // T×H, the last layer's output
+    var output: UnsafeMutablePointer<Float>         // T×H, the embeddings' output when there are no layers
+    var lastInput: UnsafeMutablePointer<Float>      // n×H, the [CLS] rows of the last layer's input
     var embXhat: UnsafeMutablePointer<Float>, embRstd: UnsafeMutablePointer<Float>
     var embMask: UnsafeMutablePointer<UInt8>
     var cls: UnsafeMutablePointer<Float>, pooled: UnsafeMutablePointer<Float>, pooledDropped: UnsafeMutablePointer<Float>
@@ -94,6 +95,7 @@ public final class BertWorkspace: @unchecked Sendable {
                                 u: f(t * i), ffnMask: b(t * h), xhat2: f(t * h), rstd2: f(t)))
         }
         output = f(t * h)
+        lastInput = f(batchCapacity * h)
         embXhat = f(t * h); embRstd = f(t); embMask = b(t * h)
         cls = f(batchCapacity * h); pooled = f(batchCapacity * h); pooledDropped = f(batchCapacity * h)
         clsMask = b(batchCapacity * h)

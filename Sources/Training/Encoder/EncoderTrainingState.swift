@@ -96,7 +96,7 @@ public final class EncoderTrainingState {
         let result = computeGradient(batch, dropout: dropout)
         steps += 1
         guard result.lossSum.isFinite else { return .nonFinite("training loss is \(result.lossSum)") }
-        guard Self.isFinite(map == nil ? gradient : trainableGradient) else { return .nonFinite("the gradient is not finite") }
+        guard Self.isFinite(map == nil ? gradient : trainableGradient, threads: threads) else { return .nonFinite("the gradient is not finite") }
         if map == nil {
             optimizer.update(&parameters, gradient: gradient, learningRate: learningRate, threads: threads)
         } else {
@@ -189,13 +189,32 @@ public final class EncoderTrainingState {
                 }
             }
         }
-        for i in parameters.indices { parameters[i] = initialParameters[i] + offset[i] }
+        let threads = threads
+        parameters.withUnsafeMutableBufferPointer { theta in
+            initialParameters.withUnsafeBufferPointer { p0 in
+                offset.withUnsafeBufferPointer { y in
+                    nonisolated(unsafe) let (theta, p0, y) = (theta, p0, y)
+                    ParallelChunks.run(count: theta.count, threads: threads) { _, r in
+                        for i in r { theta[i] = p0[i] + y[i] }
+                    }
+                }
+            }
+        }
     }
 
     /// Whether every value is finite: the largest exponent field is all ones only for NaN or ±∞.
-    static func isFinite(_ values: [Float]) -> Bool {
-        var exponent: UInt32 = 0
-        for v in values { exponent = max(exponent, v.bitPattern & 0x7F80_0000) }
-        return exponent != 0x7F80_0000
+    static func isFinite(_ values: [Float], threads: Int = 1) -> Bool {
+        var largest = [UInt32](repeating: 0, count: ParallelChunks.maxParts)
+        values.withUnsafeBufferPointer { v in
+            largest.withUnsafeMutableBufferPointer { e in
+                nonisolated(unsafe) let (v, e) = (v, e)
+                ParallelChunks.run(count: v.count, threads: threads) { part, r in
+                    var exponent: UInt32 = 0
+                    for i in r { exponent = max(exponent, v[i].bitPattern & 0x7F80_0000) }
+                    e[part] = exponent
+                }
+            }
+        }
+        return largest.max()! != 0x7F80_0000
     }
 }

@@ -81,12 +81,16 @@ struct BertPass {
         if masks(site: 0, probability: c.hiddenDropout, count: t * h, into: ws.embMask) {
             BertKernels.dropout(first, mask: ws.embMask, count: t * h, probability: c.hiddenDropout, out: first, threads: threads)
         }
-        for li in 0..<c.layerCount {
-            let next = li + 1 < c.layerCount ? ws.layers[li + 1].input : ws.output
-            layerForward(li, output: next)
+        // The pooler reads only the [CLS] rows (b·L) of the last layer's output, so the last layer
+        // computes only those rows after its keys and values (the same values: no other row of it
+        // reaches the loss).
+        for li in 0..<max(0, c.layerCount - 1) { layerForward(li, output: ws.layers[li + 1].input) }
+        if c.layerCount > 0 {
+            lastLayerForward(c.layerCount - 1, output: ws.cls)
+        } else {
+            for b in 0..<n { (ws.cls + b * h).update(from: ws.output + b * l * h, count: h) }
         }
-        // Pooler on [CLS] (row b·L), dropout, classifier.
-        for b in 0..<n { (ws.cls + b * h).update(from: ws.output + b * l * h, count: h) }
+        // Pooler on [CLS], dropout, classifier.
         linear(ws.cls, rows: n, in: h, out: h, weight: model.poolerWeight, bias: model.poolerBias, into: ws.pooled)
         for k in 0..<(n * h) { ws.pooled[k] = tanhf(ws.pooled[k]) }
         let site = BertClassifier.DropoutSite.classifier(layers: c.layerCount)
@@ -151,6 +155,71 @@ struct BertPass {
                               out: output, xhat: lc.xhat2, rstd: lc.rstd2, threads: threads)
     }
 
+    /// Dropout masks of `rows` rows of `width` entries, row r starting at entry r·`stride` of the
+    /// site's full layout, packed `rows × width` into `m`: each entry gets its full-layout bit.
+    func rowMasks(site: Int, probability p: Double, rows: Int, width: Int, stride: Int,
+                  into m: UnsafeMutablePointer<UInt8>) -> Bool {
+        guard let dropout, p > 0 else { return false }
+        for r in 0..<rows {
+            dropout.fillMask(site: site, probability: p, from: r * stride,
+                             into: UnsafeMutableBufferPointer(start: m + r * width, count: width))
+        }
+        return true
+    }
+
+    /// The last layer on its [CLS] rows: keys and values of every row (`lc.k`, `lc.v`, T×H), then
+    /// queries, attention, output dense, LayerNorms and feed-forward of the n [CLS] rows only, packed
+    /// n×H (n×I, n·A×L probabilities) at the start of the layer's buffers; the result (n×H) into `output`.
+    func lastLayerForward(_ li: Int, output: UnsafeMutablePointer<Float>) {
+        let c = config, o = model.layerOffsets[li], lc = ws.layers[li]
+        let x = lc.input, xc = ws.lastInput
+        for b in 0..<n { (xc + b * h).update(from: x + b * l * h, count: h) }
+        linear(xc, rows: n, in: h, out: h, weight: o.q, bias: o.qb, into: lc.q)
+        linear(x, rows: t, in: h, out: h, weight: o.k, bias: o.kb, into: lc.k)
+        linear(x, rows: t, in: h, out: h, weight: o.v, bias: o.vb, into: lc.v)
+        let pAttn = c.attentionDropout
+        let dropping = rowMasks(site: BertClassifier.DropoutSite.attentionProbabilities(layer: li), probability: pAttn,
+                                rows: n * heads, width: l, stride: l * l, into: lc.probsMask)
+        let scale = 1 / Float(dh).squareRoot()
+        let keep = Float(1 / (1 - pAttn))
+        let (l, h, dh, heads, ws) = (self.l, self.h, self.dh, self.heads, self.ws)
+        let keyMask = UnsafePointer(ws.keyMask)
+        BertKernels.forItems(n * heads, threads: threads) { item, worker in
+            let b = item / heads, a = item % heads
+            let off = b * l * h + a * dh, row = b * h + a * dh
+            let p = lc.probs + item * l
+            GEMM.multiply(m: 1, n: l, k: dh, alpha: scale, lc.q + row, lda: h, lc.k + off, ldb: h, transposeB: true,
+                          beta: 0, into: p, ldc: l)
+            BertKernels.maskedSoftmax(p, rows: 1, width: l, keyMask: keyMask + b * l)
+            var used = UnsafePointer(p)
+            if dropping {
+                let s = ws.heads + worker * 2 * l * l, bits = lc.probsMask + item * l
+                for k in 0..<l { s[k] = bits[k] != 0 ? p[k] * keep : 0 }
+                used = UnsafePointer(s)
+            }
+            GEMM.multiply(m: 1, n: dh, k: l, used, lda: l, lc.v + off, ldb: h, beta: 0, into: lc.context + row, ldc: h)
+        }
+        let z = ws.sum, count = n * h
+        linear(lc.context, rows: n, in: h, out: h, weight: o.ao, bias: o.aob, into: z)
+        if rowMasks(site: BertClassifier.DropoutSite.attentionOutput(layer: li), probability: c.hiddenDropout,
+                    rows: n, width: h, stride: l * h, into: lc.attnMask) {
+            BertKernels.dropout(z, mask: lc.attnMask, count: count, probability: c.hiddenDropout, out: z, threads: threads)
+        }
+        BertKernels.add(z, xc, count: count, into: z, threads: threads)
+        BertKernels.layerNorm(z, rows: n, width: h, gamma: theta + o.ln1g, beta: theta + o.ln1b, epsilon: eps,
+                              out: lc.y, xhat: lc.xhat1, rstd: lc.rstd1, threads: threads)
+        linear(lc.y, rows: n, in: h, out: inter, weight: o.i, bias: o.ib, into: lc.u)
+        BertKernels.activate(c.activation, lc.u, count: n * inter, out: ws.activation, keepSlope: false, threads: threads)
+        linear(ws.activation, rows: n, in: inter, out: h, weight: o.o, bias: o.ob, into: z)
+        if rowMasks(site: BertClassifier.DropoutSite.feedForwardOutput(layer: li), probability: c.hiddenDropout,
+                    rows: n, width: h, stride: l * h, into: lc.ffnMask) {
+            BertKernels.dropout(z, mask: lc.ffnMask, count: count, probability: c.hiddenDropout, out: z, threads: threads)
+        }
+        BertKernels.add(z, lc.y, count: count, into: z, threads: threads)
+        BertKernels.layerNorm(z, rows: n, width: h, gamma: theta + o.ln2g, beta: theta + o.ln2b, epsilon: eps,
+                              out: output, xhat: lc.xhat2, rstd: lc.rstd2, threads: threads)
+    }
+
     // MARK: Loss
 
     /// Σ cross-entropy and correct count; with `wantGradient`, ∂(mean CE)/∂logits into ws.dLogits.
@@ -189,10 +258,13 @@ struct BertPass {
         for k in 0..<(n * h) { ws.dPooled[k] *= 1 - ws.pooled[k] * ws.pooled[k] }
         linearBackward(ws.dPooled, x: ws.cls, rows: n, in: h, out: h, weight: model.poolerWeight,
                        bias: model.poolerBias, gradient: g, dx: ws.dCls)
-        // ∂/∂(last output): only the [CLS] rows.
-        ws.dh.initialize(repeating: 0, count: t * h)
-        for b in 0..<n { (ws.dh + b * l * h).update(from: ws.dCls + b * h, count: h) }
-        for li in stride(from: c.layerCount - 1, through: 0, by: -1) { layerBackward(li, gradient: g) }
+        if c.layerCount > 0 {
+            lastLayerBackward(c.layerCount - 1, gradient: g)
+        } else {
+            ws.dh.initialize(repeating: 0, count: t * h)
+            for b in 0..<n { (ws.dh + b * l * h).update(from: ws.dCls + b * h, count: h) }
+        }
+        for li in stride(from: c.layerCount - 2, through: 0, by: -1) { layerBackward(li, gradient: g) }
         // Embeddings: dh is ∂/∂(embedding output after dropout).
         if dropout != nil && c.hiddenDropout > 0 {
             BertKernels.dropout(ws.dh, mask: ws.embMask, count: t * h, probability: c.hiddenDropout, out: ws.dh, threads: threads)
@@ -218,6 +290,80 @@ struct BertPass {
                 for j in 0..<h { gw[j] += d[j]; gp[j] += d[j]; gt[j] += d[j] }
             }
         }
+    }
+
+    /// Backward through ``lastLayerForward``: ws.dCls (n×H) holds ∂/∂(its [CLS] outputs) on entry,
+    /// ws.dh (T×H) ∂/∂(the layer input) on exit. Only the keys' and values' products run on every row.
+    func lastLayerBackward(_ li: Int, gradient g: UnsafeMutablePointer<Float>) {
+        let c = config, o = model.layerOffsets[li], lc = ws.layers[li]
+        let training = dropout != nil
+        let count = n * h
+        BertKernels.layerNormBackward(ws.dCls, xhat: lc.xhat2, rstd: lc.rstd2, gamma: theta + o.ln2g, rows: n, width: h,
+                                      dx: ws.dz, dgamma: g + o.ln2g, dbeta: g + o.ln2b, scratch: ws.rowScratch,
+                                      threads: threads)
+        ws.dy.update(from: ws.dz, count: count)
+        if training && c.hiddenDropout > 0 {
+            BertKernels.dropout(ws.dz, mask: lc.ffnMask, count: count, probability: c.hiddenDropout, out: ws.dz, threads: threads)
+        }
+        BertKernels.activate(c.activation, lc.u, count: n * inter, out: ws.activation, keepSlope: true, threads: threads)
+        linearBackward(ws.dz, x: ws.activation, rows: n, in: inter, out: h, weight: o.o, bias: o.ob, gradient: g, dx: ws.dInter)
+        BertKernels.multiply(ws.dInter, by: lc.u, count: n * inter, threads: threads)
+        linearBackward(ws.dInter, x: lc.y, rows: n, in: h, out: inter, weight: o.i, bias: o.ib, gradient: g,
+                       dx: ws.dy, accumulate: true)
+        BertKernels.layerNormBackward(ws.dy, xhat: lc.xhat1, rstd: lc.rstd1, gamma: theta + o.ln1g, rows: n, width: h,
+                                      dx: ws.dz, dgamma: g + o.ln1g, dbeta: g + o.ln1b, scratch: ws.rowScratch,
+                                      threads: threads)
+        // dh starts as the residual, on the [CLS] rows.
+        ws.dh.initialize(repeating: 0, count: t * h)
+        for b in 0..<n { (ws.dh + b * l * h).update(from: ws.dz + b * h, count: h) }
+        if training && c.hiddenDropout > 0 {
+            BertKernels.dropout(ws.dz, mask: lc.attnMask, count: count, probability: c.hiddenDropout, out: ws.dz, threads: threads)
+        }
+        linearBackward(ws.dz, x: lc.context, rows: n, in: h, out: h, weight: o.ao, bias: o.aob, gradient: g, dx: ws.dctx)
+        let pAttn = c.attentionDropout
+        let dropping = training && pAttn > 0
+        let scale = 1 / Float(dh).squareRoot()
+        let keep = Float(1 / (1 - pAttn))
+        let (l, h, dh, heads, ws) = (self.l, self.h, self.dh, self.heads, self.ws)
+        BertKernels.forItems(n * heads, threads: threads) { item, worker in
+            let b = item / heads, a = item % heads
+            let off = b * l * h + a * dh, row = b * h + a * dh
+            let p = lc.probs + item * l
+            let s1 = ws.heads + worker * 2 * l * l, s2 = s1 + l * l
+            // dP' = dC·Vᵀ (1 × L).
+            GEMM.multiply(m: 1, n: l, k: dh, ws.dctx + row, lda: h, lc.v + off, ldb: h, transposeB: true,
+                          beta: 0, into: s2, ldc: l)
+            var used = UnsafePointer(p)
+            if dropping {
+                let bits = lc.probsMask + item * l
+                for k in 0..<l {
+                    let kept = bits[k] != 0
+                    s1[k] = kept ? p[k] * keep : 0
+                    s2[k] = kept ? s2[k] * keep : 0
+                }
+                used = UnsafePointer(s1)
+            }
+            // dV = P'ᵀ·dC (L × dh, rank one).
+            GEMM.multiply(m: l, n: dh, k: 1, used, lda: l, transposeA: true, ws.dctx + row, ldb: h, beta: 0,
+                          into: ws.dv + off, ldc: h)
+            var dot: Float = 0
+            for j in 0..<l { dot += p[j] * s2[j] }
+            for j in 0..<l { s2[j] = p[j] * (s2[j] - dot) }
+            // dQ = dS·K/√dh (1 × dh), dK = dSᵀ·Q/√dh (L × dh).
+            GEMM.multiply(m: 1, n: dh, k: l, alpha: scale, s2, lda: l, lc.k + off, ldb: h, beta: 0,
+                          into: ws.dq + row, ldc: h)
+            GEMM.multiply(m: l, n: dh, k: 1, alpha: scale, s2, lda: l, transposeA: true, lc.q + row, ldb: h, beta: 0,
+                          into: ws.dk + off, ldc: h)
+        }
+        // The queries' input gradient (n × H) joins dh on the [CLS] rows; keys and values on every row.
+        linearBackward(ws.dq, x: ws.lastInput, rows: n, in: h, out: h, weight: o.q, bias: o.qb, gradient: g, dx: ws.dy)
+        for b in 0..<n {
+            let d = ws.dh + b * l * h, e = ws.dy + b * h
+            for j in 0..<h { d[j] += e[j] }
+        }
+        let x = lc.input
+        linearBackward(ws.dk, x: x, rows: t, in: h, out: h, weight: o.k, bias: o.kb, gradient: g, dx: ws.dh, accumulate: true)
+        linearBackward(ws.dv, x: x, rows: t, in: h, out: h, weight: o.v, bias: o.vb, gradient: g, dx: ws.dh, accumulate: true)
     }
 
     /// Backward through layer `li`: ws.dh holds ∂/∂(layer output) on entry and ∂/∂(layer input) on exit.
