@@ -66,7 +66,7 @@ public enum GEMM {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
             return
         }
-        let block = max(64, (m + 15) / 16 + 63) / 64 * 64
+        let block = max(64, (m + 7) / 8 + 63) / 64 * 64
         let blocks = (m + block - 1) / block
         // Row block [r0, r1) of C uses rows r0..<r1 of op(A): in A's storage
         // those are rows (no transpose) or columns (transpose).

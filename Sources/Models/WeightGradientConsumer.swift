@@ -12,4 +12,12 @@ public protocol WeightGradientConsumer: AnyObject {
     func consumes(weightAt offset: Int) -> Bool
     /// ∂L/∂W = dyᵀ·x for the weight at `offset`: `x` is rows × (the weight's in), `dy` rows × (its out).
     func consume(weightAt offset: Int, inputs x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, rows: Int)
+    /// Whether the weight at `offset` is frozen (see the extension's default).
+    func isFrozen(weightAt offset: Int) -> Bool
+}
+
+extension WeightGradientConsumer {
+    /// Whether the weight at `offset` is frozen: it needs no gradient at all, so a model may skip
+    /// forming its output gradient dy when nothing else needs it. Default: no weight is.
+    public func isFrozen(weightAt offset: Int) -> Bool { false }
 }

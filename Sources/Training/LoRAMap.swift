@@ -285,6 +285,9 @@ public final class LoRAGradientConsumer: WeightGradientConsumer {
     /// Every weight but the saved modules' (trained in full, so the model writes their dense gradient).
     public func consumes(weightAt offset: Int) -> Bool { !savedOffsets.contains(offset) }
 
+    /// Every weight neither targeted nor saved.
+    public func isFrozen(weightAt offset: Int) -> Bool { !savedOffsets.contains(offset) && targetIndex[offset] == nil }
+
     public func consume(weightAt offset: Int, inputs x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, rows: Int) {
         guard let i = targetIndex[offset], let theta, let gradient else { return }
         let t = map.targets[i], r = t.rank, s = map.scaling

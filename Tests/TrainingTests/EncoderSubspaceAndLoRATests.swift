@@ -108,6 +108,41 @@ final class EncoderSubspaceAndLoRATests: XCTestCase {
         XCTAssertLessThan(error, 2e-2 * fdScale + 2e-4, "max |fd − analytic| \(error), max |analytic| \(fdScale)")
     }
 
+    /// The frozen first layer's backward is cut to what the targets need (no input gradient, no
+    /// dQ/dK/dV of a frozen weight there): with one of query, key, value targeted, or none of them,
+    /// the factored gradient still equals the pullback of the full dense gradient.
+    func testLoRAGradientWithPartialAttentionTargetsMatchesDensePullback() throws {
+        let cp = try tiny()
+        let model = cp.model
+        for targets in [["value"], ["key"], ["query"], ["dense"]] {
+            let map = try RunSpecification.LoRA(rank: 2, targets: targets).makeEncoderMap(for: model, seed: 1, threads: 1)
+            let state = EncoderTrainingState(model: model, mode: .lora(map), initialParameters: cp.parameters,
+                                             options: EncoderTrainingOptions(), batchCapacity: 4, lengthCapacity: 8)
+            XCTAssertFalse(state.workspace.embeddingGradients, "\(targets): embeddings frozen")
+            let s = RandomStream(seed: 4, id: 8)
+            let point = (0..<map.subspaceDimension).map { Float(0.3 * (s.uniform($0) - 0.5)) }
+            state.setTrainableParameters(point)
+            let b = batch()
+            _ = state.computeGradient(b, dropout: nil)
+            let factored = state.trainableGradient
+            var dense = [Float](repeating: 0, count: model.layout.count)
+            let ws = model.makeWorkspace(batchCapacity: 4, lengthCapacity: 8)
+            _ = state.parameters.withUnsafeBufferPointer { t in
+                dense.withUnsafeMutableBufferPointer { model.evaluate(parameters: t.baseAddress!, batch: b, dropout: nil, gradient: $0.baseAddress!, workspace: ws) }
+            }
+            var pulled = [Float](repeating: 0, count: map.subspaceDimension)
+            dense.withUnsafeBufferPointer { g in point.withUnsafeBufferPointer { p in pulled.withUnsafeMutableBufferPointer { map.pullback(g, at: p, into: $0) } } }
+            // The first layer's factors alone: the part the cut touches.
+            let first = map.targets[0]
+            XCTAssertTrue(first.module.hasPrefix("bert.encoder.layer.0."), first.module)
+            let range = first.loraOffset..<(first.loraOffset + first.rank * (first.rows + first.cols))
+            let scale = Double(pulled[range].map(abs).max()!)
+            let diff = zip(factored, pulled).map { Double(abs($0 - $1)) }.max()!
+            XCTAssertGreaterThan(scale, 1e-4, "\(targets): layer 0's factors have a gradient worth checking")
+            XCTAssertLessThan(diff, 1e-5 * Double(pulled.map(abs).max()!), "\(targets): factored vs dense pullback")
+        }
+    }
+
     func testALoRAStepMovesOnlyTargetsAndTheClassifier() throws {
         let cp = try tiny()
         let model = cp.model

@@ -25,6 +25,11 @@ public final class BertWorkspace: @unchecked Sendable {
     /// (x, dy) and leaves that weight's slot of the dense gradient untouched, so a frozen or
     /// factored weight costs no dense ∂W = dyᵀ·x. The offset is the weight's first element in θ.
     public var weightGradientConsumer: (any WeightGradientConsumer)? = nil
+    /// Whether the backward pass goes below the first layer. `false` (LoRA training, whose
+    /// embeddings are frozen, sets it) leaves the gradient slots of the embedding tables and their
+    /// LayerNorm untouched and forms no input gradient of the first layer, nor the output gradient of
+    /// a frozen query, key or value weight there (see ``WeightGradientConsumer/isFrozen(weightAt:)``).
+    public var embeddingGradients = true
 
     struct Layer {
         var input: UnsafeMutablePointer<Float>      // T×H, the layer's input (also the residual)

@@ -74,6 +74,10 @@ public final class EncoderTrainingState {
                 + f.savedTensors.filter { !$0.tensor.hasSuffix(".bias") && !$0.tensor.contains("LayerNorm") }.map(\.loraRange)
         }
         workspace.weightGradientConsumer = lora
+        if case let .lora(f) = mode {
+            workspace.embeddingGradients = (f.targets.map(\.tensor) + f.savedTensors.map(\.tensor))
+                .contains { $0.hasPrefix("bert.embeddings.") }
+        }
         trainableParameters = map.map { $0.initialPoint.map(Float.init) } ?? []
         let d = map?.subspaceDimension ?? D
         gradient = [Float](repeating: 0, count: D)

@@ -265,6 +265,7 @@ struct BertPass {
             for b in 0..<n { (ws.dh + b * l * h).update(from: ws.dCls + b * h, count: h) }
         }
         for li in stride(from: c.layerCount - 2, through: 0, by: -1) { layerBackward(li, gradient: g) }
+        guard ws.embeddingGradients else { return }
         // Embeddings: dh is ∂/∂(embedding output after dropout).
         if dropout != nil && c.hiddenDropout > 0 {
             BertKernels.dropout(ws.dh, mask: ws.embMask, count: t * h, probability: c.hiddenDropout, out: ws.dh, threads: threads)
@@ -395,7 +396,12 @@ struct BertPass {
             BertKernels.dropout(ws.dz, mask: lc.attnMask, count: t * h, probability: c.hiddenDropout, out: ws.dz, threads: threads)
         }
         linearBackward(ws.dz, x: lc.context, rows: t, in: h, out: h, weight: o.ao, bias: o.aob, gradient: g, dx: ws.dctx)
-        // Attention, per example and head.
+        // Attention, per example and head. Below the first layer nothing may be needed: then only
+        // the gradients of the unfrozen query, key and value weights are formed.
+        let input = li > 0 || ws.embeddingGradients
+        let consumer = self.ws.weightGradientConsumer
+        let frozen = { (w: Int) in consumer?.isFrozen(weightAt: w) ?? false }
+        let (wantQ, wantK, wantV) = (input || !frozen(o.q), input || !frozen(o.k), input || !frozen(o.v))
         let pAttn = c.attentionDropout
         let dropping = training && pAttn > 0
         let scale = 1 / Float(dh).squareRoot()
@@ -420,8 +426,11 @@ struct BertPass {
                 used = UnsafePointer(s1)
             }
             // dV = P'ᵀ·dC.
-            GEMM.multiply(m: l, n: dh, k: l, used, lda: l, transposeA: true, ws.dctx + off, ldb: h, beta: 0,
-                          into: ws.dv + off, ldc: h)
+            if wantV {
+                GEMM.multiply(m: l, n: dh, k: l, used, lda: l, transposeA: true, ws.dctx + off, ldb: h, beta: 0,
+                              into: ws.dv + off, ldc: h)
+            }
+            guard wantQ || wantK else { return }
             // dS = P ⊙ (dP − rowsum(dP ⊙ P)) (s2).
             for i in 0..<l {
                 let pr = p + i * l, dr = s2 + i * l
@@ -430,15 +439,19 @@ struct BertPass {
                 for j in 0..<l { dr[j] = pr[j] * (dr[j] - dot) }
             }
             // dQ = dS·K/√dh, dK = dSᵀ·Q/√dh.
-            GEMM.multiply(m: l, n: dh, k: l, alpha: scale, s2, lda: l, lc.k + off, ldb: h, beta: 0,
-                          into: ws.dq + off, ldc: h)
-            GEMM.multiply(m: l, n: dh, k: l, alpha: scale, s2, lda: l, transposeA: true, lc.q + off, ldb: h, beta: 0,
-                          into: ws.dk + off, ldc: h)
+            if wantQ {
+                GEMM.multiply(m: l, n: dh, k: l, alpha: scale, s2, lda: l, lc.k + off, ldb: h, beta: 0,
+                              into: ws.dq + off, ldc: h)
+            }
+            if wantK {
+                GEMM.multiply(m: l, n: dh, k: l, alpha: scale, s2, lda: l, transposeA: true, lc.q + off, ldb: h, beta: 0,
+                              into: ws.dk + off, ldc: h)
+            }
         }
-        let x = lc.input
-        linearBackward(ws.dq, x: x, rows: t, in: h, out: h, weight: o.q, bias: o.qb, gradient: g, dx: ws.dh, accumulate: true)
-        linearBackward(ws.dk, x: x, rows: t, in: h, out: h, weight: o.k, bias: o.kb, gradient: g, dx: ws.dh, accumulate: true)
-        linearBackward(ws.dv, x: x, rows: t, in: h, out: h, weight: o.v, bias: o.vb, gradient: g, dx: ws.dh, accumulate: true)
+        let x = lc.input, dx = input ? ws.dh : nil
+        if wantQ { linearBackward(ws.dq, x: x, rows: t, in: h, out: h, weight: o.q, bias: o.qb, gradient: g, dx: dx, accumulate: true) }
+        if wantK { linearBackward(ws.dk, x: x, rows: t, in: h, out: h, weight: o.k, bias: o.kb, gradient: g, dx: dx, accumulate: true) }
+        if wantV { linearBackward(ws.dv, x: x, rows: t, in: h, out: h, weight: o.v, bias: o.vb, gradient: g, dx: dx, accumulate: true) }
         // Dropout of the layer input happens only after the embeddings (handled by the caller).
     }
 }
