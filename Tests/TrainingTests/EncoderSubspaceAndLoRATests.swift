@@ -73,6 +73,61 @@ final class EncoderSubspaceAndLoRATests: XCTestCase {
         XCTAssertLessThan(error, 2e-2 * scale + 2e-4, "max |fd − analytic| \(error), max |analytic| \(scale)")
     }
 
+    /// d = D: the subspace spans the whole space (P square), and the gradient with respect to θ_d
+    /// is Pᵀ·∇θ. Two independent references: each checked coordinate j as the column P·e_j (the
+    /// map's forward transform, not its transpose) dotted with the dense ∇θ of the model at the
+    /// same θ = θ₀ + P·θ_d; and central finite differences of the loss along θ_d's coordinates.
+    /// Both the global Fastfood map and the sparse projection (its own transpose kernel) are checked.
+    func testSubspaceGradientAtFullDimensionEqualsProjectedDenseGradient() throws {
+        let cp = try tiny()
+        let model = cp.model
+        let D = model.layout.count
+        let b = batch()
+        for kind in [ProjectionDescriptor.Kind.fastfood, .sparse] {
+            let spec = RunSpecification.Subspace(projection: kind, d: D, projectionSeed: 9, perTensor: false, said: false)
+            let map = try spec.makeMap(for: model.layout, memoryBudget: 1 << 28, threads: 1)
+            XCTAssertEqual(map.fullDimension, D)
+            XCTAssertEqual(map.subspaceDimension, D, "\(kind): d = D")
+            let state = EncoderTrainingState(model: model, mode: .subspace(map), initialParameters: cp.parameters,
+                                             options: EncoderTrainingOptions(), batchCapacity: 4, lengthCapacity: 8)
+            let s = RandomStream(seed: 6, id: 8)
+            let point = (0..<D).map { Float(0.02 * (s.uniform($0) - 0.5)) }  // θ ≠ θ₀, a generic point
+            state.setTrainableParameters(point)
+            _ = state.computeGradient(b, dropout: nil)
+            let analytic = state.trainableGradient
+            XCTAssertEqual(analytic.count, D)
+            // θ as the map gives it, and the dense gradient there.
+            var offset = [Float](repeating: 0, count: D)
+            point.withUnsafeBufferPointer { p in offset.withUnsafeMutableBufferPointer { map.map(p, into: $0) } }
+            let theta = zip(cp.parameters, offset).map { $0 + $1 }
+            XCTAssertLessThan(zip(theta, state.parameters).map { Double(abs($0 - $1)) }.max()!, 1e-6, "\(kind): θ = θ₀ + P·θ_d")
+            var dense = [Float](repeating: 0, count: D)
+            let ws = model.makeWorkspace(batchCapacity: 4, lengthCapacity: 8)
+            _ = theta.withUnsafeBufferPointer { t in
+                dense.withUnsafeMutableBufferPointer { model.evaluate(parameters: t.baseAddress!, batch: b, dropout: nil, gradient: $0.baseAddress!, workspace: ws) }
+            }
+            // Coordinates spread over the vector (embeddings, both layers, the head) plus the largest ones.
+            let largest = analytic.indices.sorted { abs(analytic[$0]) > abs(analytic[$1]) }.prefix(6)
+            let indices = Array(Set((0..<24).map { $0 * (D - 1) / 23 } + largest)).sorted()
+            var column = [Float](repeating: 0, count: D), basis = [Float](repeating: 0, count: D)
+            var error = 0.0, scale = 0.0
+            for j in indices {
+                basis[j] = 1
+                basis.withUnsafeBufferPointer { e in column.withUnsafeMutableBufferPointer { map.map(e, into: $0) } }
+                basis[j] = 0
+                let expected = zip(column, dense).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+                error = max(error, abs(expected - Double(analytic[j])))
+                scale = max(scale, abs(expected))
+            }
+            XCTAssertGreaterThan(scale, 1e-3, "\(kind): a gradient worth checking")
+            XCTAssertLessThan(error, 1e-4 * scale, "\(kind): (P·e_j)·∇θ vs ∇θ_d, max error \(error), max |Pᵀ∇θ| \(scale)")
+            let fdIndices = Array(largest.prefix(4)) + [indices[3], indices[12], indices[20]]
+            let (fdError, fdScale) = finiteDifferences(state, at: point, analytic: analytic, indices: fdIndices, h: 1e-2, b)
+            XCTAssertGreaterThan(fdScale, 1e-3)
+            XCTAssertLessThan(fdError, 2e-2 * fdScale + 2e-4, "\(kind): max |fd − analytic| \(fdError), max |analytic| \(fdScale)")
+        }
+    }
+
     func testLoRAGradientMatchesDensePullbackAndFiniteDifferences() throws {
         let cp = try tiny()
         let model = cp.model
