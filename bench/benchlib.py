@@ -50,6 +50,7 @@ def finish(report: str, markdown_out: str | None, failures: int, strict: bool, t
     """Print the report (and write it to MARKDOWN_OUT); the exit status: 1 on failures (or failed targets with --strict)."""
     print(report)
     if markdown_out:
+        os.makedirs(os.path.dirname(os.path.abspath(markdown_out)), exist_ok=True)
         with open(markdown_out, "w") as f:
             f.write(report)
         log(f"markdown written to {markdown_out}")

@@ -118,7 +118,9 @@ def step_flops(cfg: dict, case: str, batch: int, length: int, labels: int, rank:
 
     Forward: per layer Q, K, V, attention output (N·H·H each, N = batch·length tokens), the two FFN
     GEMMs (N·H·I each), attention scores Q·Kᵀ and context P·V (batch·length²·H each over all heads);
-    pooler (batch·H·H) and classifier (batch·H·C). Backward: a GEMM Y = X·W costs the same again
+    in the last layer only K and V over all N tokens, the rest over the batch's [CLS] rows (all the
+    pooler reads: the least work the step's result needs; PyTorch computes every row); pooler (batch·H·H) and
+    classifier (batch·H·C). Backward: a GEMM Y = X·W costs the same again
     for ∂X and for ∂W; only the products the case needs are counted — full and said need every
     parameter's gradient (said: gₜ feeds Pₜᵀ), so 3 × forward; lora needs ∂W of nothing frozen
     and ∂X only where something trainable lies below (not into layer 0's Q/K/V inputs), plus
@@ -149,19 +151,22 @@ def step_flops(cfg: dict, case: str, batch: int, length: int, labels: int, rank:
         return x_tr if lora else True
 
     below = not lora   # embeddings are trained in full and said, frozen in lora
-    for _ in range(n):
+    for layer in range(n):
+        # The pooler reads only [CLS]: the last layer forms keys and values for every token but
+        # queries, scores, context, attention output and FFN for the B [CLS] rows alone.
+        R = B if layer == n - 1 else N
         x = below
-        q = linear("query", N, H, H, x)
+        q = linear("query", R, H, H, x)
         k = linear("key", N, H, H, x)
         v = linear("value", N, H, H, x)
-        gemm(B * S, H, S, q if lora else True, k if lora else True)      # scores Q·Kᵀ (all heads)
+        gemm(R, H, S, q if lora else True, k if lora else True)          # scores Q·Kᵀ (all heads)
         p = q or k
-        gemm(B * S, S, H, p if lora else True, v if lora else True)      # context P·V
+        gemm(R, S, H, p if lora else True, v if lora else True)          # context P·V
         ctx = p or v
-        o = linear("dense", N, H, H, ctx)
+        o = linear("dense", R, H, H, ctx)
         h1 = o or x
-        i = linear("dense", N, H, I, h1)
-        o2 = linear("dense", N, I, H, i)
+        i = linear("dense", R, H, I, h1)
+        o2 = linear("dense", R, I, H, i)
         below = o2 or h1
     pool = linear("dense", B, H, H, below)
     gemm(B, H, labels, pool if lora else True, True)                     # classifier, trained in every case
@@ -418,7 +423,9 @@ def build_report(a, cfg, targets, cases, results, gemm, info, have_bin, cmds, sk
                  f"best of 5 calls per child, max over {len(gemm.ok())} children).")
     L.append("")
     L.append("Floor = the step's GEMM FLOPs (2 per multiply-add; forward GEMMs incl. attention scores and context, "
-             "and the backward products the case needs) / that rate. Embedding lookups, LayerNorm, softmax, GELU, "
+             "and the backward products the case needs; the last layer's queries onward over the [CLS] rows only, "
+             "since the pooler reads nothing else — the least work the result needs, where PyTorch computes every row) "
+             "/ that rate. Embedding lookups, LayerNorm, softmax, GELU, "
              "dropout, AdamW and the WHTs are not counted.")
     L.append("")
     L.append("| case | GEMM GFLOP per step (forward + backward + LoRA) | floor (ms) | ours / floor | torch / floor |")
