@@ -35,7 +35,7 @@ enum TrainEncoder {
     /// The default peak learning rate of each mode: transformers' fine-tuning scale for full
     /// training; for LoRA the rate at which a PyTorch+PEFT r = 4 run on R8 left the majority class
     /// (1e-3 did not); for the subspace 1e-2, the best rate at d = 4,000 in our search on R8
-    /// (BENCHMARKS.md, "The R8 finding"). The best subspace rate falls as d grows (3e-2 won at
+    /// (BENCHMARKS.md, "Fine-tuning a pretrained encoder: Reuters R8 with all-MiniLM-L6-v2"). The best subspace rate falls as d grows (3e-2 won at
     /// d = 1,000, 1e-1 diverged), so a d sweep should search rates per d (`sweep --lrs`).
     static func defaultLearningRate(_ mode: Train.Mode) -> Float {
         switch mode {

@@ -34,6 +34,17 @@ final class EncoderSubspaceAndLoRATests: XCTestCase {
     }
 
     /// Central differences (step `h`) at `point` for coordinates `indices`; returns max |fd − analytic| and max |analytic|.
+    /// ∇θ of the batch's loss at `theta`, straight from the model (no map, no gradient consumer):
+    /// the independent reference the subspace and LoRA gradients are checked against.
+    private func denseGradient(_ model: BertClassifier, at theta: [Float], _ b: EncoderBatch) -> [Float] {
+        var dense = [Float](repeating: 0, count: model.layout.count)
+        let ws = model.makeWorkspace(batchCapacity: 4, lengthCapacity: 8)
+        _ = theta.withUnsafeBufferPointer { t in
+            dense.withUnsafeMutableBufferPointer { model.evaluate(parameters: t.baseAddress!, batch: b, dropout: nil, gradient: $0.baseAddress!, workspace: ws) }
+        }
+        return dense
+    }
+
     private func finiteDifferences(_ state: EncoderTrainingState, at point: [Float], analytic: [Float], indices: [Int],
                                    h: Float, _ b: EncoderBatch) -> (error: Double, scale: Double) {
         var error = 0.0, scale = 0.0
@@ -101,11 +112,7 @@ final class EncoderSubspaceAndLoRATests: XCTestCase {
             point.withUnsafeBufferPointer { p in offset.withUnsafeMutableBufferPointer { map.map(p, into: $0) } }
             let theta = zip(cp.parameters, offset).map { $0 + $1 }
             XCTAssertLessThan(zip(theta, state.parameters).map { Double(abs($0 - $1)) }.max()!, 1e-6, "\(kind): θ = θ₀ + P·θ_d")
-            var dense = [Float](repeating: 0, count: D)
-            let ws = model.makeWorkspace(batchCapacity: 4, lengthCapacity: 8)
-            _ = theta.withUnsafeBufferPointer { t in
-                dense.withUnsafeMutableBufferPointer { model.evaluate(parameters: t.baseAddress!, batch: b, dropout: nil, gradient: $0.baseAddress!, workspace: ws) }
-            }
+            let dense = denseGradient(model, at: theta, b)
             // Coordinates spread over the vector (embeddings, both layers, the head) plus the largest ones.
             let largest = analytic.indices.sorted { abs(analytic[$0]) > abs(analytic[$1]) }.prefix(6)
             let indices = Array(Set((0..<24).map { $0 * (D - 1) / 23 } + largest)).sorted()
@@ -145,11 +152,7 @@ final class EncoderSubspaceAndLoRATests: XCTestCase {
         _ = state.computeGradient(b, dropout: nil)
         let factored = state.trainableGradient
         // Independent path: the dense gradient at the merged θ (no consumer), pulled back by the map's GEMMs.
-        var dense = [Float](repeating: 0, count: model.layout.count)
-        let ws = model.makeWorkspace(batchCapacity: 4, lengthCapacity: 8)
-        _ = state.parameters.withUnsafeBufferPointer { t in
-            dense.withUnsafeMutableBufferPointer { model.evaluate(parameters: t.baseAddress!, batch: b, dropout: nil, gradient: $0.baseAddress!, workspace: ws) }
-        }
+        let dense = denseGradient(model, at: state.parameters, b)
         var pulled = [Float](repeating: 0, count: map.subspaceDimension)
         dense.withUnsafeBufferPointer { g in point.withUnsafeBufferPointer { p in pulled.withUnsafeMutableBufferPointer { map.pullback(g, at: p, into: $0) } } }
         let scale = Double(pulled.map(abs).max()!)
@@ -180,11 +183,7 @@ final class EncoderSubspaceAndLoRATests: XCTestCase {
             let b = batch()
             _ = state.computeGradient(b, dropout: nil)
             let factored = state.trainableGradient
-            var dense = [Float](repeating: 0, count: model.layout.count)
-            let ws = model.makeWorkspace(batchCapacity: 4, lengthCapacity: 8)
-            _ = state.parameters.withUnsafeBufferPointer { t in
-                dense.withUnsafeMutableBufferPointer { model.evaluate(parameters: t.baseAddress!, batch: b, dropout: nil, gradient: $0.baseAddress!, workspace: ws) }
-            }
+            let dense = denseGradient(model, at: state.parameters, b)
             var pulled = [Float](repeating: 0, count: map.subspaceDimension)
             dense.withUnsafeBufferPointer { g in point.withUnsafeBufferPointer { p in pulled.withUnsafeMutableBufferPointer { map.pullback(g, at: p, into: $0) } } }
             // The first layer's factors alone: the part the cut touches.
